@@ -1,0 +1,11 @@
+# Settings every classiflow library target shares: C++20, PIC (the static libraries are linked
+# into libclassiflow.so and the Python module), hidden visibility, warnings as errors.
+function(classiflow_configure_target target)
+  target_compile_features(${target} PUBLIC cxx_std_20)
+  set_target_properties(${target} PROPERTIES
+    POSITION_INDEPENDENT_CODE ON
+    CXX_VISIBILITY_PRESET hidden
+    C_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Werror)
+endfunction()

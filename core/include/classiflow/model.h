@@ -1,0 +1,131 @@
+// Model: a named, trainable text classifier of one kind, with its Analyzer and label set.
+//
+// Every committed Train / TrainBatch / Untrain publishes a new immutable Snapshot with the next
+// version number. Classification takes the current snapshot without locking, so it never waits
+// for training and a batch is answered by exactly one version. Training calls are serialised per
+// model; batch calls run on oneTBB and use all cores (see SetMaxThreads()).
+//
+// A model made by an Engine persists each step through its commit hook before publishing it:
+// a step is either durable and visible, or it failed and changed nothing.
+//
+// Thread-safety: all methods may be called concurrently from any thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "classiflow/analyzer.h"
+#include "classiflow/export.h"
+#include "classiflow/model_options.h"
+#include "classiflow/prediction.h"
+#include "classiflow/snapshot.h"
+#include "classiflow/status.h"
+
+namespace classiflow {
+
+struct ClassifyOptions {
+  // Below this top probability no label is returned; negative = the model's min_confidence.
+  double min_confidence = -1.0;
+  // Batch calls only: also fill BatchPredictions::probabilities. Default: false.
+  bool probabilities = false;
+};
+
+struct BatchPredictions {
+  std::shared_ptr<const Snapshot> snapshot;  // the version that answered; labels() names indices
+  std::vector<uint32_t> label_index;         // per text; Prediction::kNoLabel below threshold
+  std::vector<double> confidence;            // per text; top posterior probability
+  std::vector<double> probabilities;         // n × label_count row-major, when requested
+};
+
+class CLASSIFLOW_EXPORT Model {
+ public:
+  // Receives the records a training step changes before the step is published; an error aborts
+  // the step and leaves the model unchanged.
+  using CommitHook = std::function<Status(const ModelRecords& changed)>;
+
+  // Creates an untrained model (version 0). InvalidArgument for a bad name or bad options.
+  static Status Create(std::string_view name, const ModelOptions& options,
+                       std::shared_ptr<Model>* out);
+  // Rebuilds a model from the records AllRecords() produced (keys without any store prefix).
+  // Corruption when a record is missing, truncated or fails its checksum.
+  static Status FromRecords(std::string_view name,
+                            const std::map<std::string, std::string>& records,
+                            std::shared_ptr<Model>* out);
+  // Reads a model file written by Save(). The name stored in the file is kept.
+  // NotFound / IOError for file problems, Corruption for a bad header, kind or checksum.
+  static Status Load(const std::string& path, std::shared_ptr<Model>* out);
+
+  ~Model();
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  // Writes the current version to `path` atomically (temporary file + rename).
+  Status Save(const std::string& path) const;
+  // Every record of the current version, options included.
+  void AllRecords(ModelRecords* out) const;
+
+  const std::string& name() const { return name_; }
+  const std::string& kind() const { return options_.kind; }
+  const ModelOptions& options() const { return options_; }
+  const Analyzer& analyzer() const { return analyzer_; }
+  std::shared_ptr<const Snapshot> snapshot() const { return current_.load(); }
+  uint64_t version() const { return snapshot()->version(); }
+  std::vector<std::string> labels() const { return snapshot()->labels(); }
+
+  // Adds one document. InvalidArgument for empty or oversized text, a bad label, or a label
+  // outside a fixed label set. Text that yields no features still counts for the prior.
+  Status Train(std::string_view label, std::string_view text);
+  // Adds labels[i] / texts[i] for all i as ONE version; all or nothing.
+  // REQUIRES: labels.size() == texts.size() (else InvalidArgument).
+  Status TrainBatch(std::span<const std::string_view> labels,
+                    std::span<const std::string_view> texts);
+  // Removes a document added before. InvalidArgument, changing nothing, when that would make
+  // any count negative (the document was never trained with this label).
+  Status Untrain(std::string_view label, std::string_view text);
+
+  // Classifies one text. Empty text is allowed and yields the prior. InvalidArgument for an
+  // oversized text or a model that has no labels yet.
+  Status Classify(std::string_view text, Prediction* out) const;
+  Status Classify(std::string_view text, const ClassifyOptions& options, Prediction* out) const;
+  // Classifies many texts in parallel against one snapshot.
+  Status ClassifyBatch(std::span<const std::string_view> texts, const ClassifyOptions& options,
+                       BatchPredictions* out) const;
+
+  // Engine plumbing: install the persistence hook; make every later call fail with `reason`
+  // (used when the model is dropped or its engine is closed).
+  void SetCommitHook(CommitHook hook);
+  void Invalidate(const Status& reason);
+
+ private:
+  Model(std::string name, ModelOptions options, std::shared_ptr<const Snapshot> initial);
+  Status CheckUsable() const;
+  Status CheckText(std::string_view text) const;
+  double Threshold(const ClassifyOptions& options) const;
+  Status Commit(std::span<const std::string_view> labels, std::span<const std::string_view> texts,
+                bool subtract);
+  Status ResolveLabels(std::span<const std::string_view> labels,
+                       std::shared_ptr<const std::vector<std::string>>* label_list,
+                       std::vector<uint32_t>* indices) const;
+
+  const std::string name_;
+  const ModelOptions options_;
+  const Analyzer analyzer_;
+  std::atomic<std::shared_ptr<const Snapshot>> current_;
+  std::mutex train_mu_;  // serialises training steps and the hook
+  CommitHook hook_;      // guarded by train_mu_
+  std::atomic<bool> invalid_{false};
+  std::shared_ptr<const Status> invalid_reason_;  // written under train_mu_ before invalid_
+};
+
+// Caps the threads batch calls use (0 = all cores). Process-wide; affects later batch calls.
+CLASSIFLOW_EXPORT void SetMaxThreads(int threads);
+
+}  // namespace classiflow

@@ -1,0 +1,47 @@
+// ModelOptions: everything that defines a model at creation, saved with the model.
+//
+// The same options arrive as a C++ struct, as JSON from the C ABI, or as keyword arguments from
+// Python (turned into JSON by the binding). JSON keys are flat:
+//   {"labels": ["ham", "spam"], "min_confidence": 0.0,
+//    "alpha": 1.0, "fit_prior": true,                                   (bayes)
+//    "lowercase": true, "stop_words": false, "stemmer": "english",      (analyzer)
+//    "normalize_urls": true, "normalize_emails": true, "normalize_numbers": true,
+//    "ngrams": 2, "hash_bits": 20, "max_text_bytes": 1048576}
+// An unknown key, a value of the wrong type or out of range is InvalidArgument.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "classiflow/analyzer.h"
+#include "classiflow/bayes.h"
+#include "classiflow/export.h"
+#include "classiflow/status.h"
+
+namespace classiflow {
+
+struct CLASSIFLOW_EXPORT ModelOptions {
+  // Classifier kind. Only "bayes" exists so far. Default: "bayes".
+  std::string kind = "bayes";
+  // Fixed label set; empty = labels are added on first training use. Default: empty.
+  std::vector<std::string> labels;
+  // Classify() returns no label when the top probability is below this. REQUIRES: 0..1.
+  // Default: 0 (always a label).
+  double min_confidence = 0.0;
+  AnalyzerOptions analyzer;
+  BayesOptions bayes;
+
+  Status Validate() const;
+  // Parses flat JSON (see above) on top of the defaults. An empty string or "null" = defaults.
+  static Status FromJson(std::string_view json, ModelOptions* out);
+  std::string ToJson() const;
+  bool operator==(const ModelOptions&) const = default;
+};
+
+// Returns InvalidArgument unless `name` is 1..128 bytes of [A-Za-z0-9_.-] not starting with '.'.
+CLASSIFLOW_EXPORT Status ValidateModelName(std::string_view name);
+// Returns InvalidArgument unless `label` is 1..256 bytes of valid UTF-8 without control characters.
+CLASSIFLOW_EXPORT Status ValidateLabel(std::string_view label);
+
+}  // namespace classiflow

@@ -1,0 +1,27 @@
+// Prediction: what one classification of one text produced.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace classiflow {
+
+struct Prediction {
+  // The winning label, or "" when its confidence is below the threshold in force.
+  std::string label;
+  // Index of `label` in the model's label list, or kNoLabel.
+  uint32_t label_index = kNoLabel;
+  // Posterior probability of the most probable label (reported even when below threshold).
+  double confidence = 0.0;
+  // Per-label log posterior probabilities in label order; exp() of them sums to 1.
+  std::vector<double> scores;
+  // Which model and which immutable version answered.
+  std::string model;
+  uint64_t version = 0;
+
+  static constexpr uint32_t kNoLabel = 0xffffffffu;
+  bool has_label() const { return label_index != kNoLabel; }
+};
+
+}  // namespace classiflow

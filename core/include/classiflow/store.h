@@ -1,0 +1,49 @@
+// Store: the key-value persistence an Engine writes through. core/ defines the interface only;
+// backends (memory, RocksDB, ...) live in storage/.
+//
+// A store has separate key spaces. Write() applies a batch atomically: after a crash either all
+// of it or none of it is visible. Keys and values are arbitrary bytes.
+//
+// Thread-safety: implementations must allow concurrent calls from many threads.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "classiflow/export.h"
+#include "classiflow/status.h"
+
+namespace classiflow {
+
+enum class KeySpace : int {
+  kModels = 0,  // "<model name>\0<record key>" -> model record
+  kMeta = 1,    // engine metadata: format version, ...
+};
+
+struct StoreWrite {
+  KeySpace space;
+  std::string key;
+  std::optional<std::string> value;  // nullopt deletes the key
+};
+
+class CLASSIFLOW_EXPORT Store {
+ public:
+  virtual ~Store() = default;
+
+  // Applies all writes atomically. `sync` = fsync before returning.
+  virtual Status Write(const std::vector<StoreWrite>& batch, bool sync) = 0;
+  // NotFound when the key is absent.
+  virtual Status Get(KeySpace space, std::string_view key, std::string* value) = 0;
+  // Calls `visit` for every key starting with `prefix`, in key order; stops at the first error
+  // `visit` returns and returns it.
+  virtual Status Scan(KeySpace space, std::string_view prefix,
+                      const std::function<Status(std::string_view key, std::string_view value)>&
+                          visit) = 0;
+  // A description for messages, e.g. "rocksdb:/data/x".
+  virtual std::string Describe() const = 0;
+};
+
+}  // namespace classiflow

@@ -1,0 +1,150 @@
+// Serialisation of BayesSnapshot: one header record ("h") and one record per non-empty page
+// ("p" + 8 hex digits of the page index). Every record is sealed with a checksum.
+#include <cstdio>
+
+#include "models/bayes_snapshot.h"
+#include "models/model_records.h"
+#include "util/binary_io.h"
+
+namespace classiflow {
+namespace {
+
+constexpr uint32_t kHeaderFormat = 1;
+
+std::string PageKey(size_t index) {
+  char key[24];
+  std::snprintf(key, sizeof key, "p%08zx", index);
+  return key;
+}
+
+bool ParsePageKey(std::string_view key, size_t* index) {
+  if (key.size() != 9 || key[0] != 'p') return false;
+  size_t value = 0;
+  for (char c : key.substr(1)) {
+    const int digit = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+    if (digit < 0) return false;
+    value = value * 16 + static_cast<size_t>(digit);
+  }
+  *index = value;
+  return true;
+}
+
+std::string EncodePage(const CountPage& page) {
+  std::string out;
+  BinaryWriter w(&out);
+  w.PutU32(static_cast<uint32_t>(page.entries.size()));
+  w.PutRaw(page.offsets.data(), sizeof(uint32_t) * page.offsets.size());
+  w.PutRaw(page.entries.data(), sizeof(CountEntry) * page.entries.size());
+  return SealRecord(std::move(out));
+}
+
+// Decodes and validates one page; `rows` receives its number of non-empty rows.
+Status DecodePage(std::string_view payload, size_t label_count, CountPage* page, uint64_t* rows) {
+  BinaryReader r(payload);
+  uint32_t n = 0;
+  if (!r.GetU32(&n) || !r.GetRaw(page->offsets.data(), sizeof(uint32_t) * page->offsets.size()) ||
+      r.remaining() != uint64_t{n} * sizeof(CountEntry)) {
+    return Status::Corruption("bayes page: bad size");
+  }
+  page->entries.resize(n);
+  r.GetRaw(page->entries.data(), sizeof(CountEntry) * n);
+  if (page->offsets[0] != 0 || page->offsets[kPageSize] != n) {
+    return Status::Corruption("bayes page: bad offsets");
+  }
+  *rows = 0;
+  for (uint32_t row = 0; row < kPageSize; ++row) {
+    const uint32_t begin = page->offsets[row], end = page->offsets[row + 1];
+    if (begin > end) return Status::Corruption("bayes page: offsets not increasing");
+    *rows += begin != end;
+    for (uint32_t e = begin; e < end; ++e) {
+      const CountEntry& entry = page->entries[e];
+      if (entry.label >= label_count || entry.count == 0 ||
+          (e > begin && page->entries[e - 1].label >= entry.label)) {
+        return Status::Corruption("bayes page: bad entry");
+      }
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+std::string BayesSnapshot::EncodeHeader() const {
+  std::string out;
+  BinaryWriter w(&out);
+  w.PutU32(kHeaderFormat);
+  w.PutU64(version());
+  w.PutU32(static_cast<uint32_t>(label_count()));
+  for (const auto& label : labels()) w.PutString(label);
+  for (uint64_t d : doc_counts_) w.PutU64(d);
+  for (uint64_t t : token_counts_) w.PutU64(t);
+  w.PutU64(distinct_features_);
+  w.PutU32(static_cast<uint32_t>(pages_.size()));
+  return SealRecord(std::move(out));
+}
+
+void BayesSnapshot::RecordsSince(const Snapshot* base, ModelRecords* out) const {
+  const auto* old = dynamic_cast<const BayesSnapshot*>(base);
+  out->puts.emplace_back(std::string(kHeaderRecord), EncodeHeader());
+  for (size_t p = 0; p < pages_.size(); ++p) {
+    const CountPage* before = old ? old->pages_[p].get() : nullptr;
+    if (pages_[p].get() == before) continue;
+    if (pages_[p]) {
+      out->puts.emplace_back(PageKey(p), EncodePage(*pages_[p]));
+    } else {
+      out->deletes.push_back(PageKey(p));
+    }
+  }
+}
+
+Status BayesSnapshot::FromRecords(const BayesOptions& options, int hash_bits,
+                                  const std::map<std::string, std::string>& records,
+                                  std::shared_ptr<const Snapshot>* out) {
+  auto header = records.find(std::string(kHeaderRecord));
+  if (header == records.end()) return Status::Corruption("bayes model: header record missing");
+  std::string_view payload;
+  CF_RETURN_IF_ERROR(OpenRecord(header->second, "bayes header", &payload));
+  BinaryReader r(payload);
+  uint32_t format = 0, n_labels = 0, n_pages = 0;
+  uint64_t version = 0;
+  if (!r.GetU32(&format) || format != kHeaderFormat || !r.GetU64(&version) || !r.GetU32(&n_labels)) {
+    return Status::Corruption("bayes header: bad format");
+  }
+  auto labels = std::make_shared<std::vector<std::string>>();
+  for (uint32_t i = 0; i < n_labels; ++i) {
+    std::string_view label;
+    if (!r.GetString(&label)) return Status::Corruption("bayes header: truncated labels");
+    labels->emplace_back(label);
+  }
+  auto snap = std::shared_ptr<BayesSnapshot>(new BayesSnapshot(options, version, labels));
+  snap->doc_counts_.resize(n_labels);
+  snap->token_counts_.resize(n_labels);
+  bool ok = true;
+  for (auto& d : snap->doc_counts_) ok = ok && r.GetU64(&d);
+  for (auto& t : snap->token_counts_) ok = ok && r.GetU64(&t);
+  ok = ok && r.GetU64(&snap->distinct_features_) && r.GetU32(&n_pages) && r.remaining() == 0;
+  if (!ok || n_pages != (size_t{1} << hash_bits) / kPageSize) {
+    return Status::Corruption("bayes header: bad counters");
+  }
+  snap->pages_.resize(n_pages);
+  uint64_t distinct = 0;
+  for (const auto& [key, value] : records) {
+    size_t index = 0;
+    if (!ParsePageKey(key, &index)) continue;
+    if (index >= n_pages) return Status::Corruption("bayes model: page index out of range");
+    CF_RETURN_IF_ERROR(OpenRecord(value, "bayes page", &payload));
+    auto page = std::make_shared<CountPage>();
+    uint64_t rows = 0;
+    CF_RETURN_IF_ERROR(DecodePage(payload, n_labels, page.get(), &rows));
+    distinct += rows;
+    snap->pages_[index] = std::move(page);
+  }
+  if (distinct != snap->distinct_features_) {
+    return Status::Corruption("bayes model: pages disagree with the header (missing records?)");
+  }
+  snap->Precompute();
+  *out = std::move(snap);
+  return Status::OK();
+}
+
+}  // namespace classiflow

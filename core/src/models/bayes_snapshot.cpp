@@ -1,0 +1,239 @@
+#include "models/bayes_snapshot.h"
+
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_sort.h>
+
+#include <algorithm>
+#include <atomic>
+#include <limits>
+
+#include "models/log_math.h"
+
+namespace classiflow {
+
+// One run of equal (feature, label) keys among the training documents.
+struct BayesSnapshot::Delta {
+  uint32_t feature;
+  uint32_t label;
+  uint64_t amount;
+};
+
+namespace {
+
+constexpr size_t kGainTableSize = 4096;
+constexpr size_t kParallelPages = 64;  // below this many touched pages, rebuild serially
+
+// Sorted (feature << 32 | label) keys of all feature occurrences, run-length encoded.
+template <class Delta>
+std::vector<Delta> CollectDeltas(const std::vector<TrainingDoc>& docs, uint64_t feature_limit) {
+  size_t total = 0;
+  for (const auto& doc : docs) total += doc.feature_count;
+  std::vector<uint64_t> keys;
+  keys.reserve(total);
+  for (const auto& doc : docs) {
+    for (size_t i = 0; i < doc.feature_count; ++i) {
+      if (doc.features[i] < feature_limit) {
+        keys.push_back(uint64_t{doc.features[i]} << 32 | doc.label_index);
+      }
+    }
+  }
+  tbb::parallel_sort(keys.begin(), keys.end());
+  std::vector<Delta> deltas;
+  for (size_t i = 0; i < keys.size();) {
+    size_t j = i;
+    while (j < keys.size() && keys[j] == keys[i]) ++j;
+    deltas.push_back({static_cast<uint32_t>(keys[i] >> 32), static_cast<uint32_t>(keys[i]), j - i});
+    i = j;
+  }
+  return deltas;
+}
+
+uint32_t CountOf(const CountPage* page, uint32_t row, uint32_t label) {
+  if (page == nullptr) return 0;
+  for (uint32_t e = page->offsets[row]; e < page->offsets[row + 1]; ++e) {
+    if (page->entries[e].label == label) return page->entries[e].count;
+  }
+  return 0;
+}
+
+}  // namespace
+
+BayesSnapshot::BayesSnapshot(const BayesOptions& options, uint64_t version,
+                             std::shared_ptr<const std::vector<std::string>> labels)
+    : Snapshot(version, std::move(labels)), alpha_(options.alpha), fit_prior_(options.fit_prior) {}
+
+BayesSnapshot::BayesSnapshot(const BayesSnapshot& base, uint64_t version,
+                             std::shared_ptr<const std::vector<std::string>> labels)
+    : Snapshot(version, std::move(labels)),
+      alpha_(base.alpha_),
+      fit_prior_(base.fit_prior_),
+      pages_(base.pages_),
+      doc_counts_(base.doc_counts_),
+      token_counts_(base.token_counts_),
+      distinct_features_(base.distinct_features_),
+      gain_table_(base.gain_table_) {}
+
+std::shared_ptr<const BayesSnapshot> BayesSnapshot::Empty(
+    const BayesOptions& options, int hash_bits,
+    std::shared_ptr<const std::vector<std::string>> labels) {
+  auto snap = std::shared_ptr<BayesSnapshot>(new BayesSnapshot(options, 0, std::move(labels)));
+  snap->pages_.resize((size_t{1} << hash_bits) / kPageSize);
+  snap->doc_counts_.assign(snap->label_count(), 0);
+  snap->token_counts_.assign(snap->label_count(), 0);
+  snap->Precompute();
+  return snap;
+}
+
+void BayesSnapshot::Precompute() {
+  const size_t n_labels = label_count();
+  log_alpha_ = std::log(alpha_);
+  uint64_t total_docs = 0;
+  for (uint64_t d : doc_counts_) total_docs += d;
+  log_prior_.resize(n_labels);
+  log_norm_.resize(n_labels);
+  for (size_t c = 0; c < n_labels; ++c) {
+    // Laplace-smoothed priors: a label nobody trained yet is unlikely, not impossible.
+    log_prior_[c] = fit_prior_ ? std::log((doc_counts_[c] + 1.0) / (total_docs + double(n_labels)))
+                               : -std::log(double(n_labels));
+    log_norm_[c] = std::log(token_counts_[c] + alpha_ * std::max<uint64_t>(distinct_features_, 1));
+  }
+  if (!gain_table_) {
+    auto table = std::make_shared<std::vector<double>>(kGainTableSize);
+    for (size_t k = 0; k < kGainTableSize; ++k) (*table)[k] = std::log(k + alpha_) - log_alpha_;
+    gain_table_ = std::move(table);
+  }
+}
+
+void BayesSnapshot::Scores(const uint32_t* features, size_t feature_count, double* out) const {
+  const size_t n_labels = label_count();
+  const double n = static_cast<double>(feature_count);
+  for (size_t c = 0; c < n_labels; ++c) out[c] = log_prior_[c] + n * (log_alpha_ - log_norm_[c]);
+  const size_t n_pages = pages_.size();
+  for (size_t i = 0; i < feature_count; ++i) {
+    const uint32_t f = features[i];
+    const size_t p = f >> kPageBits;
+    if (p >= n_pages) continue;
+    const CountPage* page = pages_[p].get();
+    if (page == nullptr) continue;
+    const uint32_t row = f & (kPageSize - 1);
+    for (uint32_t e = page->offsets[row]; e < page->offsets[row + 1]; ++e) {
+      out[page->entries[e].label] += CountGain(page->entries[e].count);
+    }
+  }
+  NormalizeLogProbabilities(out, n_labels);
+}
+
+Status BayesSnapshot::CheckSubtract(const std::vector<Delta>& deltas,
+                                    const std::vector<uint64_t>& docs,
+                                    const std::vector<uint64_t>& tokens) const {
+  for (size_t c = 0; c < docs.size(); ++c) {
+    if (c >= doc_counts_.size() || docs[c] > doc_counts_[c] || tokens[c] > token_counts_[c]) {
+      return Status::InvalidArgument("untrain would make the counts of label '" +
+                                     (c < label_count() ? labels()[c] : std::string("?")) +
+                                     "' negative: that text was not trained with it");
+    }
+  }
+  for (const Delta& d : deltas) {
+    const CountPage* page = pages_[d.feature >> kPageBits].get();
+    if (CountOf(page, d.feature & (kPageSize - 1), d.label) < d.amount) {
+      return Status::InvalidArgument("untrain would make a feature count of label '" +
+                                     labels()[d.label] +
+                                     "' negative: that text was not trained with it");
+    }
+  }
+  return Status::OK();
+}
+
+namespace {
+
+// Merges the old entries of one page with sorted deltas for that page. Returns null when the
+// page ends up empty. `distinct_change` receives the change in non-empty rows.
+template <class Delta>
+std::shared_ptr<const CountPage> MergePage(const CountPage* old, const Delta* begin,
+                                           const Delta* end, bool subtract,
+                                           int64_t* distinct_change) {
+  auto page = std::make_shared<CountPage>();
+  page->entries.reserve((old ? old->entries.size() : 0) + (end - begin));
+  const Delta* d = begin;
+  int64_t change = 0;
+  for (uint32_t row = 0; row < kPageSize; ++row) {
+    page->offsets[row] = static_cast<uint32_t>(page->entries.size());
+    const bool was_empty = old == nullptr || old->offsets[row] == old->offsets[row + 1];
+    uint32_t e = old ? old->offsets[row] : 0;
+    const uint32_t e_end = old ? old->offsets[row + 1] : 0;
+    while (e < e_end || (d != end && (d->feature & (kPageSize - 1)) == row)) {
+      const bool take_delta = d != end && (d->feature & (kPageSize - 1)) == row &&
+                              (e == e_end || d->label <= old->entries[e].label);
+      CountEntry entry = take_delta && (e == e_end || d->label < old->entries[e].label)
+                             ? CountEntry{d->label, 0}
+                             : old->entries[e++];
+      if (take_delta) {
+        const uint64_t amount = d->amount;
+        entry.count = subtract ? entry.count - static_cast<uint32_t>(amount)
+                               : static_cast<uint32_t>(std::min<uint64_t>(
+                                     uint64_t{entry.count} + amount, UINT32_MAX));
+        ++d;
+      }
+      if (entry.count != 0) page->entries.push_back(entry);
+    }
+    const bool is_empty = page->entries.size() == page->offsets[row];
+    change += int64_t{was_empty && !is_empty} - int64_t{!was_empty && is_empty};
+  }
+  page->offsets[kPageSize] = static_cast<uint32_t>(page->entries.size());
+  *distinct_change = change;
+  if (page->entries.empty()) return nullptr;
+  page->entries.shrink_to_fit();
+  return page;
+}
+
+}  // namespace
+
+Status BayesSnapshot::Update(const std::vector<TrainingDoc>& docs, bool subtract,
+                             std::shared_ptr<const std::vector<std::string>> labels,
+                             uint64_t version, std::shared_ptr<const Snapshot>* next) const {
+  const size_t n_labels = labels->size();
+  std::vector<uint64_t> doc_delta(n_labels, 0), token_delta(n_labels, 0);
+  for (const auto& doc : docs) {
+    doc_delta[doc.label_index] += 1;
+    token_delta[doc.label_index] += doc.feature_count;
+  }
+  const std::vector<Delta> deltas = CollectDeltas<Delta>(docs, pages_.size() * kPageSize);
+  if (subtract) CF_RETURN_IF_ERROR(CheckSubtract(deltas, doc_delta, token_delta));
+
+  auto snap = std::shared_ptr<BayesSnapshot>(new BayesSnapshot(*this, version, std::move(labels)));
+  snap->doc_counts_.resize(n_labels, 0);
+  snap->token_counts_.resize(n_labels, 0);
+  for (size_t c = 0; c < n_labels; ++c) {
+    snap->doc_counts_[c] = subtract ? snap->doc_counts_[c] - doc_delta[c] : snap->doc_counts_[c] + doc_delta[c];
+    snap->token_counts_[c] =
+        subtract ? snap->token_counts_[c] - token_delta[c] : snap->token_counts_[c] + token_delta[c];
+  }
+  // Group the deltas by page: [group_start[g], group_start[g + 1]) share one page.
+  std::vector<size_t> group_start;
+  for (size_t i = 0; i < deltas.size(); ++i) {
+    if (i == 0 || (deltas[i].feature >> kPageBits) != (deltas[i - 1].feature >> kPageBits)) {
+      group_start.push_back(i);
+    }
+  }
+  group_start.push_back(deltas.size());
+  std::atomic<int64_t> distinct_change{0};
+  auto rebuild = [&](size_t g) {
+    const uint32_t p = deltas[group_start[g]].feature >> kPageBits;
+    int64_t change = 0;
+    snap->pages_[p] = MergePage(pages_[p].get(), deltas.data() + group_start[g],
+                                deltas.data() + group_start[g + 1], subtract, &change);
+    distinct_change += change;
+  };
+  const size_t groups = group_start.size() - 1;
+  if (groups < kParallelPages) {
+    for (size_t g = 0; g < groups; ++g) rebuild(g);
+  } else {
+    tbb::parallel_for(size_t{0}, groups, rebuild);
+  }
+  snap->distinct_features_ = static_cast<uint64_t>(int64_t(distinct_features_) + distinct_change);
+  snap->Precompute();
+  *next = std::move(snap);
+  return Status::OK();
+}
+
+}  // namespace classiflow

@@ -1,0 +1,89 @@
+// BayesSnapshot: one immutable version of a multinomial Naive Bayes model.
+//
+// Counts n(feature, label) are kept sparse, in pages of 64 consecutive feature ids. A page is
+// immutable and shared between versions; an update rebuilds only the pages it touches, so a
+// single-document training step costs O(pages touched), not O(model size), and a store rewrites
+// only those pages.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "classiflow/bayes.h"
+#include "classiflow/snapshot.h"
+
+namespace classiflow {
+
+inline constexpr int kPageBits = 6;
+inline constexpr uint32_t kPageSize = 1u << kPageBits;
+
+struct CountEntry {
+  uint32_t label;
+  uint32_t count;
+};
+
+// The non-zero counts of kPageSize features: row r's entries are
+// entries[offsets[r] .. offsets[r + 1]), sorted by label.
+struct CountPage {
+  std::array<uint32_t, kPageSize + 1> offsets{};
+  std::vector<CountEntry> entries;
+};
+
+class BayesSnapshot final : public Snapshot {
+ public:
+  // An untrained model over 2^hash_bits features.
+  static std::shared_ptr<const BayesSnapshot> Empty(
+      const BayesOptions& options, int hash_bits,
+      std::shared_ptr<const std::vector<std::string>> labels);
+  // Rebuilds a version from its records. Corruption on any inconsistency.
+  static Status FromRecords(const BayesOptions& options, int hash_bits,
+                            const std::map<std::string, std::string>& records,
+                            std::shared_ptr<const Snapshot>* out);
+
+  void Scores(const uint32_t* features, size_t feature_count, double* out) const override;
+  Status Update(const std::vector<TrainingDoc>& docs, bool subtract,
+                std::shared_ptr<const std::vector<std::string>> labels, uint64_t version,
+                std::shared_ptr<const Snapshot>* next) const override;
+  void RecordsSince(const Snapshot* base, ModelRecords* out) const override;
+
+  uint64_t distinct_features() const { return distinct_features_; }
+
+ private:
+  using PagePtr = std::shared_ptr<const CountPage>;
+  struct Delta;
+
+  BayesSnapshot(const BayesOptions& options, uint64_t version,
+                std::shared_ptr<const std::vector<std::string>> labels);
+  // The next version's starting point: shares every page of `base`.
+  BayesSnapshot(const BayesSnapshot& base, uint64_t version,
+                std::shared_ptr<const std::vector<std::string>> labels);
+  void Precompute();  // derived tables used by Scores()
+  Status CheckSubtract(const std::vector<Delta>& deltas, const std::vector<uint64_t>& docs,
+                       const std::vector<uint64_t>& tokens) const;
+  std::string EncodeHeader() const;
+  double CountGain(uint32_t count) const {
+    return count < gain_table_->size() ? (*gain_table_)[count]
+                                       : std::log(count + alpha_) - log_alpha_;
+  }
+
+  double alpha_;
+  bool fit_prior_;
+  std::vector<PagePtr> pages_;          // null = all counts zero
+  std::vector<uint64_t> doc_counts_;    // per label
+  std::vector<uint64_t> token_counts_;  // per label: feature occurrences
+  uint64_t distinct_features_ = 0;      // features with any non-zero count (V)
+
+  // Derived (Precompute): log prior and log(tokens + alpha * V) per label,
+  // log(k + alpha) - log(alpha) for small k.
+  double log_alpha_ = 0;
+  std::vector<double> log_prior_;
+  std::vector<double> log_norm_;
+  std::shared_ptr<const std::vector<double>> gain_table_;
+};
+
+}  // namespace classiflow

@@ -1,0 +1,256 @@
+#include "classiflow/model.h"
+
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "models/bayes_snapshot.h"
+#include "models/model_records.h"
+
+namespace classiflow {
+namespace {
+
+// Documents analysed per Update() call during TrainBatch: bounds the memory of one step.
+constexpr size_t kTrainChunk = 16384;
+
+std::vector<uint32_t>& ThreadFeatures() {
+  thread_local std::vector<uint32_t> features;
+  return features;
+}
+
+std::vector<double>& ThreadScores(size_t n) {
+  thread_local std::vector<double> scores;
+  scores.resize(n);
+  return scores;
+}
+
+// Runs `body`, turning an escaping exception (from TBB workers too) into a Status.
+template <class Body>
+Status Guarded(Body&& body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return Status::Internal("out of memory");
+  } catch (const std::exception& e) {
+    return Status::Internal(e.what());
+  }
+}
+
+}  // namespace
+
+Model::Model(std::string name, ModelOptions options, std::shared_ptr<const Snapshot> initial)
+    : name_(std::move(name)),
+      options_(std::move(options)),
+      analyzer_(options_.analyzer),
+      current_(std::move(initial)) {}
+
+Model::~Model() = default;
+
+Status Model::Create(std::string_view name, const ModelOptions& options,
+                     std::shared_ptr<Model>* out) {
+  CF_RETURN_IF_ERROR(ValidateModelName(name));
+  CF_RETURN_IF_ERROR(options.Validate());
+  auto labels = std::make_shared<const std::vector<std::string>>(options.labels);
+  auto initial = BayesSnapshot::Empty(options.bayes, options.analyzer.hash_bits, labels);
+  out->reset(new Model(std::string(name), options, std::move(initial)));
+  return Status::OK();
+}
+
+Status Model::FromRecords(std::string_view name, const std::map<std::string, std::string>& records,
+                          std::shared_ptr<Model>* out) {
+  auto found = records.find(std::string(kOptionsRecord));
+  if (found == records.end()) return Status::Corruption("model '" + std::string(name) + "': options record missing");
+  std::string_view json;
+  CF_RETURN_IF_ERROR(OpenRecord(found->second, "model options", &json));
+  ModelOptions options;
+  Status s = ModelOptions::FromJson(json, &options);
+  if (!s.ok()) return Status::Corruption("model '" + std::string(name) + "': bad options: " + s.message());
+  std::shared_ptr<const Snapshot> snapshot;
+  CF_RETURN_IF_ERROR(BayesSnapshot::FromRecords(options.bayes, options.analyzer.hash_bits, records,
+                                                &snapshot)
+                         .WithContext("model '" + std::string(name) + "'"));
+  out->reset(new Model(std::string(name), std::move(options), std::move(snapshot)));
+  return Status::OK();
+}
+
+void Model::AllRecords(ModelRecords* out) const {
+  out->puts.emplace_back(std::string(kOptionsRecord), SealRecord(options_.ToJson()));
+  snapshot()->RecordsSince(nullptr, out);
+}
+
+void Model::SetCommitHook(CommitHook hook) {
+  std::lock_guard<std::mutex> lock(train_mu_);
+  hook_ = std::move(hook);
+}
+
+void Model::Invalidate(const Status& reason) {
+  std::lock_guard<std::mutex> lock(train_mu_);
+  if (invalid_.load()) return;
+  invalid_reason_ = std::make_shared<const Status>(reason);
+  invalid_.store(true, std::memory_order_release);
+}
+
+Status Model::CheckUsable() const {
+  if (invalid_.load(std::memory_order_acquire)) return *invalid_reason_;
+  return Status::OK();
+}
+
+Status Model::CheckText(std::string_view text) const { return analyzer_.Check(text); }
+
+double Model::Threshold(const ClassifyOptions& options) const {
+  return options.min_confidence < 0 ? options_.min_confidence : options.min_confidence;
+}
+
+Status Model::ResolveLabels(std::span<const std::string_view> labels,
+                            std::shared_ptr<const std::vector<std::string>>* label_list,
+                            std::vector<uint32_t>* indices) const {
+  auto current = snapshot();
+  const std::vector<std::string>& known = current->labels();
+  std::shared_ptr<std::vector<std::string>> grown;  // copied only when a label is new
+  indices->resize(labels.size());
+  for (size_t i = 0; i < labels.size(); ++i) {
+    const std::vector<std::string>& list = grown ? *grown : known;
+    auto it = std::find(list.begin(), list.end(), labels[i]);
+    if (it != list.end()) {
+      (*indices)[i] = static_cast<uint32_t>(it - list.begin());
+      continue;
+    }
+    if (!options_.labels.empty()) {
+      return Status::InvalidArgument("unknown label '" + std::string(labels[i]) + "' for model '" +
+                                     name_ + "' (its labels are fixed)");
+    }
+    CF_RETURN_IF_ERROR(ValidateLabel(labels[i]));
+    if (list.size() >= 65535) return Status::InvalidArgument("a model holds at most 65535 labels");
+    if (!grown) grown = std::make_shared<std::vector<std::string>>(known);
+    grown->emplace_back(labels[i]);
+    (*indices)[i] = static_cast<uint32_t>(grown->size() - 1);
+  }
+  if (grown) {
+    *label_list = std::move(grown);
+  } else {
+    *label_list = std::make_shared<const std::vector<std::string>>(known);
+  }
+  return Status::OK();
+}
+
+Status Model::Commit(std::span<const std::string_view> labels,
+                     std::span<const std::string_view> texts, bool subtract) {
+  CF_RETURN_IF_ERROR(CheckUsable());
+  if (labels.size() != texts.size()) {
+    return Status::InvalidArgument("got " + std::to_string(texts.size()) + " texts but " +
+                                   std::to_string(labels.size()) + " labels");
+  }
+  for (size_t i = 0; i < texts.size(); ++i) {
+    Status s = texts[i].empty() ? Status::InvalidArgument("cannot train on an empty text")
+                                : CheckText(texts[i]);
+    if (!s.ok()) return texts.size() == 1 ? s : s.WithContext("texts[" + std::to_string(i) + "]");
+  }
+  std::lock_guard<std::mutex> lock(train_mu_);
+  CF_RETURN_IF_ERROR(CheckUsable());  // the engine may have closed while we waited
+  std::shared_ptr<const std::vector<std::string>> label_list;
+  std::vector<uint32_t> indices;
+  CF_RETURN_IF_ERROR(ResolveLabels(labels, &label_list, &indices));
+  if (subtract && label_list->size() != snapshot()->label_count()) {
+    return Status::InvalidArgument("cannot untrain a label the model has never seen");
+  }
+  const std::shared_ptr<const Snapshot> base = snapshot();
+  std::shared_ptr<const Snapshot> next = base;
+  std::vector<std::vector<uint32_t>> features;
+  for (size_t start = 0; start < texts.size(); start += kTrainChunk) {
+    const size_t n = std::min(kTrainChunk, texts.size() - start);
+    features.resize(n);
+    tbb::parallel_for(size_t{0}, n, [&](size_t i) { analyzer_.Analyze(texts[start + i], &features[i]); });
+    std::vector<TrainingDoc> docs(n);
+    for (size_t i = 0; i < n; ++i) docs[i] = {indices[start + i], features[i].data(), features[i].size()};
+    CF_RETURN_IF_ERROR(next->Update(docs, subtract, label_list, base->version() + 1, &next));
+  }
+  if (hook_) {
+    ModelRecords changed;
+    next->RecordsSince(base.get(), &changed);
+    CF_RETURN_IF_ERROR(hook_(changed));
+  }
+  current_.store(std::move(next));
+  return Status::OK();
+}
+
+Status Model::Train(std::string_view label, std::string_view text) {
+  return Guarded([&] { return Commit({&label, 1}, {&text, 1}, false); });
+}
+
+Status Model::TrainBatch(std::span<const std::string_view> labels,
+                         std::span<const std::string_view> texts) {
+  return Guarded([&] { return Commit(labels, texts, false); });
+}
+
+Status Model::Untrain(std::string_view label, std::string_view text) {
+  return Guarded([&] { return Commit({&label, 1}, {&text, 1}, true); });
+}
+
+Status Model::Classify(std::string_view text, Prediction* out) const {
+  return Classify(text, ClassifyOptions(), out);
+}
+
+Status Model::Classify(std::string_view text, const ClassifyOptions& options,
+                       Prediction* out) const {
+  CF_RETURN_IF_ERROR(CheckUsable());
+  CF_RETURN_IF_ERROR(CheckText(text));
+  auto snap = snapshot();
+  const size_t n_labels = snap->label_count();
+  if (n_labels == 0) {
+    return Status::InvalidArgument("model '" + name_ + "' has no labels yet; train it first");
+  }
+  return Guarded([&] {
+    std::vector<uint32_t>& features = ThreadFeatures();
+    analyzer_.Analyze(text, &features);
+    out->scores.resize(n_labels);
+    snap->Scores(features.data(), features.size(), out->scores.data());
+    const size_t best = std::max_element(out->scores.begin(), out->scores.end()) - out->scores.begin();
+    out->confidence = std::exp(out->scores[best]);
+    const bool confident = out->confidence >= Threshold(options);
+    out->label_index = confident ? static_cast<uint32_t>(best) : Prediction::kNoLabel;
+    out->label = confident ? snap->labels()[best] : std::string();
+    out->model = name_;
+    out->version = snap->version();
+    return Status::OK();
+  });
+}
+
+Status Model::ClassifyBatch(std::span<const std::string_view> texts, const ClassifyOptions& options,
+                            BatchPredictions* out) const {
+  CF_RETURN_IF_ERROR(CheckUsable());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    CF_RETURN_IF_ERROR(CheckText(texts[i]).WithContext("texts[" + std::to_string(i) + "]"));
+  }
+  auto snap = snapshot();
+  const size_t n_labels = snap->label_count();
+  if (n_labels == 0) {
+    return Status::InvalidArgument("model '" + name_ + "' has no labels yet; train it first");
+  }
+  const double threshold = Threshold(options);
+  return Guarded([&] {
+    out->snapshot = snap;
+    out->label_index.resize(texts.size());
+    out->confidence.resize(texts.size());
+    out->probabilities.resize(options.probabilities ? texts.size() * n_labels : 0);
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, texts.size(), 64), [&](const auto& range) {
+      std::vector<uint32_t>& features = ThreadFeatures();
+      std::vector<double>& scores = ThreadScores(n_labels);
+      for (size_t i = range.begin(); i != range.end(); ++i) {
+        analyzer_.Analyze(texts[i], &features);
+        snap->Scores(features.data(), features.size(), scores.data());
+        const size_t best = std::max_element(scores.begin(), scores.end()) - scores.begin();
+        const double confidence = std::exp(scores[best]);
+        out->confidence[i] = confidence;
+        out->label_index[i] = confidence >= threshold ? static_cast<uint32_t>(best) : Prediction::kNoLabel;
+        if (options.probabilities) {
+          double* row = out->probabilities.data() + i * n_labels;
+          for (size_t c = 0; c < n_labels; ++c) row[c] = std::exp(scores[c]);
+        }
+      }
+    });
+    return Status::OK();
+  });
+}
+
+}  // namespace classiflow
