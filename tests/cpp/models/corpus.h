@@ -1,0 +1,35 @@
+// A tiny two-label corpus the model tests train on.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace classiflow::testing {
+
+struct TinyCorpus {
+  std::vector<std::string> labels;
+  std::vector<std::string> texts;
+
+  std::vector<std::string_view> label_views() const { return {labels.begin(), labels.end()}; }
+  std::vector<std::string_view> text_views() const { return {texts.begin(), texts.end()}; }
+};
+
+// `n` documents, alternating spam / ham, with a few distinctive words per label.
+inline TinyCorpus MakeTinyCorpus(int n) {
+  static const char* kSpam[] = {"cheap pills now", "win money fast", "free offer click",
+                                "cheap viagra deal", "claim your prize money"};
+  static const char* kHam[] = {"meeting notes attached", "lunch tomorrow with the team",
+                               "project schedule update", "the quarterly report draft",
+                               "notes from the team meeting"};
+  TinyCorpus corpus;
+  for (int i = 0; i < n; ++i) {
+    const bool spam = i % 2 == 0;
+    corpus.labels.push_back(spam ? "spam" : "ham");
+    corpus.texts.push_back(std::string(spam ? kSpam[(i / 2) % 5] : kHam[(i / 2) % 5]) + " " +
+                           std::to_string(i % 7));
+  }
+  return corpus;
+}
+
+}  // namespace classiflow::testing
