@@ -21,5 +21,8 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/classiflowConfig.cmake
               ${CMAKE_CURRENT_BINARY_DIR}/classiflowConfigVersion.cmake
   DESTINATION ${CLASSIFLOW_CMAKE_DIR})
 
+# The .pc file locates the prefix relative to itself, so `cmake --install --prefix X` works.
+file(RELATIVE_PATH CLASSIFLOW_PC_TO_PREFIX "${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig" "${CMAKE_INSTALL_PREFIX}")
+string(REGEX REPLACE "/$" "" CLASSIFLOW_PC_TO_PREFIX "${CLASSIFLOW_PC_TO_PREFIX}")
 configure_file(cmake/classiflow.pc.in ${CMAKE_CURRENT_BINARY_DIR}/classiflow.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/classiflow.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

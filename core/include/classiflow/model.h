@@ -83,7 +83,8 @@ class CLASSIFLOW_EXPORT Model {
   // Adds one document. InvalidArgument for empty or oversized text, a bad label, or a label
   // outside a fixed label set. Text that yields no features still counts for the prior.
   Status Train(std::string_view label, std::string_view text);
-  // Adds labels[i] / texts[i] for all i as ONE version; all or nothing.
+  // Adds labels[i] / texts[i] for all i as ONE version; all or nothing. An empty batch is a
+  // no-op (no new version).
   // REQUIRES: labels.size() == texts.size() (else InvalidArgument).
   Status TrainBatch(std::span<const std::string_view> labels,
                     std::span<const std::string_view> texts);
@@ -99,6 +100,10 @@ class CLASSIFLOW_EXPORT Model {
   Status ClassifyBatch(std::span<const std::string_view> texts, const ClassifyOptions& options,
                        BatchPredictions* out) const;
 
+  // OK while the model is usable; Unavailable after its engine closed, NotFound after it was
+  // dropped. Every fallible call checks this first.
+  Status status() const;
+
   // Engine plumbing: install the persistence hook; make every later call fail with `reason`
   // (used when the model is dropped or its engine is closed).
   void SetCommitHook(CommitHook hook);
@@ -106,7 +111,6 @@ class CLASSIFLOW_EXPORT Model {
 
  private:
   Model(std::string name, ModelOptions options, std::shared_ptr<const Snapshot> initial);
-  Status CheckUsable() const;
   Status CheckText(std::string_view text) const;
   double Threshold(const ClassifyOptions& options) const;
   Status Commit(std::span<const std::string_view> labels, std::span<const std::string_view> texts,

@@ -2,7 +2,7 @@
 //
 // The same options arrive as a C++ struct, as JSON from the C ABI, or as keyword arguments from
 // Python (turned into JSON by the binding). JSON keys are flat:
-//   {"labels": ["ham", "spam"], "min_confidence": 0.0,
+//   {"kind": "bayes", "labels": ["ham", "spam"], "min_confidence": 0.0,
 //    "alpha": 1.0, "fit_prior": true,                                   (bayes)
 //    "lowercase": true, "stop_words": false, "stemmer": "english",      (analyzer)
 //    "normalize_urls": true, "normalize_emails": true, "normalize_numbers": true,

@@ -17,16 +17,25 @@ constexpr std::string_view kUrlToken = "__url__";
 constexpr std::string_view kEmailToken = "__email__";
 constexpr std::string_view kNumberToken = "__num__";
 
-// Whitespace and NUL separate chunks; everything else belongs to some chunk.
-inline bool IsSpace(unsigned char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == 0;
-}
-inline bool IsAsciiAlnum(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-inline char AsciiLower(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : static_cast<char>(c);
-}
+// Byte classes, looked up once per byte. Whitespace and NUL separate chunks; ASCII letters and
+// digits build words; other ASCII bytes are punctuation; bytes >= 0x80 start UTF-8 sequences.
+enum ByteClass : uint8_t { kSpace, kAlnum, kPunct, kHigh };
+
+struct ByteTables {
+  ByteClass cls[256];
+  char lower[256];
+  constexpr ByteTables() : cls(), lower() {
+    for (int b = 0; b < 256; ++b) {
+      const bool alnum = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9');
+      const bool space = b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' || b == '\v' || b == 0;
+      cls[b] = b >= 0x80 ? kHigh : space ? kSpace : alnum ? kAlnum : kPunct;
+      lower[b] = static_cast<char>(b >= 'A' && b <= 'Z' ? b + 32 : b);
+    }
+  }
+};
+constexpr ByteTables kBytes;
+
+inline char AsciiLower(unsigned char c) { return kBytes.lower[c]; }
 
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
@@ -36,11 +45,12 @@ bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   return true;
 }
 
-bool LooksLikeUrl(std::string_view chunk) {
+// `has_colon`: the chunk contains ':' (known from the chunk scan, so most chunks skip the search).
+bool LooksLikeUrl(std::string_view chunk, bool has_colon) {
   size_t start = 0;  // skip leading "(<\"'" etc.
-  while (start < chunk.size() && !IsAsciiAlnum(static_cast<unsigned char>(chunk[start]))) ++start;
+  while (start < chunk.size() && kBytes.cls[static_cast<unsigned char>(chunk[start])] != kAlnum) ++start;
   std::string_view rest = chunk.substr(start);
-  return rest.find("://") != std::string_view::npos || StartsWithNoCase(rest, "www.");
+  return (has_colon && rest.find("://") != std::string_view::npos) || StartsWithNoCase(rest, "www.");
 }
 
 bool LooksLikeEmail(std::string_view chunk) {
@@ -84,26 +94,39 @@ void Walk(const AnalyzerOptions& options, std::string_view text, Sink&& sink) {
   };
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
+  const bool lowercase = options.lowercase;
   size_t i = 0;
   while (i < n) {
-    while (i < n && IsSpace(bytes[i])) ++i;
+    while (i < n && kBytes.cls[bytes[i]] == kSpace) ++i;
     size_t end = i;
-    while (end < n && !IsSpace(bytes[end])) ++end;
+    bool has_colon = false, has_at = false;
+    while (end < n && kBytes.cls[bytes[end]] != kSpace) {
+      has_colon |= bytes[end] == ':';
+      has_at |= bytes[end] == '@';
+      ++end;
+    }
+    if (end == i) break;
     std::string_view chunk = text.substr(i, end - i);
-    if (chunk.empty()) break;
-    if (options.normalize_urls && LooksLikeUrl(chunk)) {
+    if (options.normalize_urls && LooksLikeUrl(chunk, has_colon)) {
       sink(kUrlToken);
-    } else if (options.normalize_emails && LooksLikeEmail(chunk)) {
+    } else if (options.normalize_emails && has_at && LooksLikeEmail(chunk)) {
       sink(kEmailToken);
     } else {
       for (size_t j = i; j < end;) {
-        const unsigned char c = bytes[j];
-        if (c < 0x80) {
-          if (IsAsciiAlnum(c)) {
-            word.push_back(options.lowercase ? AsciiLower(c) : static_cast<char>(c));
-          } else {
-            flush();
+        const ByteClass cls = kBytes.cls[bytes[j]];
+        if (cls == kAlnum) {  // copy the whole ASCII run at once
+          size_t k = j + 1;
+          while (k < end && kBytes.cls[bytes[k]] == kAlnum) ++k;
+          const size_t old = word.size();
+          word.resize(old + (k - j));
+          for (size_t m = j; m < k; ++m) {
+            word[old + (m - j)] = lowercase ? kBytes.lower[bytes[m]] : static_cast<char>(bytes[m]);
           }
+          j = k;
+          continue;
+        }
+        if (cls != kHigh) {  // ASCII punctuation
+          flush();
           ++j;
           continue;
         }
@@ -115,7 +138,7 @@ void Walk(const AnalyzerOptions& options, std::string_view text, Sink&& sink) {
           continue;
         }
         if (utf8::IsWordCodePoint(cp)) {
-          utf8::Append(options.lowercase ? utf8::ToLower(cp) : cp, &word);
+          utf8::Append(lowercase ? utf8::ToLower(cp) : cp, &word);
         } else {
           flush();
         }

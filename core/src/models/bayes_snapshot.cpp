@@ -97,6 +97,10 @@ void BayesSnapshot::Precompute() {
                                : -std::log(double(n_labels));
     log_norm_[c] = std::log(token_counts_[c] + alpha_ * std::max<uint64_t>(distinct_features_, 1));
   }
+  views_.resize(pages_.size());
+  for (size_t p = 0; p < pages_.size(); ++p) {
+    views_[p] = pages_[p] ? PageView{pages_[p]->offsets.data(), pages_[p]->entries.data()} : PageView{};
+  }
   if (!gain_table_) {
     auto table = std::make_shared<std::vector<double>>(kGainTableSize);
     for (size_t k = 0; k < kGainTableSize; ++k) (*table)[k] = std::log(k + alpha_) - log_alpha_;
@@ -108,16 +112,16 @@ void BayesSnapshot::Scores(const uint32_t* features, size_t feature_count, doubl
   const size_t n_labels = label_count();
   const double n = static_cast<double>(feature_count);
   for (size_t c = 0; c < n_labels; ++c) out[c] = log_prior_[c] + n * (log_alpha_ - log_norm_[c]);
-  const size_t n_pages = pages_.size();
+  const size_t n_pages = views_.size();
+  const PageView* views = views_.data();
   for (size_t i = 0; i < feature_count; ++i) {
     const uint32_t f = features[i];
     const size_t p = f >> kPageBits;
-    if (p >= n_pages) continue;
-    const CountPage* page = pages_[p].get();
-    if (page == nullptr) continue;
+    if (p >= n_pages || views[p].offsets == nullptr) continue;
     const uint32_t row = f & (kPageSize - 1);
-    for (uint32_t e = page->offsets[row]; e < page->offsets[row + 1]; ++e) {
-      out[page->entries[e].label] += CountGain(page->entries[e].count);
+    const CountEntry* entries = views[p].entries;
+    for (uint32_t e = views[p].offsets[row], end = views[p].offsets[row + 1]; e < end; ++e) {
+      out[entries[e].label] += CountGain(entries[e].count);
     }
   }
   NormalizeLogProbabilities(out, n_labels);

@@ -84,6 +84,13 @@ class BayesSnapshot final : public Snapshot {
   std::vector<double> log_prior_;
   std::vector<double> log_norm_;
   std::shared_ptr<const std::vector<double>> gain_table_;
+  // Raw views of pages_ for Scores(): the offsets and entries of a page load independently
+  // instead of through a chain of pointers (measured: the hot loop is bound by cache misses).
+  struct PageView {
+    const uint32_t* offsets = nullptr;
+    const CountEntry* entries = nullptr;
+  };
+  std::vector<PageView> views_;
 };
 
 }  // namespace classiflow

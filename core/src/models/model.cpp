@@ -91,7 +91,7 @@ void Model::Invalidate(const Status& reason) {
   invalid_.store(true, std::memory_order_release);
 }
 
-Status Model::CheckUsable() const {
+Status Model::status() const {
   if (invalid_.load(std::memory_order_acquire)) return *invalid_reason_;
   return Status::OK();
 }
@@ -136,18 +136,19 @@ Status Model::ResolveLabels(std::span<const std::string_view> labels,
 
 Status Model::Commit(std::span<const std::string_view> labels,
                      std::span<const std::string_view> texts, bool subtract) {
-  CF_RETURN_IF_ERROR(CheckUsable());
+  CF_RETURN_IF_ERROR(status());
   if (labels.size() != texts.size()) {
     return Status::InvalidArgument("got " + std::to_string(texts.size()) + " texts but " +
                                    std::to_string(labels.size()) + " labels");
   }
+  if (texts.empty()) return Status::OK();
   for (size_t i = 0; i < texts.size(); ++i) {
     Status s = texts[i].empty() ? Status::InvalidArgument("cannot train on an empty text")
                                 : CheckText(texts[i]);
     if (!s.ok()) return texts.size() == 1 ? s : s.WithContext("texts[" + std::to_string(i) + "]");
   }
   std::lock_guard<std::mutex> lock(train_mu_);
-  CF_RETURN_IF_ERROR(CheckUsable());  // the engine may have closed while we waited
+  CF_RETURN_IF_ERROR(status());  // the engine may have closed while we waited
   std::shared_ptr<const std::vector<std::string>> label_list;
   std::vector<uint32_t> indices;
   CF_RETURN_IF_ERROR(ResolveLabels(labels, &label_list, &indices));
@@ -193,7 +194,7 @@ Status Model::Classify(std::string_view text, Prediction* out) const {
 
 Status Model::Classify(std::string_view text, const ClassifyOptions& options,
                        Prediction* out) const {
-  CF_RETURN_IF_ERROR(CheckUsable());
+  CF_RETURN_IF_ERROR(status());
   CF_RETURN_IF_ERROR(CheckText(text));
   auto snap = snapshot();
   const size_t n_labels = snap->label_count();
@@ -218,7 +219,7 @@ Status Model::Classify(std::string_view text, const ClassifyOptions& options,
 
 Status Model::ClassifyBatch(std::span<const std::string_view> texts, const ClassifyOptions& options,
                             BatchPredictions* out) const {
-  CF_RETURN_IF_ERROR(CheckUsable());
+  CF_RETURN_IF_ERROR(status());
   for (size_t i = 0; i < texts.size(); ++i) {
     CF_RETURN_IF_ERROR(CheckText(texts[i]).WithContext("texts[" + std::to_string(i) + "]"));
   }

@@ -59,7 +59,7 @@ Status ParseFile(std::string_view bytes, std::string* name, std::map<std::string
 }  // namespace
 
 Status Model::Save(const std::string& path) const {
-  CF_RETURN_IF_ERROR(CheckUsable());
+  CF_RETURN_IF_ERROR(status());
   ModelRecords records;
   AllRecords(&records);
   std::string bytes(kMagic);

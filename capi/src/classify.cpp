@@ -1,0 +1,74 @@
+// Classification entry points. Each answers from one snapshot, as Model::Classify* do.
+#include <algorithm>
+
+#include "internal.h"
+
+using classiflow::Prediction;
+using classiflow::Status;
+using classiflow::capi::Guard;
+using classiflow::capi::NotNull;
+
+namespace {
+
+Status ClassifyOne(cf_model* m, const char* text, size_t len, Prediction* prediction) {
+  CF_RETURN_IF_ERROR(NotNull(m, "model"));
+  std::string_view view;
+  CF_RETURN_IF_ERROR(classiflow::capi::TextArg(text, len, &view));
+  return m->model->Classify(view, prediction);
+}
+
+}  // namespace
+
+extern "C" {
+
+cf_status cf_model_classify(cf_model* m, const char* text, size_t len, char** label,
+                            double* confidence) {
+  if (label != nullptr) *label = nullptr;  // both outputs are optional (unlike ResetOut's)
+  return Guard(__func__, [&]() -> Status {
+    Prediction prediction;
+    CF_RETURN_IF_ERROR(ClassifyOne(m, text, len, &prediction));
+    if (label != nullptr && prediction.has_label()) {
+      CF_RETURN_IF_ERROR(classiflow::capi::CopyOut(prediction.label, label));
+    }
+    if (confidence != nullptr) *confidence = prediction.confidence;
+    return Status::OK();
+  });
+}
+
+cf_status cf_model_scores(cf_model* m, const char* text, size_t len, double* scores, size_t n) {
+  return Guard(__func__, [&]() -> Status {
+    CF_RETURN_IF_ERROR(NotNull(scores, "scores"));
+    Prediction prediction;
+    CF_RETURN_IF_ERROR(ClassifyOne(m, text, len, &prediction));
+    // Compared with the answering version's count, not a separately read one, so a concurrent
+    // new label cannot make us write past the caller's array.
+    if (prediction.scores.size() != n) {
+      return Status::InvalidArgument("n is " + std::to_string(n) + " but the model has " +
+                                     std::to_string(prediction.scores.size()) + " labels");
+    }
+    std::copy(prediction.scores.begin(), prediction.scores.end(), scores);
+    return Status::OK();
+  });
+}
+
+cf_status cf_model_classify_batch(cf_model* m, const char* const* texts, const size_t* lens,
+                                  size_t n, size_t* label_indices, double* confidences) {
+  return Guard(__func__, [&]() -> Status {
+    CF_RETURN_IF_ERROR(NotNull(m, "model"));
+    if (n == 0) return Status::OK();
+    std::vector<std::string_view> views;
+    CF_RETURN_IF_ERROR(classiflow::capi::TextsArg(texts, lens, n, &views));
+    classiflow::BatchPredictions batch;
+    CF_RETURN_IF_ERROR(m->model->ClassifyBatch(views, classiflow::ClassifyOptions{}, &batch));
+    for (size_t i = 0; i < n; i++) {
+      uint32_t index = batch.label_index[i];
+      if (label_indices != nullptr) {
+        label_indices[i] = index == Prediction::kNoLabel ? static_cast<size_t>(-1) : index;
+      }
+      if (confidences != nullptr) confidences[i] = batch.confidence[i];
+    }
+    return Status::OK();
+  });
+}
+
+}  // extern "C"

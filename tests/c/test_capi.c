@@ -1,0 +1,622 @@
+/* Exercises the whole C API from real C11: engines (in memory and RocksDB), model lifetime,
+ * training, classification, files, durability, and every bad-input path with its exact code. */
+#define _XOPEN_SOURCE 700 /* mkdtemp, nftw */
+
+#include <ftw.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#ifndef __STDC_NO_THREADS__
+#include <threads.h>
+#endif
+
+#include <classiflow/classiflow.h>
+
+#include "check.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#define NO_LABEL ((size_t)-1)
+
+/* Six spam and five ham documents: spam is the majority, so the prior favours it. */
+static const char *const kTexts[] = {
+    "cheap pills now",          "buy cheap pills online",    "win money now",
+    "cheap viagra pills offer", "free money win prize",      "cheap pills cheap offer",
+    "meeting at noon tomorrow", "lunch with the team today", "project report attached",
+    "see you at the meeting",   "quarterly report review"};
+static const char *const kLabels[] = {"spam", "spam", "spam", "spam", "spam", "spam",
+                                      "ham",  "ham",  "ham",  "ham",  "ham"};
+
+static char g_dir[256]; /* the temporary directory of this run */
+
+static void path_in_dir(char *out, size_t size, const char *name) {
+  snprintf(out, size, "%s/%s", g_dir, name);
+}
+
+static uint64_t version_of(cf_model *m) {
+  uint64_t v = UINT64_MAX;
+  if (cf_model_version(m, &v) != CF_OK) return UINT64_MAX;
+  return v;
+}
+
+static double confidence_of(cf_model *m, const char *text, size_t len) {
+  double c = -1.0;
+  if (cf_model_classify(m, text, len, NULL, &c) != CF_OK) return -1.0;
+  return c;
+}
+
+/* Index of `label` in the model's label order, or NO_LABEL. */
+static size_t label_index(cf_model *m, const char *label) {
+  size_t n = 0, i;
+  if (label == NULL || cf_model_label_count(m, &n) != CF_OK) return NO_LABEL;
+  for (i = 0; i < n; i++) {
+    char *s = NULL;
+    if (cf_model_label(m, i, &s) == CF_OK && take_string_eq(s, label)) return i;
+  }
+  return NO_LABEL;
+}
+
+/* Creates `name` with `options` and trains it on the corpus in one batch. */
+static cf_model *make_trained(cf_engine *e, const char *name, const char *options) {
+  cf_model *m = NULL;
+  EXPECT(CF_OK, cf_model_create(e, name, "bayes", options, &m), "create a model to train");
+  EXPECT(CF_OK, cf_model_train_batch(m, kLabels, kTexts, NULL, COUNT(kTexts)),
+         "train_batch the corpus (NUL-terminated texts, lens NULL)");
+  return m;
+}
+
+static void test_library(void) {
+  CHECK(strcmp(cf_last_error(), "") == 0, "cf_last_error() is \"\" before any failure");
+  CHECK(strcmp(cf_version(), CF_VERSION_STRING) == 0, "cf_version() matches CF_VERSION_STRING");
+  CHECK(strcmp(CF_VERSION_STRING, "0.1.0") == 0 && CF_ABI_VERSION == 1, "version macros");
+  CHECK(strcmp(cf_status_name(CF_OK), "CF_OK") == 0 &&
+            strcmp(cf_status_name(CF_BUSY), "CF_BUSY") == 0 &&
+            strcmp(cf_status_name(CF_INTERNAL), "CF_INTERNAL") == 0 &&
+            strcmp(cf_status_name(99), "CF_UNKNOWN_STATUS") == 0,
+        "cf_status_name names every code and tolerates unknown ones");
+  cf_free(NULL);
+  cf_engine_close(NULL);
+  cf_model_release(NULL);
+  CHECK(1, "cf_free, cf_engine_close and cf_model_release accept NULL");
+}
+
+static void test_engine_open(void) {
+  cf_engine *e = (cf_engine *)g_dir; /* any non-NULL value: failures must reset it */
+  char file[300], uri[320];
+  FILE *f;
+  EXPECT(CF_INVALID_ARGUMENT, cf_engine_open(NULL, NULL, NULL), "open with NULL out");
+  EXPECT(CF_INVALID_ARGUMENT, cf_engine_open(NULL, "{\"nope\": 1}", &e), "unknown engine option");
+  CHECK(e == NULL, "a failed open sets *out to NULL");
+  EXPECT(CF_INVALID_ARGUMENT, cf_engine_open(NULL, "{sync", &e), "malformed engine options");
+  EXPECT(CF_INVALID_ARGUMENT, cf_engine_open(NULL, "{\"sync\": \"yes\"}", &e),
+         "engine option of the wrong type");
+  /* A directory below a regular file cannot be created, even by root. */
+  path_in_dir(file, sizeof file, "plain_file");
+  f = fopen(file, "w");
+  if (f != NULL) fclose(f);
+  snprintf(uri, sizeof uri, "rocksdb:%s/db", file);
+  EXPECT(CF_IO_ERROR, cf_engine_open(uri, NULL, &e), "open a directory that cannot be created");
+
+  EXPECT(CF_OK, cf_engine_open(NULL, NULL, &e), "open in memory (NULL uri)");
+  cf_engine_close(e);
+  EXPECT(CF_OK, cf_engine_open("", "", &e), "open in memory (\"\" uri, \"\" options)");
+  cf_engine_close(e);
+  EXPECT(CF_OK, cf_engine_open("memory:", "{\"sync\": true}", &e), "open in memory (memory:)");
+  {
+    cf_model *m = NULL;
+    size_t n = 99;
+    EXPECT(CF_OK, cf_model_create(e, "ephemeral", NULL, NULL, &m), "create with NULL kind");
+    cf_model_release(m);
+    cf_engine_close(e);
+    EXPECT(CF_OK, cf_engine_open("memory:", NULL, &e), "reopen memory:");
+    EXPECT(CF_OK, cf_engine_model_count(e, &n), "count models");
+    CHECK(n == 0, "a memory engine keeps nothing after close");
+    cf_engine_close(e);
+  }
+}
+
+static void test_model_lifetime(cf_engine *e) {
+  cf_model *m = NULL, *old = NULL;
+  char *name = NULL;
+  size_t n = 0, i;
+  static const char *const expected[] = {"alpha_1", "victim", "zeta.v2"};
+
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_create(e, "bad name!", NULL, NULL, &m), "bad model name");
+  CHECK(m == NULL, "a failed create sets *out to NULL");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_create(e, "", NULL, NULL, &m), "empty model name");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_create(e, ".hidden", NULL, NULL, &m), "name starting '.'");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_create(e, "x", "nope", NULL, &m), "unknown kind");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_create(e, "x", "bayes", "{\"kind\": \"lsi\"}", &m),
+         "JSON kind contradicting the kind argument");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_create(e, "x", NULL, "{\"labels\": [\"a\"", &m),
+         "malformed model options JSON");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_create(e, "x", NULL, "{\"bogus\": 1}", &m),
+         "unknown model option key");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_create(e, "x", NULL, "{\"min_confidence\": 2}", &m),
+         "option out of range");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_create(e, "x", NULL, "{\"ngrams\": \"two\"}", &m),
+         "option of the wrong type");
+  EXPECT(CF_NOT_FOUND, cf_model_get(e, "x", &m), "none of the refused creates made a model");
+
+  EXPECT(CF_OK, cf_model_create(e, "zeta.v2", "bayes", "{\"kind\": \"bayes\"}", &m),
+         "create with a JSON kind that agrees");
+  cf_model_release(m);
+  EXPECT(CF_OK, cf_model_create(e, "alpha_1", NULL, "null", &m), "create with \"null\" options");
+  cf_model_release(m);
+  EXPECT(CF_OK, cf_model_create(e, "victim", NULL, NULL, &old), "create victim");
+  EXPECT(CF_ALREADY_EXISTS, cf_model_create(e, "victim", NULL, NULL, &m), "create existing");
+  EXPECT(CF_OK, cf_model_name(old, &name), "model name");
+  CHECK(take_string_eq(name, "victim"), "cf_model_name is the created name");
+
+  EXPECT(CF_OK, cf_engine_model_count(e, &n), "model count");
+  CHECK(n == COUNT(expected), "model count is 3");
+  for (i = 0; i < COUNT(expected); i++) {
+    char what[64];
+    snprintf(what, sizeof what, "model name %u is %s (sorted)", (unsigned)i, expected[i]);
+    EXPECT(CF_OK, cf_engine_model_name(e, i, &name), "model name by index");
+    CHECK(take_string_eq(name, expected[i]), what);
+  }
+  name = (char *)g_dir;
+  EXPECT(CF_INVALID_ARGUMENT, cf_engine_model_name(e, 3, &name), "model index out of range");
+  CHECK(name == NULL, "a failed cf_engine_model_name sets *name to NULL");
+
+  EXPECT(CF_NOT_FOUND, cf_model_get(e, "missing", &m), "get an unknown model");
+  EXPECT(CF_NOT_FOUND, cf_model_drop(e, "missing"), "drop an unknown model");
+  EXPECT(CF_OK, cf_model_drop(e, "victim"), "drop victim");
+  EXPECT(CF_NOT_FOUND, cf_model_get(e, "victim", &m), "a dropped model is gone");
+  EXPECT(CF_NOT_FOUND, cf_model_train(old, "a", "text", 4), "train through a dropped handle");
+  EXPECT(CF_NOT_FOUND, cf_model_version(old, &(uint64_t){0}), "version of a dropped handle");
+  EXPECT(CF_OK, cf_model_create(e, "victim", NULL, NULL, &m), "recreate a dropped name");
+  EXPECT(CF_NOT_FOUND, cf_model_label_count(old, &n), "the old handle still names the dropped one");
+  cf_model_release(m);
+  cf_model_release(old);
+}
+
+static void test_null_arguments(cf_engine *e, cf_model *m) {
+  static const char *const labels[] = {"spam", "ham"};
+  static const char *const null_label[] = {"spam", NULL};
+  static const char *const texts[] = {"a b", "c d"};
+  cf_model *out = NULL;
+  char *s = NULL;
+  size_t n = 0, idx[2];
+  uint64_t v = 0;
+  double d[2];
+
+  EXPECT(CF_INVALID_ARGUMENT, cf_engine_model_count(NULL, &n), "model_count NULL engine");
+  EXPECT(CF_INVALID_ARGUMENT, cf_engine_model_count(e, NULL), "model_count NULL out");
+  EXPECT(CF_INVALID_ARGUMENT, cf_engine_model_name(NULL, 0, &s), "model_name NULL engine");
+  EXPECT(CF_INVALID_ARGUMENT, cf_engine_model_name(e, 0, NULL), "model_name NULL out");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_create(NULL, "x", NULL, NULL, &out), "create NULL engine");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_create(e, NULL, NULL, NULL, &out), "create NULL name");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_create(e, "x", NULL, NULL, NULL), "create NULL out");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_get(NULL, "spam", &out), "get NULL engine");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_get(e, NULL, &out), "get NULL name");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_get(e, "spam", NULL), "get NULL out");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_drop(NULL, "spam"), "drop NULL engine");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_drop(e, NULL), "drop NULL name");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_name(NULL, &s), "name NULL model");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_name(m, NULL), "name NULL out");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_train(NULL, "spam", "x", 1), "train NULL model");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_train(m, NULL, "x", 1), "train NULL label");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_train(m, "spam", NULL, 5), "train NULL text, len 5");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_untrain(NULL, "spam", "x", 1), "untrain NULL model");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_untrain(m, NULL, "x", 1), "untrain NULL label");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_train_batch(NULL, labels, texts, NULL, 1),
+         "train_batch NULL model");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_train_batch(m, NULL, texts, NULL, 2), "NULL labels");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_train_batch(m, labels, NULL, NULL, 2), "NULL texts");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_train_batch(m, null_label, texts, NULL, 2),
+         "NULL labels[1]");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_classify(NULL, "x", 1, &s, NULL), "classify NULL model");
+  CHECK(s == NULL, "a failed classify sets *label to NULL");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_classify(m, NULL, 3, &s, NULL), "classify NULL text, len 3");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_scores(NULL, "x", 1, d, 2), "scores NULL model");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_scores(m, "x", 1, NULL, 2), "scores NULL array");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_classify_batch(NULL, texts, NULL, 2, idx, d),
+         "classify_batch NULL model");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_classify_batch(m, NULL, NULL, 2, idx, d),
+         "classify_batch NULL texts");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_label_count(NULL, &n), "label_count NULL model");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_label_count(m, NULL), "label_count NULL out");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_label(NULL, 0, &s), "label NULL model");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_label(m, 0, NULL), "label NULL out");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_version(NULL, &v), "version NULL model");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_version(m, NULL), "version NULL out");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_save(NULL, "x.cfm"), "save NULL model");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_save(m, NULL), "save NULL path");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_load(NULL, &out), "load NULL path");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_load("x.cfm", NULL), "load NULL out");
+}
+
+static void test_training(cf_engine *e) {
+  static const char *const batch_labels[] = {"spam", "ham", "spam"};
+  static const char *const batch_texts[] = {"pills\0ignored", "team lunch", "cheap money"};
+  static const size_t batch_lens[] = {5, 10, 11};
+  static const char *const bad_texts[] = {"fine text", ""};
+  cf_model *m = NULL, *fixed = NULL;
+  char *label = NULL;
+  size_t n = 99, big_len = 10u << 20;
+  char *big = malloc(big_len);
+  double before, changed;
+
+  EXPECT(CF_OK, cf_model_create(e, "train", "bayes", NULL, &m), "create 'train'");
+  CHECK(version_of(m) == 0, "a new model is version 0");
+  EXPECT(CF_OK, cf_model_label_count(m, &n), "label_count of a new model");
+  CHECK(n == 0, "a new model without fixed labels has no labels");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_classify(m, "x", 1, &label, NULL),
+         "classify with no labels yet");
+  EXPECT(CF_OK, cf_model_train(m, "spam", "cheap pills now", 15), "train spam");
+  EXPECT(CF_OK, cf_model_train(m, "ham", "meeting at noon", 15), "train ham");
+  CHECK(version_of(m) == 2, "each committed train is one version");
+  EXPECT(CF_OK, cf_model_train_batch(m, batch_labels, batch_texts, batch_lens, 3), "train_batch");
+  CHECK(version_of(m) == 3, "a train_batch is one version");
+  EXPECT(CF_OK, cf_model_train_batch(m, NULL, NULL, NULL, 0), "empty train_batch");
+  CHECK(version_of(m) == 3, "an empty train_batch commits nothing");
+  EXPECT(CF_OK, cf_model_label_count(m, &n), "label_count");
+  CHECK(n == 2 && label_index(m, "spam") != NO_LABEL && label_index(m, "ham") != NO_LABEL,
+        "labels are spam and ham");
+  label = (char *)g_dir;
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_label(m, 2, &label), "label index out of range");
+  CHECK(label == NULL, "a failed cf_model_label sets *label to NULL");
+
+  /* Refused steps change nothing. */
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_train(m, "spam", "", 0), "train empty text");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_train(m, "spam", NULL, 0), "train NULL text, len 0");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_train(m, "", "text", 4), "train empty label");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_train_batch(m, batch_labels, bad_texts, NULL, 2),
+         "train_batch with one empty text");
+  CHECK(big != NULL, "allocate a 10 MB text");
+  if (big != NULL) {
+    memset(big, 'a', big_len);
+    for (n = 7; n < big_len; n += 8) big[n] = ' ';
+    EXPECT(CF_INVALID_ARGUMENT, cf_model_train(m, "spam", big, big_len), "train 10 MB text");
+    EXPECT(CF_INVALID_ARGUMENT, cf_model_classify(m, big, big_len, NULL, NULL),
+           "classify 10 MB text");
+    free(big);
+  }
+  CHECK(version_of(m) == 3, "refused training left the version unchanged");
+
+  /* Untrain undoes train exactly; untraining what was never trained is refused. */
+  before = confidence_of(m, "cheap pills", 11);
+  EXPECT(CF_OK, cf_model_untrain(m, "spam", "cheap pills now", 15), "untrain a trained doc");
+  CHECK(version_of(m) == 4, "untrain is one version");
+  changed = confidence_of(m, "cheap pills", 11);
+  CHECK(changed >= 0 && fabs(changed - before) > 1e-9, "untrain changes the posterior");
+  EXPECT(CF_OK, cf_model_train(m, "spam", "cheap pills now", 15), "train it again");
+  CHECK(fabs(confidence_of(m, "cheap pills", 11) - before) < 1e-12,
+        "untrain + train restores the posterior");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_untrain(m, "ham", "zebra quantum xylophone", 23),
+         "untrain a doc never trained (negative counts)");
+  CHECK(version_of(m) == 5, "the refused untrain left the version unchanged");
+  cf_model_release(m);
+
+  /* A fixed label set is known before training and refuses other labels. */
+  EXPECT(CF_OK, cf_model_create(e, "fixed", NULL, "{\"labels\": [\"ham\", \"spam\"]}", &fixed),
+         "create with fixed labels");
+  EXPECT(CF_OK, cf_model_label_count(fixed, &n), "label_count of fixed labels");
+  CHECK(n == 2, "fixed labels exist at version 0");
+  EXPECT(CF_OK, cf_model_label(fixed, 1, &label), "label 1");
+  CHECK(take_string_eq(label, "spam"), "fixed labels keep their given order");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_train(fixed, "eggs", "green eggs", 10),
+         "train an unknown label with fixed labels");
+  CHECK(version_of(fixed) == 0, "the refused label left version 0");
+  cf_model_release(fixed);
+}
+
+static void test_classification(cf_engine *e) {
+  static const char *const texts[] = {"cheap pills", "team meeting report", "cheap\0pills", ""};
+  static const size_t lens[] = {11, 19, 11, 0};
+  cf_model *m = make_trained(e, "classify", NULL);
+  cf_model *strict = NULL;
+  char *label = NULL;
+  double conf = -1, scores[2], sum = 0, best = -INFINITY, confs[4] = {-1, -1, -1, -1};
+  size_t n = 0, i, argmax = NO_LABEL, idx[4] = {7, 7, 7, 7};
+
+  EXPECT(CF_OK, cf_model_classify(m, "cheap pills", 11, &label, &conf), "classify spam text");
+  CHECK(take_string_eq(label, "spam") && conf > 0.5 && conf <= 1.0, "spam text is spam");
+  EXPECT(CF_OK, cf_model_classify(m, "team meeting report", 19, &label, &conf), "classify ham");
+  CHECK(take_string_eq(label, "ham") && conf > 0.5, "ham text is ham");
+  EXPECT(CF_OK, cf_model_classify(m, "cheap pills", 11, NULL, NULL), "classify, no outputs");
+
+  /* A NUL byte separates words like a space; it must not end the text (as strlen would). */
+  EXPECT(CF_OK, cf_model_classify(m, "cheap\0pills", 11, &label, &conf), "classify with NUL");
+  CHECK(take_string_eq(label, "spam") && fabs(conf - confidence_of(m, "cheap pills", 11)) < 1e-12,
+        "\"cheap\\0pills\" is classified like \"cheap pills\"");
+  CHECK(fabs(conf - confidence_of(m, "cheap", 5)) > 1e-9, "... and not like \"cheap\"");
+
+  /* Empty text yields the prior, which favours the majority label. */
+  EXPECT(CF_OK, cf_model_classify(m, NULL, 0, &label, &conf), "classify empty text");
+  CHECK(take_string_eq(label, "spam") && conf > 0.5 && conf < 1.0, "empty text gets the prior");
+
+  EXPECT(CF_OK, cf_model_label_count(m, &n), "label_count");
+  EXPECT(CF_OK, cf_model_scores(m, "cheap pills", 11, scores, 2), "scores");
+  for (i = 0; i < 2; i++) {
+    sum += exp(scores[i]);
+    if (scores[i] > best) best = scores[i], argmax = i;
+  }
+  CHECK(n == 2 && scores[0] <= 0 && scores[1] <= 0 && fabs(sum - 1.0) < 1e-9,
+        "scores are log probabilities summing to 1");
+  CHECK(argmax == label_index(m, "spam") && fabs(exp(best) - confidence_of(m, "cheap pills", 11))
+        < 1e-9, "the top score is the classified label and its confidence");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_scores(m, "cheap pills", 11, scores, 1), "scores, n = 1");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_scores(m, "cheap pills", 11, scores, 3), "scores, n = 3");
+
+  /* A batch answers every text as single classification does. */
+  EXPECT(CF_OK, cf_model_classify_batch(m, texts, lens, 4, idx, confs), "classify_batch");
+  for (i = 0; i < 4; i++) {
+    char what[64];
+    snprintf(what, sizeof what, "batch result %u matches cf_model_classify", (unsigned)i);
+    CHECK(idx[i] == label_index(m, i == 1 ? "ham" : "spam") &&
+              fabs(confs[i] - confidence_of(m, texts[i], lens[i])) < 1e-12,
+          what);
+  }
+  /* Thread count changes scheduling only, never answers. */
+  cf_set_threads(1);
+  EXPECT(CF_OK, cf_model_classify_batch(m, texts, lens, 4, idx, confs), "batch on one thread");
+  CHECK(idx[1] == label_index(m, "ham") && fabs(confs[1] - confidence_of(m, texts[1], 19)) < 1e-12,
+        "one thread answers like all cores");
+  cf_set_threads(0);
+  EXPECT(CF_OK, cf_model_classify_batch(m, texts, NULL, 2, NULL, confs), "batch, lens NULL");
+  EXPECT(CF_OK, cf_model_classify_batch(m, NULL, NULL, 0, NULL, NULL), "empty batch");
+  idx[0] = 7;
+  {
+    static const char *const bad[] = {"fine", NULL};
+    static const size_t bad_lens[] = {4, 3};
+    EXPECT(CF_INVALID_ARGUMENT, cf_model_classify_batch(m, bad, bad_lens, 2, idx, confs),
+           "batch with a NULL text of len 3");
+    CHECK(idx[0] == 7, "a failed batch writes nothing");
+  }
+
+  /* min_confidence: below it there is no label, but the confidence is still reported. */
+  EXPECT(CF_OK, cf_model_create(e, "strict", NULL,
+                                "{\"labels\": [\"ham\", \"spam\"], \"min_confidence\": 0.99}",
+                                &strict), "create with min_confidence 0.99");
+  EXPECT(CF_OK, cf_model_train(strict, "spam", "cheap pills", 11), "train strict spam");
+  EXPECT(CF_OK, cf_model_train(strict, "ham", "team meeting", 12), "train strict ham");
+  label = (char *)g_dir;
+  conf = -1;
+  EXPECT(CF_OK, cf_model_classify(strict, "zebra", 5, &label, &conf), "classify below threshold");
+  CHECK(label == NULL && conf > 0 && conf < 0.99, "below min_confidence: NULL label, confidence");
+  EXPECT(CF_OK, cf_model_classify_batch(strict, texts, lens, 1, idx, confs), "batch below it");
+  CHECK(idx[0] == NO_LABEL && confs[0] < 0.99, "below min_confidence: index (size_t)-1");
+  cf_model_release(strict);
+  cf_model_release(m);
+}
+
+static int write_bytes(const char *path, const char *data, size_t len) {
+  FILE *f = fopen(path, "wb");
+  int ok = f != NULL && fwrite(data, 1, len, f) == len;
+  if (f != NULL) ok = fclose(f) == 0 && ok;
+  return ok;
+}
+
+/* Reads a whole file into malloc'ed memory; NULL on failure. */
+static char *read_bytes(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  char *data = NULL;
+  long size;
+  if (f == NULL) return NULL;
+  if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
+    data = malloc((size_t)size);
+    if (data != NULL && fread(data, 1, (size_t)size, f) != (size_t)size) free(data), data = NULL;
+    *len = (size_t)size;
+  }
+  fclose(f);
+  return data;
+}
+
+/* Expects cf_model_load(path) to fail with `want` and leave *out NULL. */
+static void expect_load_fails(const char *path, cf_status want, const char *what) {
+  cf_model *out = (cf_model *)g_dir;
+  EXPECT(want, cf_model_load(path, &out), what);
+  CHECK(out == NULL, "a failed load sets *out to NULL");
+}
+
+static void test_files(cf_engine *e) {
+  cf_model *m = make_trained(e, "saved", NULL), *loaded = NULL;
+  char path[300], bad[300], *name = NULL, *data;
+  size_t len = 0, n = 0;
+  uint64_t version = version_of(m);
+
+  path_in_dir(path, sizeof path, "saved.cfm");
+  EXPECT(CF_OK, cf_model_save(m, path), "save");
+  EXPECT(CF_OK, cf_model_load(path, &loaded), "load");
+  EXPECT(CF_OK, cf_model_name(loaded, &name), "name of the loaded model");
+  CHECK(take_string_eq(name, "saved"), "load keeps the saved name");
+  CHECK(version_of(loaded) == version, "load keeps the version");
+  CHECK(cf_model_label_count(loaded, &n) == CF_OK && n == 2 &&
+            label_index(loaded, "spam") == label_index(m, "spam"),
+        "load keeps the labels in order");
+  CHECK(fabs(confidence_of(loaded, "cheap pills", 11) - confidence_of(m, "cheap pills", 11)) <
+            1e-12, "the loaded model classifies like the saved one");
+  EXPECT(CF_OK, cf_model_train(loaded, "ham", "weekly team sync", 16), "train a loaded model");
+  CHECK(version_of(loaded) == version + 1 && version_of(m) == version,
+        "a loaded model is standalone: training it leaves the original alone");
+  cf_model_release(loaded);
+
+  path_in_dir(bad, sizeof bad, "missing.cfm");
+  expect_load_fails(bad, CF_NOT_FOUND, "load a missing file");
+  path_in_dir(bad, sizeof bad, "no_such_dir/x.cfm");
+  EXPECT(CF_NOT_FOUND, cf_model_save(m, bad), "save into a missing directory");
+  path_in_dir(bad, sizeof bad, "saved.cfm/x.cfm"); /* below a regular file: ENOTDIR */
+  EXPECT(CF_IO_ERROR, cf_model_save(m, bad), "save below a regular file");
+  data = read_bytes(path, &len);
+  CHECK(data != NULL && len > 16, "read the saved file back");
+  if (data != NULL && len > 16) {
+    path_in_dir(bad, sizeof bad, "bad.cfm");
+    data[len / 2] ^= 0x5a; /* a flipped byte in the body must fail the checksum */
+    CHECK(write_bytes(bad, data, len), "write a corrupted copy");
+    expect_load_fails(bad, CF_CORRUPTION, "load a corrupted file");
+    data[len / 2] ^= 0x5a;
+    CHECK(write_bytes(bad, data, len / 2), "write a truncated copy");
+    expect_load_fails(bad, CF_CORRUPTION, "load a truncated file");
+    CHECK(write_bytes(bad, data, 3), "write a copy truncated inside the header");
+    expect_load_fails(bad, CF_CORRUPTION, "load a 3-byte file");
+    CHECK(write_bytes(bad, "", 0), "write an empty file");
+    expect_load_fails(bad, CF_CORRUPTION, "load an empty file");
+    CHECK(write_bytes(bad, "hello, I am not a model\n", 24), "write a text file");
+    expect_load_fails(bad, CF_CORRUPTION, "load a file of another format");
+  }
+  free(data);
+  cf_model_release(m);
+}
+
+/* Every call on a model whose engine was closed is CF_UNAVAILABLE, except release. */
+static void expect_unavailable(cf_model *m) {
+  static const char *const texts[] = {"cheap pills"};
+  static const char *const labels[] = {"spam"};
+  char *s = NULL;
+  size_t n = 0, idx[1];
+  uint64_t v = 0;
+  double d[2];
+  char path[300];
+  path_in_dir(path, sizeof path, "closed.cfm");
+  EXPECT(CF_UNAVAILABLE, cf_model_train(m, "spam", "cheap pills", 11), "train after close");
+  EXPECT(CF_UNAVAILABLE, cf_model_untrain(m, "spam", "cheap pills", 11), "untrain after close");
+  EXPECT(CF_UNAVAILABLE, cf_model_train_batch(m, labels, texts, NULL, 1), "batch after close");
+  EXPECT(CF_UNAVAILABLE, cf_model_classify(m, "cheap pills", 11, &s, NULL), "classify after close");
+  EXPECT(CF_UNAVAILABLE, cf_model_scores(m, "cheap pills", 11, d, 2), "scores after close");
+  EXPECT(CF_UNAVAILABLE, cf_model_classify_batch(m, texts, NULL, 1, idx, d),
+         "classify_batch after close");
+  EXPECT(CF_UNAVAILABLE, cf_model_version(m, &v), "version after close");
+  EXPECT(CF_UNAVAILABLE, cf_model_label_count(m, &n), "label_count after close");
+  EXPECT(CF_UNAVAILABLE, cf_model_label(m, 0, &s), "label after close");
+  EXPECT(CF_UNAVAILABLE, cf_model_name(m, &s), "name after close");
+  EXPECT(CF_UNAVAILABLE, cf_model_save(m, path), "save after close");
+}
+
+static void test_durable(void) {
+  char db[300], uri[320];
+  cf_engine *e = NULL, *second = (cf_engine *)g_dir;
+  cf_model *m = NULL, *again = NULL;
+  char *name = NULL;
+  size_t n = 0;
+  double conf;
+
+  path_in_dir(db, sizeof db, "db");
+  snprintf(uri, sizeof uri, "rocksdb:%s", db);
+  EXPECT(CF_OK, cf_engine_open(uri, "{\"sync\": true}", &e), "open a RocksDB engine");
+  if (e == NULL) return;
+  m = make_trained(e, "durable", "{\"kind\": \"bayes\", \"ngrams\": 1}");
+  EXPECT(CF_OK, cf_model_train(m, "ham", "weekly team sync", 16), "train durable");
+  CHECK(version_of(m) == 2, "durable model is at version 2");
+  conf = confidence_of(m, "cheap pills", 11);
+
+  EXPECT(CF_BUSY, cf_engine_open(uri, NULL, &second), "a second open of the directory");
+  CHECK(second == NULL, "a busy open sets *out to NULL");
+  EXPECT(CF_BUSY, cf_engine_open(db, NULL, &second), "a second open by plain path");
+
+  cf_engine_close(e);
+  expect_unavailable(m);
+  cf_model_release(m);
+
+  EXPECT(CF_OK, cf_engine_open(db, NULL, &e), "reopen the directory after close");
+  if (e == NULL) return;
+  EXPECT(CF_OK, cf_engine_model_count(e, &n), "count models after reopen");
+  EXPECT(CF_OK, cf_engine_model_name(e, 0, &name), "name of model 0 after reopen");
+  CHECK(n == 1 && take_string_eq(name, "durable"), "the model survived close and reopen");
+  EXPECT(CF_OK, cf_model_get(e, "durable", &again), "get the reopened model");
+  CHECK(version_of(again) == 2, "the version survived close and reopen");
+  CHECK(label_index(again, "spam") != NO_LABEL && label_index(again, "ham") != NO_LABEL,
+        "the labels survived close and reopen");
+  CHECK(fabs(confidence_of(again, "cheap pills", 11) - conf) < 1e-12,
+        "the reopened model classifies as before");
+  EXPECT(CF_OK, cf_model_untrain(again, "ham", "weekly team sync", 16), "untrain after reopen");
+  cf_model_release(again);
+  cf_engine_close(e);
+
+  EXPECT(CF_OK, cf_engine_open(uri, NULL, &e), "reopen once more");
+  if (e == NULL) return;
+  EXPECT(CF_OK, cf_model_get(e, "durable", &again), "get it again");
+  CHECK(version_of(again) == 3, "the step after reopen was persisted too");
+  cf_model_release(again);
+  cf_engine_close(e);
+}
+
+#ifndef __STDC_NO_THREADS__
+struct thread_result {
+  cf_engine *engine;
+  int fresh_error_empty, own_error, classified;
+};
+
+/* Runs on a second thread: its last error starts empty and reflects only its own calls; it
+ * classifies while the main thread trains the same model. */
+static int worker(void *arg) {
+  struct thread_result *r = arg;
+  cf_model *m = NULL;
+  int i;
+  r->fresh_error_empty = strcmp(cf_last_error(), "") == 0;
+  r->own_error = cf_model_get(r->engine, "missing", &m) == CF_NOT_FOUND &&
+                 strncmp(cf_last_error(), "cf_model_get:", 13) == 0;
+  if (cf_model_get(r->engine, "threads", &m) != CF_OK) return 1;
+  for (i = 0; i < 2000; i++) {
+    char *label = NULL;
+    r->classified += cf_model_classify(m, "cheap pills", 11, &label, NULL) == CF_OK &&
+                     label != NULL && strcmp(label, "spam") == 0;
+    cf_free(label);
+  }
+  cf_model_release(m);
+  return 0;
+}
+
+static void test_threads(cf_engine *e) {
+  struct thread_result r = {NULL, 0, 0, 0};
+  cf_model *m = make_trained(e, "threads", NULL);
+  thrd_t thread;
+  int i, trained = 0, rc = -1;
+  r.engine = e;
+  (void)cf_model_version(NULL, NULL); /* this thread's last error names cf_model_version */
+  CHECK(thrd_create(&thread, worker, &r) == thrd_success, "start a second thread");
+  for (i = 0; i < 200; i++) trained += cf_model_train(m, "ham", "team meeting at noon", 20) == 0;
+  CHECK(thrd_join(thread, &rc) == thrd_success && rc == 0, "join the second thread");
+  CHECK(r.fresh_error_empty, "a new thread's cf_last_error() is \"\"");
+  CHECK(r.own_error, "a thread's last error is its own failure");
+  CHECK(strncmp(cf_last_error(), "cf_model_version:", 17) == 0,
+        "another thread's failure does not touch this thread's last error");
+  CHECK(trained == 200 && version_of(m) == 201, "200 training steps while another thread reads");
+  CHECK(r.classified == 2000, "2000 classifications concurrent with training all succeed");
+  cf_model_release(m);
+}
+#else
+static void test_threads(cf_engine *e) {
+  (void)e;
+  printf("skip thread checks: no <threads.h>\n");
+}
+#endif
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+  (void)st, (void)flag, (void)ftw;
+  return remove(path);
+}
+
+int main(void) {
+  const char *tmp = getenv("TMPDIR");
+  cf_engine *e = NULL;
+  cf_model *m = NULL;
+
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  snprintf(g_dir, sizeof g_dir, "%s/classiflow_capi_XXXXXX", tmp != NULL ? tmp : "/tmp");
+  if (mkdtemp(g_dir) == NULL) {
+    perror("mkdtemp");
+    return 2;
+  }
+  test_library();
+  test_engine_open();
+  EXPECT(CF_OK, cf_engine_open("memory:", NULL, &e), "open the shared memory engine");
+  if (e != NULL) {
+    test_model_lifetime(e);
+    m = make_trained(e, "spam", NULL);
+    test_null_arguments(e, m);
+    cf_model_release(m);
+    test_training(e);
+    test_classification(e);
+    test_files(e);
+    test_threads(e);
+    cf_engine_close(e);
+  }
+  test_durable();
+  nftw(g_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  return finish();
+}
