@@ -3,11 +3,9 @@
 #include <cstring>
 #include <string>
 
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 #include "analysis/stemmer_pool.h"
 #include "analysis/stop_words.h"
+#include "analysis/token_hash.h"
 #include "analysis/utf8.h"
 
 namespace classiflow {
@@ -21,15 +19,21 @@ constexpr std::string_view kNumberToken = "__num__";
 // digits build words; other ASCII bytes are punctuation; bytes >= 0x80 start UTF-8 sequences.
 enum ByteClass : uint8_t { kSpace, kAlnum, kPunct, kHigh };
 
+// Bits of ByteTables::chunk: what the chunk scan needs to know about a byte in one lookup.
+enum ChunkBits : uint8_t { kEndsChunk = 1, kColon = 2, kAt = 4, kDot = 8 };
+
 struct ByteTables {
   ByteClass cls[256];
   char lower[256];
-  constexpr ByteTables() : cls(), lower() {
+  uint8_t chunk[256];
+  constexpr ByteTables() : cls(), lower(), chunk() {
     for (int b = 0; b < 256; ++b) {
       const bool alnum = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9');
       const bool space = b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' || b == '\v' || b == 0;
       cls[b] = b >= 0x80 ? kHigh : space ? kSpace : alnum ? kAlnum : kPunct;
       lower[b] = static_cast<char>(b >= 'A' && b <= 'Z' ? b + 32 : b);
+      chunk[b] = static_cast<uint8_t>((space ? kEndsChunk : 0) | (b == ':' ? kColon : 0) |
+                                      (b == '@' ? kAt : 0) | (b == '.' ? kDot : 0));
     }
   }
 };
@@ -76,8 +80,8 @@ Scratch& ThreadScratch() {
   return scratch;
 }
 
-// Walks `text` and calls sink(token) for every token after normalisation, stop words and
-// stemming. The token view is only valid during the call.
+// Walks `text` and calls sink(token, HashToken(token)) for every token after normalisation,
+// stop words and stemming. The token view is only valid during the call.
 template <class Sink>
 void Walk(const AnalyzerOptions& options, std::string_view text, Sink&& sink) {
   sb_stemmer* stemmer = options.stemmer.empty() ? nullptr : ThreadStemmer(options.stemmer);
@@ -85,10 +89,14 @@ void Walk(const AnalyzerOptions& options, std::string_view text, Sink&& sink) {
   auto flush = [&] {
     if (word.empty()) return;
     std::string_view token = word;
-    if (options.normalize_numbers && AllDigits(token)) token = kNumberToken;
-    if (!(options.stop_words && IsEnglishStopWord(token))) {
-      if (stemmer != nullptr && token.data() == word.data()) token = Stem(stemmer, token);
-      sink(token);
+    if (options.normalize_numbers && token[0] <= '9' && AllDigits(token)) token = kNumberToken;
+    uint64_t hash = HashToken(token);
+    if (!(options.stop_words && IsEnglishStopWord(hash))) {
+      if (stemmer != nullptr && token.data() == word.data()) {
+        token = Stem(stemmer, token);
+        hash = HashToken(token);
+      }
+      sink(token, hash);
     }
     word.clear();
   };
@@ -99,18 +107,14 @@ void Walk(const AnalyzerOptions& options, std::string_view text, Sink&& sink) {
   while (i < n) {
     while (i < n && kBytes.cls[bytes[i]] == kSpace) ++i;
     size_t end = i;
-    bool has_colon = false, has_at = false;
-    while (end < n && kBytes.cls[bytes[end]] != kSpace) {
-      has_colon |= bytes[end] == ':';
-      has_at |= bytes[end] == '@';
-      ++end;
-    }
+    uint8_t seen = 0;
+    for (uint8_t bits; end < n && !((bits = kBytes.chunk[bytes[end]]) & kEndsChunk); ++end) seen |= bits;
     if (end == i) break;
     std::string_view chunk = text.substr(i, end - i);
-    if (options.normalize_urls && LooksLikeUrl(chunk, has_colon)) {
-      sink(kUrlToken);
-    } else if (options.normalize_emails && has_at && LooksLikeEmail(chunk)) {
-      sink(kEmailToken);
+    if (options.normalize_urls && (seen & (kColon | kDot)) && LooksLikeUrl(chunk, seen & kColon)) {
+      sink(kUrlToken, HashToken(kUrlToken));
+    } else if (options.normalize_emails && (seen & kAt) && LooksLikeEmail(chunk)) {
+      sink(kEmailToken, HashToken(kEmailToken));
     } else {
       for (size_t j = i; j < end;) {
         const ByteClass cls = kBytes.cls[bytes[j]];
@@ -150,10 +154,6 @@ void Walk(const AnalyzerOptions& options, std::string_view text, Sink&& sink) {
   }
 }
 
-inline uint64_t HashToken(std::string_view token) {
-  return XXH3_64bits(token.data(), token.size());
-}
-
 // Combines the hashes of consecutive tokens into an n-gram hash (order-sensitive).
 inline uint64_t Combine(uint64_t left, uint64_t right) {
   uint64_t h = left * 0x9E3779B97F4A7C15ull ^ (right + 0x632BE59BD9B4E019ull);
@@ -191,8 +191,7 @@ void Analyzer::Analyze(std::string_view text, std::vector<uint32_t>* features) c
   int seen = 0;
   const int ngrams = options_.ngrams;
   const uint32_t mask = mask_;
-  Walk(options_, text, [&](std::string_view token) {
-    const uint64_t h = HashToken(token);
+  Walk(options_, text, [&](std::string_view, uint64_t h) {
     features->push_back(static_cast<uint32_t>(h) & mask);
     if (ngrams >= 2 && seen >= 1) {
       const uint64_t bigram = Combine(prev1, h);
@@ -208,7 +207,7 @@ void Analyzer::Analyze(std::string_view text, std::vector<uint32_t>* features) c
 }
 
 void Analyzer::Tokens(std::string_view text, std::vector<std::string>* tokens) const {
-  Walk(options_, text, [&](std::string_view token) { tokens->emplace_back(token); });
+  Walk(options_, text, [&](std::string_view token, uint64_t) { tokens->emplace_back(token); });
 }
 
 }  // namespace classiflow

