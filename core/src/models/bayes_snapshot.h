@@ -30,11 +30,24 @@ struct CountEntry {
   float gain;
 };
 
+// Rows of a page that hold counts for many labels, also stored as dense gain vectors indexed
+// by label: Scores() adds them with vector instructions instead of a scatter over entries.
+// Derived from the entries; never stored.
+struct DenseRows {
+  std::array<uint32_t, kPageSize> begin{};  // into values
+  std::array<uint32_t, kPageSize> width{};  // 0 = row is not dense
+  std::vector<float> values;
+};
+
 // The non-zero counts of kPageSize features: row r's entries are
 // entries[offsets[r] .. offsets[r + 1]), sorted by label.
 struct CountPage {
   std::array<uint32_t, kPageSize + 1> offsets{};
   std::vector<CountEntry> entries;
+  std::unique_ptr<DenseRows> dense;  // null when no row is dense
+
+  // Fills `dense` from the entries (call after building them).
+  void BuildDenseRows();
 };
 
 // The score contribution of a feature seen `count` times with a label: log((count + a) / a).
@@ -89,6 +102,7 @@ class BayesSnapshot final : public Snapshot {
   struct PageView {
     const uint32_t* offsets = nullptr;
     const CountEntry* entries = nullptr;
+    const DenseRows* dense = nullptr;
   };
   std::vector<PageView> views_;
 };
