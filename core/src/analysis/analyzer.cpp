@@ -123,8 +123,9 @@ void Walk(const AnalyzerOptions& options, std::string_view text, Sink&& sink) {
           while (k < end && kBytes.cls[bytes[k]] == kAlnum) ++k;
           const size_t old = word.size();
           word.resize(old + (k - j));
+          char* out = word.data() + old;  // a local pointer: stores through it cannot alias `word`
           for (size_t m = j; m < k; ++m) {
-            word[old + (m - j)] = lowercase ? kBytes.lower[bytes[m]] : static_cast<char>(bytes[m]);
+            *out++ = lowercase ? kBytes.lower[bytes[m]] : static_cast<char>(bytes[m]);
           }
           j = k;
           continue;
