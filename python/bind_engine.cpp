@@ -1,0 +1,71 @@
+// _classiflow.Engine: owns one classiflow::Engine. The public classiflow.Engine (in
+// python/classiflow/engine.py) wraps it and carries the documentation.
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "binding.h"
+#include "classiflow/engine.h"
+#include "classiflow/open.h"
+
+namespace classiflow::python {
+namespace {
+
+using ModelPtr = std::shared_ptr<Model>;
+
+// Opening RocksDB reads its files and may replay a log: do it without the GIL.
+std::unique_ptr<Engine> Open(const std::string& uri, bool sync) {
+  EngineOptions options;
+  options.sync = sync;
+  std::unique_ptr<Engine> engine;
+  CallWithoutGil([&] { return OpenEngine(uri, options, &engine); });
+  return engine;
+}
+
+ModelPtr CreateModel(Engine& engine, const std::string& name, const std::string& options_json) {
+  ModelOptions options;
+  ThrowIfError(ModelOptions::FromJson(options_json, &options));
+  ModelPtr model;
+  CallWithoutGil([&] { return engine.CreateModel(name, options, &model); });
+  return model;
+}
+
+ModelPtr GetModel(const Engine& engine, const std::string& name) {
+  ModelPtr model;
+  ThrowIfError(engine.GetModel(name, &model));
+  return model;
+}
+
+std::vector<std::string> ModelNames(const Engine& engine) {
+  std::vector<std::string> names;
+  ThrowIfError(engine.ModelNames(&names));
+  return names;
+}
+
+}  // namespace
+
+void BindEngine(py::module_& m) {
+  // A model handle keeps its engine's Python object alive (keep_alive<0, 1>), so a model obtained
+  // from a temporary engine stays usable until the engine is closed explicitly.
+  py::class_<Engine, std::unique_ptr<Engine>>(m, "Engine",
+                                              "A classiflow::Engine; see classiflow.Engine.")
+      .def(py::init(&Open), py::arg("uri"), py::arg("sync") = false)
+      .def("close",
+           [](Engine& engine) { CallWithoutGil([&] { return engine.Close(); }); })
+      .def_property_readonly("closed", &Engine::closed)
+      .def("describe", &Engine::Describe)
+      .def("create_model", &CreateModel, py::arg("name"), py::arg("options_json"),
+           py::keep_alive<0, 1>())
+      .def("model", &GetModel, py::arg("name"), py::keep_alive<0, 1>())
+      .def("models", &ModelNames)
+      .def(
+          "drop_model",
+          [](Engine& engine, const std::string& name) {
+            CallWithoutGil([&] { return engine.DropModel(name); });
+          },
+          py::arg("name"));
+}
+
+}  // namespace classiflow::python

@@ -1,0 +1,183 @@
+// _classiflow.Model: a shared_ptr<classiflow::Model> handle. The public classiflow.Model (in
+// python/classiflow/model.py) wraps it and carries the documentation.
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "binding.h"
+#include "classiflow/model.h"
+
+namespace classiflow::python {
+namespace {
+
+using ModelPtr = std::shared_ptr<Model>;
+
+ClassifyOptions MakeClassifyOptions(std::optional<double> min_confidence) {
+  ClassifyOptions options;  // min_confidence < 0 = the model's own threshold
+  if (min_confidence) {
+    if (!(*min_confidence >= 0.0 && *min_confidence <= 1.0)) {
+      throw StatusError(Status::InvalidArgument("min_confidence must be in [0, 1], got " +
+                                                std::to_string(*min_confidence)));
+    }
+    options.min_confidence = *min_confidence;
+  }
+  return options;
+}
+
+// The labels that name `count` scores of a Prediction. Label lists only ever grow, keeping the
+// order of the labels they had (snapshot.h), so the first `count` labels of the current snapshot
+// are those of the version that answered, even if training published a new one since.
+std::vector<std::string> LabelsFor(const Model& model, size_t count) {
+  std::vector<std::string> labels = model.labels();
+  labels.resize(std::min(count, labels.size()));
+  return labels;
+}
+
+py::object LabelOrNone(const Prediction& prediction) {
+  if (!prediction.has_label()) return py::none();
+  return py::str(prediction.label);
+}
+
+// Labels whose probability reaches `threshold`, most probable first, at most `k` of them.
+py::list TopLabels(const Model& model, const Prediction& prediction, size_t k, double threshold) {
+  const std::vector<double>& scores = prediction.scores;
+  std::vector<size_t> order(scores.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return scores[a] > scores[b]; });
+  const std::vector<std::string> labels = LabelsFor(model, scores.size());
+  py::list top;
+  const size_t count = std::min(k, order.size());
+  for (size_t i = 0; i < count && std::exp(scores[order[i]]) >= threshold; ++i) {
+    top.append(py::str(labels[order[i]]));
+  }
+  return top;
+}
+
+Prediction ClassifyOne(const Model& model, py::handle text, const ClassifyOptions& options) {
+  const std::string_view view = TextView(text, "text");
+  Prediction prediction;
+  CallWithoutGil([&] { return model.Classify(view, options, &prediction); });
+  return prediction;
+}
+
+py::object Classify(const Model& model, py::handle text, int k,
+                    std::optional<double> min_confidence) {
+  if (k < 1) throw StatusError(Status::InvalidArgument("k must be >= 1, got " + std::to_string(k)));
+  const ClassifyOptions options = MakeClassifyOptions(min_confidence);
+  const Prediction prediction = ClassifyOne(model, text, options);
+  if (k == 1) return LabelOrNone(prediction);
+  const double threshold =
+      options.min_confidence < 0 ? model.options().min_confidence : options.min_confidence;
+  return TopLabels(model, prediction, static_cast<size_t>(k), threshold);
+}
+
+py::dict ScoresDict(const Model& model, const Prediction& prediction) {
+  const std::vector<std::string> labels = LabelsFor(model, prediction.scores.size());
+  py::dict scores;
+  for (size_t i = 0; i < labels.size(); ++i) scores[py::str(labels[i])] = prediction.scores[i];
+  return scores;
+}
+
+// (label or None, confidence, {label: log posterior}, model name, version)
+py::tuple Predict(const Model& model, py::handle text) {
+  const Prediction prediction = ClassifyOne(model, text, ClassifyOptions());
+  return py::make_tuple(LabelOrNone(prediction), prediction.confidence,
+                        ScoresDict(model, prediction), prediction.model, prediction.version);
+}
+
+BatchPredictions ClassifyMany(const Model& model, const TextBatch& texts,
+                              const ClassifyOptions& options) {
+  BatchPredictions out;
+  CallWithoutGil([&] { return model.ClassifyBatch(texts.views(), options, &out); });
+  return out;
+}
+
+py::list ClassifyBatch(const Model& model, py::handle texts, std::optional<double> min_confidence) {
+  const TextBatch batch(texts, TextBatch::Kind::kText, "texts");
+  const BatchPredictions out = ClassifyMany(model, batch, MakeClassifyOptions(min_confidence));
+  // One str per label, shared by every row that has it.
+  std::vector<py::object> names;
+  for (const std::string& label : out.snapshot->labels()) names.push_back(py::str(label));
+  py::list result(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const uint32_t index = out.label_index[i];
+    result[i] = index == Prediction::kNoLabel ? py::none() : names[index];
+  }
+  return result;
+}
+
+py::array_t<double> PredictProba(const Model& model, py::handle texts) {
+  const TextBatch batch(texts, TextBatch::Kind::kText, "texts");
+  ClassifyOptions options;
+  options.probabilities = true;
+  BatchPredictions out = ClassifyMany(model, batch, options);
+  const auto rows = static_cast<py::ssize_t>(batch.size());
+  const auto columns = static_cast<py::ssize_t>(out.snapshot->label_count());
+  // Hand the probability buffer to numpy without copying; the capsule frees it with the array.
+  auto* data = new std::vector<double>(std::move(out.probabilities));
+  py::capsule owner(data, [](void* p) { delete static_cast<std::vector<double>*>(p); });
+  return py::array_t<double>({rows, columns}, data->data(), owner);
+}
+
+void Train(Model& model, py::handle label, py::handle text) {
+  const std::string_view label_view = LabelView(label, "label");
+  const std::string_view text_view = TextView(text, "text");
+  CallWithoutGil([&] { return model.Train(label_view, text_view); });
+}
+
+void Untrain(Model& model, py::handle label, py::handle text) {
+  const std::string_view label_view = LabelView(label, "label");
+  const std::string_view text_view = TextView(text, "text");
+  CallWithoutGil([&] { return model.Untrain(label_view, text_view); });
+}
+
+// Python's order is (texts, labels), as in scikit-learn's fit(X, y); C++ takes labels first.
+void TrainBatch(Model& model, py::handle texts, py::handle labels) {
+  const TextBatch text_batch(texts, TextBatch::Kind::kText, "texts");
+  const TextBatch label_batch(labels, TextBatch::Kind::kLabel, "labels");
+  CallWithoutGil([&] { return model.TrainBatch(label_batch.views(), text_batch.views()); });
+}
+
+ModelPtr Load(const std::string& path) {
+  ModelPtr model;
+  CallWithoutGil([&] { return Model::Load(path, &model); });
+  return model;
+}
+
+}  // namespace
+
+void BindModel(py::module_& m) {
+  py::class_<Model, ModelPtr>(m, "Model", "A classiflow::Model handle; see classiflow.Model.")
+      .def_property_readonly("name", &Model::name)
+      .def_property_readonly("kind", &Model::kind)
+      .def_property_readonly("version", &Model::version)
+      .def_property_readonly("labels", &Model::labels)
+      .def_property_readonly("options_json",
+                             [](const Model& model) { return model.options().ToJson(); })
+      .def("train", &Train, py::arg("label"), py::arg("text"))
+      .def("train_batch", &TrainBatch, py::arg("texts"), py::arg("labels"))
+      .def("untrain", &Untrain, py::arg("label"), py::arg("text"))
+      .def("classify", &Classify, py::arg("text"), py::arg("k") = 1,
+           py::arg("min_confidence") = py::none())
+      .def("classify_batch", &ClassifyBatch, py::arg("texts"),
+           py::arg("min_confidence") = py::none())
+      .def("predict", &Predict, py::arg("text"))
+      .def("predict_proba", &PredictProba, py::arg("texts"))
+      .def(
+          "save",
+          [](const Model& model, const std::string& path) {
+            CallWithoutGil([&] { return model.Save(path); });
+          },
+          py::arg("path"))
+      .def_static("load", &Load, py::arg("path"));
+}
+
+}  // namespace classiflow::python

@@ -1,0 +1,42 @@
+"""classiflow: an embedded text-classification engine.
+
+    import classiflow as cf
+    with cf.Engine("data/") as eng:            # cf.Engine() is in memory
+        m = eng.create_model("spam", labels=["ham", "spam"])
+        m.train_batch(["cheap pills now", "lunch at noon?"], ["spam", "ham"])
+        m.classify("cheap pills")              # -> "spam"
+
+See ``Engine``, ``Model`` and ``Prediction``; errors are subclasses of ``classiflow.Error``.
+"""
+
+from ._classiflow import __version__, set_threads
+from .engine import Engine
+from .errors import (
+    AlreadyExistsError,
+    BusyError,
+    CorruptionError,
+    Error,
+    InternalError,
+    InvalidArgumentError,
+    NotFoundError,
+    StorageError,
+    UnavailableError,
+)
+from .model import Model, Prediction
+
+__all__ = [
+    "__version__",
+    "set_threads",
+    "Engine",
+    "Model",
+    "Prediction",
+    "Error",
+    "InvalidArgumentError",
+    "NotFoundError",
+    "AlreadyExistsError",
+    "StorageError",
+    "CorruptionError",
+    "UnavailableError",
+    "BusyError",
+    "InternalError",
+]

@@ -1,0 +1,201 @@
+"""classiflow.Model and classiflow.Prediction."""
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Optional, Union
+
+import numpy as np
+
+from . import _classiflow
+
+_Text = Union[str, bytes]
+_Path = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+
+__all__ = ["Model", "Prediction"]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What one classification of one text produced.
+
+    Attributes:
+        label: the most probable label, or None when its probability is below the model's
+            ``min_confidence``.
+        confidence: the probability of the most probable label (even when ``label`` is None).
+        scores: label -> log posterior probability; ``exp()`` of the values sums to 1.
+        model: the name of the model that answered.
+        version: the model version that answered; all fields come from this one version.
+    """
+
+    label: Optional[str]
+    confidence: float
+    scores: Dict[str, float]
+    model: str
+    version: int
+
+
+class Model:
+    """A named, trainable text classifier (multinomial Naive Bayes for ``kind="bayes"``).
+
+    Get one from ``Engine.create_model()``, ``Engine.model()`` or ``Model.load()``. Every
+    committed training call creates a new immutable version; classification never waits for
+    training and each call is answered by exactly one version. A model from a durable engine
+    persists every training step before it becomes visible.
+
+    Texts are ``str`` or ``bytes`` (UTF-8; invalid bytes and NUL act as separators). Labels are
+    ``str``. All methods are thread-safe; batch methods and training release the GIL.
+
+    Errors: a model from a closed engine raises ``UnavailableError``; one that was dropped raises
+    ``NotFoundError``.
+    """
+
+    __slots__ = ("_m",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("use Engine.create_model(), Engine.model() or Model.load() to get a Model")
+
+    @classmethod
+    def _wrap(cls, handle: "_classiflow.Model") -> "Model":
+        model = object.__new__(cls)
+        model._m = handle
+        return model
+
+    def __repr__(self) -> str:
+        return f"<classiflow.Model {self.name!r} kind={self.kind!r} version={self.version}>"
+
+    @property
+    def name(self) -> str:
+        """The model's name."""
+        return self._m.name
+
+    @property
+    def kind(self) -> str:
+        """The classifier kind, e.g. ``"bayes"``."""
+        return self._m.kind
+
+    @property
+    def labels(self) -> List[str]:
+        """The labels of the current version, in the order ``predict_proba()`` columns use."""
+        return self._m.labels
+
+    @property
+    def version(self) -> int:
+        """The current version: 0 when untrained, +1 per committed training call."""
+        return self._m.version
+
+    @property
+    def options(self) -> Dict[str, Any]:
+        """Every option the model was created with (defaults filled in), as a new dict."""
+        return json.loads(self._m.options_json)
+
+    def train(self, label: str, text: _Text) -> None:
+        """Add one labelled document, as one new version.
+
+        Raises:
+            InvalidArgumentError: empty or oversized text (see the ``max_text_bytes`` option),
+                an invalid label, or a label outside a fixed label set. Nothing changes.
+            StorageError: the engine could not persist the step. Nothing changes.
+        """
+        self._m.train(label, text)
+
+    def train_batch(self, texts: Iterable[_Text], labels: Iterable[str]) -> None:
+        """Add ``labels[i]`` / ``texts[i]`` for all i as ONE new version, all or nothing.
+
+        Analysis runs in parallel (see ``set_threads()``) with the GIL released.
+
+        Raises:
+            InvalidArgumentError: ``texts`` and ``labels`` differ in length, or any text or label
+                is refused as in ``train()``. Nothing changes.
+            TypeError: ``texts`` or ``labels`` is a single string or holds non-strings.
+        """
+        self._m.train_batch(texts, labels)
+
+    def untrain(self, label: str, text: _Text) -> None:
+        """Remove a document added before with the same label, as one new version.
+
+        Raises:
+            InvalidArgumentError: the document was never trained with this label (a count would
+                go negative), or the text is refused as in ``train()``. Nothing changes.
+        """
+        self._m.untrain(label, text)
+
+    def classify(
+        self, text: _Text, k: int = 1, min_confidence: Optional[float] = None
+    ) -> Union[Optional[str], List[str]]:
+        """Classify one text. Empty text is allowed and yields the class priors.
+
+        Args:
+            text: the text.
+            k: 1 returns the best label (or None); k > 1 returns a list of up to k labels,
+                most probable first, each with probability >= the threshold (maybe empty).
+            min_confidence: the threshold in [0, 1]; None = the model's ``min_confidence``.
+
+        Raises:
+            InvalidArgumentError: oversized text, k < 1, min_confidence outside [0, 1], or a
+                model that has no labels yet.
+        """
+        return self._m.classify(text, k, min_confidence)
+
+    def classify_batch(
+        self, texts: Iterable[_Text], min_confidence: Optional[float] = None
+    ) -> List[Optional[str]]:
+        """Classify many texts in parallel against one version, with the GIL released.
+
+        Returns:
+            For each text the best label, or None when its probability is below the threshold.
+
+        Raises:
+            InvalidArgumentError: as ``classify()``; the message names the offending text.
+        """
+        return self._m.classify_batch(texts, min_confidence)
+
+    def predict(self, text: _Text) -> Prediction:
+        """Classify one text and return the full ``Prediction`` (label, scores, version).
+
+        Raises:
+            InvalidArgumentError: as ``classify()``.
+        """
+        return Prediction(*self._m.predict(text))
+
+    def scores(self, text: _Text) -> Dict[str, float]:
+        """Return label -> log posterior probability for one text (``exp()`` sums to 1).
+
+        Raises:
+            InvalidArgumentError: as ``classify()``.
+        """
+        return self._m.predict(text)[2]
+
+    def predict_proba(self, texts: Iterable[_Text]) -> np.ndarray:
+        """Return the label probabilities of many texts, computed in parallel from one version.
+
+        Returns:
+            A float64 array of shape (len(texts), number of labels); each row sums to 1 and the
+            columns follow ``labels`` (labels added by later training come last).
+
+        Raises:
+            InvalidArgumentError: as ``classify()``.
+        """
+        return self._m.predict_proba(texts)
+
+    def save(self, path: _Path) -> None:
+        """Write the current version to a file, atomically (temporary file + rename).
+
+        Raises:
+            StorageError: the file cannot be written.
+        """
+        self._m.save(os.fsencode(path))
+
+    @classmethod
+    def load(cls, path: _Path) -> "Model":
+        """Read a model file written by ``save()``; the name stored in the file is kept.
+
+        The model is standalone: it belongs to no engine, and training it changes only memory
+        (``save()`` it to keep the result).
+
+        Raises:
+            NotFoundError: no such file.
+            StorageError: the file cannot be read.
+            CorruptionError: the file is truncated or fails its header or checksum checks.
+        """
+        return cls._wrap(_classiflow.Model.load(os.fsencode(path)))
