@@ -161,7 +161,7 @@ CF_API void cf_model_release(cf_model *m);
 CF_API cf_status cf_model_name(cf_model *m, char **name);
 
 /* Writes the model's current version to the file `path`, atomically (a temporary file renamed
- * over `path`). CF_IO_ERROR / CF_NOT_FOUND when the file cannot be written. */
+ * over `path`). CF_IO_ERROR when the file cannot be written (missing directory included). */
 CF_API cf_status cf_model_save(cf_model *m, const char *path);
 
 /* Reads a file written by cf_model_save() into a new standalone model — not attached to any

@@ -2,10 +2,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace classiflow {
+
+class Snapshot;
 
 struct Prediction {
   // The winning label, or "" when its confidence is below the threshold in force.
@@ -16,9 +19,10 @@ struct Prediction {
   double confidence = 0.0;
   // Per-label log posterior probabilities in label order; exp() of them sums to 1.
   std::vector<double> scores;
-  // Which model and which immutable version answered.
+  // Which model and which immutable version answered; snapshot->labels() names the scores.
   std::string model;
   uint64_t version = 0;
+  std::shared_ptr<const Snapshot> snapshot;
 
   static constexpr uint32_t kNoLabel = 0xffffffffu;
   bool has_label() const { return label_index != kNoLabel; }

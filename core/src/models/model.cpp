@@ -213,6 +213,7 @@ Status Model::Classify(std::string_view text, const ClassifyOptions& options,
     out->label = confident ? snap->labels()[best] : std::string();
     out->model = name_;
     out->version = snap->version();
+    out->snapshot = snap;
     return Status::OK();
   });
 }

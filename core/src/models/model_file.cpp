@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -19,9 +20,10 @@ namespace {
 constexpr std::string_view kMagic{"CFMODEL\0", 8};
 constexpr uint32_t kFileFormat = 1;
 
-Status ErrnoStatus(const std::string& what, const std::string& path) {
+// Reading a missing file is NotFound; every other file-system failure is IOError.
+Status ErrnoStatus(const std::string& what, const std::string& path, bool reading) {
   const std::string msg = what + " '" + path + "': " + std::strerror(errno);
-  return errno == ENOENT ? Status::NotFound(msg) : Status::IOError(msg);
+  return reading && errno == ENOENT ? Status::NotFound(msg) : Status::IOError(msg);
 }
 
 Status ParseFile(std::string_view bytes, std::string* name, std::map<std::string, std::string>* records) {
@@ -76,13 +78,13 @@ Status Model::Save(const std::string& path) const {
   const std::string tmp = path + ".tmp";
   {
     std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
-    if (!file) return ErrnoStatus("cannot create", tmp);
+    if (!file) return ErrnoStatus("cannot create", tmp, false);
     file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     file.flush();
-    if (!file) return ErrnoStatus("cannot write", tmp);
+    if (!file) return ErrnoStatus("cannot write", tmp, false);
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    Status s = ErrnoStatus("cannot rename to", path);
+    Status s = ErrnoStatus("cannot rename to", path, false);
     std::remove(tmp.c_str());
     return s;
   }
@@ -90,11 +92,15 @@ Status Model::Save(const std::string& path) const {
 }
 
 Status Model::Load(const std::string& path, std::shared_ptr<Model>* out) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Status::IOError("'" + path + "' is a directory, not a model file");
+  }
   std::ifstream file(path, std::ios::binary);
-  if (!file) return ErrnoStatus("cannot open model file", path);
+  if (!file) return ErrnoStatus("cannot open model file", path, true);
   std::stringstream buffer;
   buffer << file.rdbuf();
-  if (file.bad()) return ErrnoStatus("cannot read model file", path);
+  if (file.bad()) return ErrnoStatus("cannot read model file", path, true);
   const std::string bytes = buffer.str();
   std::string name;
   std::map<std::string, std::string> records;

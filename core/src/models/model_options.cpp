@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/utf8.h"
+
 #include <cmath>
 #include <functional>
 #include <map>
@@ -159,10 +161,15 @@ Status ValidateLabel(std::string_view label) {
   if (label.empty() || label.size() > 256) {
     return Status::InvalidArgument("label must be 1..256 bytes long");
   }
-  for (unsigned char c : label) {
-    if (c < 0x20 || c == 0x7f) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(label.data());
+  for (size_t i = 0; i < label.size();) {
+    if (bytes[i] < 0x20 || bytes[i] == 0x7f) {
       return Status::InvalidArgument("label must not contain control characters or NUL");
     }
+    uint32_t code_point = 0;
+    const size_t len = bytes[i] < 0x80 ? 1 : utf8::Decode(bytes + i, label.size() - i, &code_point);
+    if (len == 0) return Status::InvalidArgument("label must be valid UTF-8");
+    i += len;
   }
   return Status::OK();
 }

@@ -170,6 +170,7 @@ TEST(BayesTest, BadInputChangesNothing) {
   EXPECT_CODE(model->TrainBatch(two_labels, one_text), kInvalidArgument);
   EXPECT_CODE(model->Train("", "text"), kInvalidArgument);
   EXPECT_CODE(model->Train(std::string("a\0b", 3), "text"), kInvalidArgument);
+  EXPECT_CODE(model->Train("bad\xff" "utf8", "text"), kInvalidArgument);
   const std::string huge(10 << 20, 'a');
   EXPECT_CODE(model->Train("spam", huge), kInvalidArgument);
   Prediction p;

@@ -75,7 +75,8 @@ TEST(ModelFileTest, CorruptedOrTruncatedFilesAreRefused) {
   }
   EXPECT_EQ(loaded, nullptr);
   EXPECT_CODE(Model::Load(dir.Sub("missing.cfm"), &loaded), kNotFound);
-  EXPECT_CODE(Trained()->Save(dir.Sub("no/such/dir/m.cfm")), kNotFound);
+  EXPECT_CODE(Trained()->Save(dir.Sub("no/such/dir/m.cfm")), kIOError);
+  EXPECT_CODE(Model::Load(dir.path(), &loaded), kIOError);
 }
 
 TEST(ModelRecordsTest, IncrementalRecordsRebuildTheLatestVersion) {
