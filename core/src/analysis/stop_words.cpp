@@ -1,7 +1,5 @@
 #include "analysis/stop_words.h"
 
-#include <array>
-
 #include "analysis/token_hash.h"
 
 namespace classiflow {
@@ -23,34 +21,21 @@ constexpr std::string_view kWords[] = {
     "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would",
     "you", "your", "yours", "yourself", "yourselves"};
 
-// Open addressing over the 64-bit hashes; the table is 4x the list, so probes are short.
-class StopWordTable {
- public:
-  StopWordTable() {
-    for (std::string_view word : kWords) {
-      const uint64_t h = HashToken(word);
-      size_t slot = h & kMask;
-      while (slots_[slot] != 0) slot = (slot + 1) & kMask;
-      slots_[slot] = h;
-    }
-  }
-  bool Contains(uint64_t h) const {
-    for (size_t slot = h & kMask; slots_[slot] != 0; slot = (slot + 1) & kMask) {
-      if (slots_[slot] == h) return true;
-    }
-    return false;
-  }
-
- private:
-  static constexpr size_t kMask = 1023;
-  std::array<uint64_t, kMask + 1> slots_{};
-};
-
 }  // namespace
 
-bool IsEnglishStopWord(uint64_t token_hash) {
-  static const StopWordTable kTable;
-  return kTable.Contains(token_hash);
+void StopWordTable::Insert(uint64_t hash) {
+  size_t slot = hash & kMask;
+  while (slots_[slot] != 0 && slots_[slot] != hash) slot = (slot + 1) & kMask;
+  slots_[slot] = hash;
+}
+
+const StopWordTable& EnglishStopWords() {
+  static const StopWordTable kTable = [] {
+    StopWordTable table;
+    for (std::string_view word : kWords) table.Insert(HashToken(word));
+    return table;
+  }();
+  return kTable;
 }
 
 }  // namespace classiflow

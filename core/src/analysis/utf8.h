@@ -4,7 +4,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
 
 namespace classiflow::utf8 {
 
@@ -22,7 +21,7 @@ bool IsWordCodePoint(uint32_t code_point);
 // code points are returned unchanged.
 uint32_t ToLower(uint32_t code_point);
 
-// Appends the UTF-8 encoding of `code_point` to `out`.
-void Append(uint32_t code_point, std::string* out);
+// Writes the UTF-8 encoding of `code_point` (1..4 bytes) at `out`; returns the end.
+char* Write(uint32_t code_point, char* out);
 
 }  // namespace classiflow::utf8

@@ -72,7 +72,7 @@ Status DecodePage(std::string_view payload, size_t label_count, double alpha, Co
       }
     }
   }
-  page->BuildDenseRows();
+  page->BuildReadIndex();
   return Status::OK();
 }
 

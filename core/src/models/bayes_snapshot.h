@@ -30,13 +30,18 @@ struct CountEntry {
   float gain;
 };
 
-// Rows of a page that hold counts for many labels, also stored as dense gain vectors indexed
-// by label: Scores() adds them with vector instructions instead of a scatter over entries.
-// Derived from the entries; never stored.
-struct DenseRows {
-  std::array<uint32_t, kPageSize> begin{};  // into values
-  std::array<uint32_t, kPageSize> width{};  // 0 = row is not dense
-  std::vector<float> values;
+// How Scores() reads one row, in one 16-byte load: a row seen with a single label keeps its
+// entry inline; a row seen with many labels points at a dense gain vector indexed by label;
+// other rows point at their entries. Derived from the entries (BuildReadIndex); never stored.
+struct RowInfo {
+  // count == 1: `a` holds the entry's gain (float bits), `b` its label.
+  // width() > 0 (dense): `a` is the first value in dense_values, `b` the width.
+  // otherwise: `a` is the first entry. Eight bytes: the index of a page stays small.
+  uint32_t a = 0;
+  uint16_t count = 0;  // entries in the row (labels seen); 0 = empty row
+  uint16_t b = 0;
+
+  bool dense() const { return count > 1 && b != 0; }
 };
 
 // The non-zero counts of kPageSize features: row r's entries are
@@ -44,10 +49,12 @@ struct DenseRows {
 struct CountPage {
   std::array<uint32_t, kPageSize + 1> offsets{};
   std::vector<CountEntry> entries;
-  std::unique_ptr<DenseRows> dense;  // null when no row is dense
+  // Read index (measured: one cache miss per looked-up feature instead of three).
+  std::array<RowInfo, kPageSize> rows{};
+  std::vector<float> dense_values;
 
-  // Fills `dense` from the entries (call after building them).
-  void BuildDenseRows();
+  // Fills rows and dense_values from offsets and entries; call after building those.
+  void BuildReadIndex();
 };
 
 // The score contribution of a feature seen `count` times with a label: log((count + a) / a).
@@ -97,12 +104,12 @@ class BayesSnapshot final : public Snapshot {
   double log_alpha_ = 0;
   std::vector<double> log_prior_;
   std::vector<double> log_norm_;
-  // Raw views of pages_ for Scores(): the offsets and entries of a page load independently
-  // instead of through a chain of pointers (measured: the hot loop is bound by cache misses).
+  // Raw views of pages_ for Scores(), so a row is reached without a chain of pointers
+  // (measured: the hot loop is bound by cache misses).
   struct PageView {
-    const uint32_t* offsets = nullptr;
+    const RowInfo* rows = nullptr;  // null: empty page
     const CountEntry* entries = nullptr;
-    const DenseRows* dense = nullptr;
+    const float* dense = nullptr;
   };
   std::vector<PageView> views_;
 };
