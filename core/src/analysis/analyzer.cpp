@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "analysis/ascii_run.h"
 #include "analysis/stemmer_pool.h"
 #include "analysis/stop_words.h"
 #include "analysis/token_hash.h"
@@ -42,6 +43,9 @@ struct ByteTables {
 constexpr ByteTables kBytes;
 
 inline char AsciiLower(unsigned char c) { return kBytes.lower[c]; }
+// Function objects (not pointers), so CopyAsciiRun inlines them.
+constexpr auto kIsAlnumByte = [](unsigned char c) { return kBytes.cls[c] == kAlnum; };
+constexpr auto kLowerByte = [](unsigned char c) { return kBytes.lower[c]; };
 
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
@@ -110,7 +114,7 @@ class Walker {
         sink_(sink),
         stemmer_(options.stemmer.empty() ? nullptr : ThreadStemmer(options.stemmer)),
         stop_words_(options.stop_words ? &EnglishStopWords() : nullptr),
-        word_(ThreadWordBuffer(text.size() + 1)),
+        word_(ThreadWordBuffer(text.size() + 16)),  // CopyAsciiRun's slack
         special_((options.normalize_urls ? kColon | kDot : 0) | (options.normalize_emails ? kAt : 0)) {}
 
   void Run() {
@@ -124,10 +128,8 @@ class Walker {
     for (size_t j = 0; j < n;) {
       const unsigned char b = bytes[j];
       const ByteClass cls = kBytes.cls[b];
-      if (cls == kAlnum) {  // the whole ASCII run in one tight loop
-        do {
-          *w++ = lowercase ? kBytes.lower[bytes[j]] : static_cast<char>(bytes[j]);
-        } while (++j < n && kBytes.cls[bytes[j]] == kAlnum);
+      if (cls == kAlnum) {
+        j = CopyAsciiRun(bytes, n, j, lowercase, &w, kIsAlnumByte, kLowerByte);
       } else if (cls == kSpace) {
         w = Flush(w);
         if (seen & special_) EndSpecialChunk(text_.substr(chunk_start, j - chunk_start), seen, mark);
