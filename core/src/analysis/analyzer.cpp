@@ -161,7 +161,7 @@ class Walker {
     if (end == word_) return word_;
     std::string_view token(word_, end - word_);
     if (options_.normalize_numbers && token[0] <= '9' && AllDigits(token)) token = kNumberToken;
-    uint64_t hash = HashToken(token);
+    uint64_t hash = token.data() == word_ ? HashTokenPadded(token) : HashToken(token);
     if (stop_words_ != nullptr && stop_words_->Contains(hash)) return word_;
     if (stemmer_ != nullptr && token.data() == word_) {
       token = Stem(stemmer_, token);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -121,6 +122,31 @@ TEST(AnalyzerTest, ValidateRejectsBadOptions) {
   options = {};
   options.max_text_bytes = 0;
   EXPECT_CODE(options.Validate(), kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace classiflow
+
+// Appended: the private token hash (analysis/token_hash.h).
+#include "analysis/token_hash.h"
+
+namespace classiflow {
+namespace {
+
+TEST(TokenHashTest, PaddedAndCopyingHashesAgreeAndSpreadLowBits) {
+  std::string buffer(64 + 16, 'x');
+  std::vector<uint64_t> seen;
+  for (size_t len = 1; len <= 40; ++len) {
+    for (size_t i = 0; i < len; ++i) buffer[i] = static_cast<char>('a' + (i * 7 + len) % 26);
+    std::string_view token(buffer.data(), len);
+    EXPECT_EQ(HashTokenPadded(token), HashToken(std::string(token))) << "len " << len;
+    seen.push_back(HashToken(token) & 0xfff);
+  }
+  // Low bits (the feature id) must differ for these distinct tokens (no systematic collisions).
+  std::sort(seen.begin(), seen.end());
+  EXPECT_GT(std::unique(seen.begin(), seen.end()) - seen.begin(), 36);
+  EXPECT_NE(HashToken("ab"), HashToken("ba"));
+  EXPECT_NE(HashToken("abcdefgh"), HashToken("abcdefgh\x01"));
 }
 
 }  // namespace
