@@ -51,8 +51,8 @@ std::vector<Delta> CollectDeltas(const std::vector<TrainingDoc>& docs, uint64_t 
 }  // namespace
 
 void CountPage::BuildReadIndex() {
-  // Dense pays off when a row has many entries and is at least half full.
-  constexpr uint32_t kMinDenseEntries = 8;
+  // Dense pays off when a row has a few entries and fills a quarter of its width (measured).
+  constexpr uint32_t kMinDenseEntries = 4;
   dense_values.clear();
   for (uint32_t row = 0; row < kPageSize; ++row) {
     const uint32_t begin = offsets[row], end = offsets[row + 1];
@@ -65,7 +65,7 @@ void CountPage::BuildReadIndex() {
     }
     if (info.count < kMinDenseEntries) continue;
     const uint32_t width = entries[end - 1].label + 1;
-    if (2 * info.count < width) continue;
+    if (4 * info.count < width) continue;
     info.a = static_cast<uint32_t>(dense_values.size());
     info.b = static_cast<uint16_t>(width);
     dense_values.resize(dense_values.size() + width, 0.0f);
