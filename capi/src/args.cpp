@@ -10,18 +10,6 @@ Status NotNull(const void* p, const char* what) {
   return Status::InvalidArgument(std::string(what) + " must not be NULL");
 }
 
-Status CheckAttached(const cf_model* m) {
-  if (!m->attached) return Status::OK();
-  std::shared_ptr<Engine> engine = m->engine.lock();
-  if (engine == nullptr) return Status::Unavailable("the model's engine is closed");
-  std::shared_ptr<Model> current;
-  Status s = engine->GetModel(m->model->name(), &current);  // Unavailable once closed
-  if (s.code() == Status::Code::kNotFound || (s.ok() && current != m->model)) {
-    return Status::NotFound("model '" + m->model->name() + "' was dropped");
-  }
-  return s;
-}
-
 Status TextArg(const char* text, size_t len, std::string_view* out) {
   if (text == nullptr && len > 0) {
     return Status::InvalidArgument("text is NULL but len is " + std::to_string(len));
@@ -65,10 +53,8 @@ Status CopyOut(std::string_view s, char** out) {
   return Status::OK();
 }
 
-Status NewModelHandle(std::shared_ptr<Model> model, const cf_engine* engine, cf_model** out) {
-  auto* handle = new cf_model{std::move(model), {}, engine != nullptr};
-  if (engine != nullptr) handle->engine = engine->engine;
-  *out = handle;
+Status NewModelHandle(std::shared_ptr<Model> model, cf_model** out) {
+  *out = new cf_model{std::move(model)};
   return Status::OK();
 }
 

@@ -40,8 +40,7 @@ cf_status cf_engine_open(const char* uri, const char* options_json, cf_engine** 
 
 void cf_engine_close(cf_engine* e) {
   if (e == nullptr) return;
-  // Close explicitly (rather than in ~Engine) to report its Status; a model handle may briefly
-  // hold the engine through its weak_ptr, and must then find it closed.
+  // Close explicitly (rather than in ~Engine) to record a failure in cf_last_error().
   (void)Guard(__func__, [&]() -> Status {
     std::unique_ptr<cf_engine> owned(e);
     return owned->engine->Close();
@@ -81,7 +80,7 @@ cf_status cf_model_create(cf_engine* e, const char* name, const char* kind,
     CF_RETURN_IF_ERROR(classiflow::capi::ParseModelOptions(kind, options_json, &options));
     std::shared_ptr<Model> model;
     CF_RETURN_IF_ERROR(e->engine->CreateModel(name, options, &model));
-    return classiflow::capi::NewModelHandle(std::move(model), e, out);
+    return classiflow::capi::NewModelHandle(std::move(model), out);
   });
 }
 
@@ -92,7 +91,7 @@ cf_status cf_model_get(cf_engine* e, const char* name, cf_model** out) {
     CF_RETURN_IF_ERROR(NotNull(name, "name"));
     std::shared_ptr<Model> model;
     CF_RETURN_IF_ERROR(e->engine->GetModel(name, &model));
-    return classiflow::capi::NewModelHandle(std::move(model), e, out);
+    return classiflow::capi::NewModelHandle(std::move(model), out);
   });
 }
 

@@ -13,18 +13,13 @@
 #include "classiflow/status.h"
 #include "errors.h"
 
-// shared_ptr (not unique_ptr) so that model handles can watch the engine through a weak_ptr.
 struct cf_engine {
-  std::shared_ptr<classiflow::Engine> engine;
+  std::unique_ptr<classiflow::Engine> engine;
 };
 
+// Model::status() tells a handle that its engine closed or its model was dropped.
 struct cf_model {
   std::shared_ptr<classiflow::Model> model;
-  // The engine the model belongs to; empty for a standalone model from cf_model_load(). The C++
-  // accessors (version(), labels(), name()) keep answering after Close() / DropModel(), so the
-  // inspection calls ask the engine themselves (CheckAttached) to honour Conventions 3.
-  std::weak_ptr<classiflow::Engine> engine;
-  bool attached = false;
 };
 
 namespace classiflow::capi {
@@ -41,10 +36,6 @@ Status ResetOut(T** out, const char* what) {
   return Status::OK();
 }
 
-// Unavailable when the model's engine is closed, NotFound when the model was dropped (or
-// replaced by another of the same name); OK for standalone models. REQUIRES: m != NULL.
-Status CheckAttached(const cf_model* m);
-
 // A (text, len) pair as a view; InvalidArgument for text == NULL with len > 0.
 Status TextArg(const char* text, size_t len, std::string_view* out);
 // n texts (NUL-terminated when lens == NULL) and n labels as views.
@@ -56,6 +47,6 @@ Status LabelsArg(const char* const* labels, size_t n, std::vector<std::string_vi
 Status CopyOut(std::string_view s, char** out);
 
 // Wraps a model in a new handle stored in *out.
-Status NewModelHandle(std::shared_ptr<Model> model, const cf_engine* engine, cf_model** out);
+Status NewModelHandle(std::shared_ptr<Model> model, cf_model** out);
 
 }  // namespace classiflow::capi

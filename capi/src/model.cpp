@@ -3,7 +3,6 @@
 
 using classiflow::Model;
 using classiflow::Status;
-using classiflow::capi::CheckAttached;
 using classiflow::capi::Guard;
 using classiflow::capi::NotNull;
 using classiflow::capi::ResetOut;
@@ -13,10 +12,10 @@ namespace {
 
 Status ModelArg(const cf_model* m) { return NotNull(m, "model"); }
 
-// For the inspection calls, whose C++ accessors cannot fail (see cf_model::engine).
+// For the inspection calls, whose C++ accessors cannot fail: closed / dropped is reported here.
 Status UsableModelArg(const cf_model* m) {
   CF_RETURN_IF_ERROR(ModelArg(m));
-  return CheckAttached(m);
+  return m->model->status();
 }
 
 // Train and untrain share their argument checks; the C++ call itself checks the model's state.
@@ -61,7 +60,7 @@ cf_status cf_model_load(const char* path, cf_model** out) {
     CF_RETURN_IF_ERROR(NotNull(path, "path"));
     std::shared_ptr<Model> model;
     CF_RETURN_IF_ERROR(Model::Load(path, &model));
-    return classiflow::capi::NewModelHandle(std::move(model), /*engine=*/nullptr, out);
+    return classiflow::capi::NewModelHandle(std::move(model), out);
   });
 }
 
