@@ -1,7 +1,7 @@
 // Naive Bayes throughput and accuracy on a prepared corpus (see prepare_data.py):
 // train_batch and classify_batch with one thread and with all cores, accuracy on the held-out
 // part, per-call latency percentiles of single classify(), and peak RSS of the whole run.
-// classify_batch reports the best of 5 runs (the peers in compare.py do the same).
+// classify_batch reports the best of 10 runs (the peers in compare.py do the same).
 // Prints a table, and with --json one JSON line per measurement for bench/compare.py.
 //
 //   classiflow_bench_bayes TRAIN.tsv TEST.tsv [--name NAME] [--ngrams N] [--hash-bits B] [--json]
@@ -20,7 +20,7 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int kRepeats = 5;
+constexpr int kRepeats = 10;
 using classiflow::bench::Corpus;
 
 double Seconds(Clock::time_point since) {

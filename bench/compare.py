@@ -19,7 +19,7 @@ ROOT = os.path.dirname(HERE)
 DATA = os.path.join(ROOT, ".data")
 BENCH_BIN = os.path.join(ROOT, "build", "bench", "classiflow_bench_bayes")
 VENV_PYTHON = os.path.join(ROOT, ".venv", "bin", "python")
-CPP_OPTIONS = ["--alpha", "0.1", "--ngrams", "1", "--stop-words"]  # = peers/classiflow_py.py
+CPP_OPTIONS = ["--alpha", "0.1", "--ngrams", "1", "--stop-words", "--hash-bits", "18"]  # = peers/classiflow_py.py
 
 
 def run_json(cmd, what):

@@ -7,7 +7,7 @@ from common import REPEATS, accuracy, args, best_of, emit, load_tsv, peak_rss_mb
 import classiflow as cf
 
 SYSTEM = "classiflow (Python)"
-OPTIONS = dict(alpha=0.1, ngrams=1, stop_words=True)  # the benchmark configuration
+OPTIONS = dict(alpha=0.1, ngrams=1, stop_words=True, hash_bits=18)  # the benchmark configuration
 
 
 def main():

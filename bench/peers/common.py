@@ -35,7 +35,7 @@ def best_of(repeats, fn, *args, **kwargs):
     return result, best
 
 
-REPEATS = 5  # classify runs per measurement, best taken (as in the C++ bench)
+REPEATS = 10  # classify runs per measurement, best taken (as in the C++ bench)
 
 
 def accuracy(predicted, truth):

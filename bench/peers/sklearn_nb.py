@@ -1,6 +1,8 @@
-"""scikit-learn peer: HashingVectorizer(alternate_sign=False) + MultinomialNB, the same
+"""scikit-learn peer: HashingVectorizer(alternate_sign=False) + MultinomialNB, with the same
 analysis choices as classiflow's benchmark configuration (unigrams, English stop words,
-2^20 hashed features, alpha=0.1). scikit-learn runs these on one thread."""
+alpha=0.1) and raw counts (norm=None; the default l2 norm costs MultinomialNB accuracy, e.g.
+0.30 instead of 0.56 on the Debian corpus, at the same speed). 2^20 hashed features, sklearn's
+default. scikit-learn runs these on one thread."""
 from common import REPEATS, accuracy, args, best_of, emit, load_tsv, peak_rss_mb, timed
 
 from sklearn.feature_extraction.text import HashingVectorizer
@@ -13,7 +15,7 @@ def main():
     name, train_path, test_path = args()
     train_labels, train_texts = load_tsv(train_path)
     test_labels, test_texts = load_tsv(test_path)
-    vectorizer = HashingVectorizer(alternate_sign=False, n_features=2**20, stop_words="english")
+    vectorizer = HashingVectorizer(alternate_sign=False, norm=None, stop_words="english")
     model = MultinomialNB(alpha=0.1)
 
     def train():

@@ -35,14 +35,23 @@ inline __m128d Exp2Lanes(__m128d x) {
 }
 #endif
 
-// Sum of exp(values[i] - shift) for values[i] <= shift.
+// Sum of exp(values[i] - shift), for values[i] <= shift where some value equals shift (the
+// maximum), so the sum is >= 1: terms below e^-40 are then dropped, as they are below its
+// rounding error.
 inline double SumExp(const double* values, size_t n, double shift) {
   double sum = 0;
   size_t i = 0;
 #if defined(__SSE2__)
   __m128d acc = _mm_setzero_pd();
   const __m128d s = _mm_set1_pd(shift);
-  for (; i + 2 <= n; i += 2) acc = _mm_add_pd(acc, Exp2Lanes(_mm_sub_pd(_mm_loadu_pd(values + i), s)));
+  // Pairs more than 40 below the shift add under 1e-17 relative to the largest term (1): skip
+  // their exp(). With many labels nearly all pairs are skipped, so the branch predicts well.
+  const __m128d negligible = _mm_set1_pd(-40.0);
+  for (; i + 2 <= n; i += 2) {
+    const __m128d x = _mm_sub_pd(_mm_loadu_pd(values + i), s);
+    if (_mm_movemask_pd(_mm_cmpgt_pd(x, negligible)) == 0) continue;
+    acc = _mm_add_pd(acc, Exp2Lanes(x));
+  }
   double lanes[2];
   _mm_storeu_pd(lanes, acc);
   sum = lanes[0] + lanes[1];
