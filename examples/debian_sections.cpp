@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
     options.bayes.alpha = 0.1;
     options.analyzer.ngrams = 1;
     options.analyzer.stop_words = true;
+    options.analyzer.hash_bits = 18;
     std::shared_ptr<classiflow::Model> model;
     if (auto s = engine->CreateModel(kModel, options, &model); !s.ok()) return Fail(s);
     const auto start = Clock::now();
