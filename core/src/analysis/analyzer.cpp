@@ -10,6 +10,7 @@
 #include "analysis/stop_words.h"
 #include "analysis/token_hash.h"
 #include "analysis/utf8.h"
+#include "util/scratch_array.h"
 
 namespace classiflow {
 namespace {
@@ -77,27 +78,11 @@ bool AllDigits(std::string_view token) {
   return true;
 }
 
-// Per-thread output buffer for the words of one text: lowercasing never lengthens UTF-8 here,
-// so text.size() bytes always suffice. Grows to the longest text seen; not zero-filled.
-class WordBuffer {
- public:
-  char* Reserve(size_t n) {
-    if (n > capacity_) {
-      capacity_ = std::max(n, 2 * capacity_);
-      data_ = std::make_unique<char[]>(capacity_);
-    }
-    return data_.get();
-  }
-
- private:
-  std::unique_ptr<char[]> data_;
-  size_t capacity_ = 0;
-};
-
-char* ThreadWordBuffer(size_t n) {
-  thread_local WordBuffer buffer;
-  return buffer.Reserve(n);
-}
+// Per-thread buffers of the analyzer. Words: lowercasing never lengthens UTF-8 here, so
+// text.size() bytes (plus CopyAsciiRun's 16 bytes of slack) always suffice. Features: at most
+// one token per two bytes plus one per URL chunk, three features per token.
+thread_local ScratchArray<char> thread_words;
+thread_local ScratchArray<uint32_t> thread_features;
 
 // Walks `text` in one pass and calls sink.Emit(token, HashToken(token)) for every token after
 // normalisation, stop words and stemming (the view is valid during the call only). Words are
@@ -114,7 +99,7 @@ class Walker {
         sink_(sink),
         stemmer_(options.stemmer.empty() ? nullptr : ThreadStemmer(options.stemmer)),
         stop_words_(options.stop_words ? &EnglishStopWords() : nullptr),
-        word_(ThreadWordBuffer(text.size() + 16)),  // CopyAsciiRun's slack
+        word_(thread_words.Reserve(text.size() + 16)),
         special_((options.normalize_urls ? kColon | kDot : 0) | (options.normalize_emails ? kAt : 0)) {}
 
   void Run() {
@@ -156,18 +141,19 @@ class Walker {
   }
 
  private:
-  // Emits the word [word_, end) and returns the start of the next one.
+  // Emits the word [word_, end) and returns the start of the next one. Stop words are passed
+  // on with keep = false rather than skipped, so the sink can drop them without a branch.
   char* Flush(char* end) {
     if (end == word_) return word_;
     std::string_view token(word_, end - word_);
     if (options_.normalize_numbers && token[0] <= '9' && AllDigits(token)) token = kNumberToken;
     uint64_t hash = token.data() == word_ ? HashTokenPadded(token) : HashToken(token);
-    if (stop_words_ != nullptr && stop_words_->Contains(hash)) return word_;
-    if (stemmer_ != nullptr && token.data() == word_) {
+    const bool keep = stop_words_ == nullptr || !stop_words_->Contains(hash);
+    if (stemmer_ != nullptr && keep && token.data() == word_) {
       token = Stem(stemmer_, token);
       hash = HashToken(token);
     }
-    sink_.Emit(token, hash);
+    sink_.Emit(token, hash, keep);
     return word_;
   }
 
@@ -176,10 +162,10 @@ class Walker {
   void EndSpecialChunk(std::string_view chunk, uint8_t seen, const Mark& mark) {
     if (options_.normalize_urls && LooksLikeUrl(chunk, seen & kColon)) {
       sink_.Rollback(mark);
-      sink_.Emit(kUrlToken, HashToken(kUrlToken));
+      sink_.Emit(kUrlToken, HashToken(kUrlToken), true);
     } else if (options_.normalize_emails && (seen & kAt) && LooksLikeEmail(chunk)) {
       sink_.Rollback(mark);
-      sink_.Emit(kEmailToken, HashToken(kEmailToken));
+      sink_.Emit(kEmailToken, HashToken(kEmailToken), true);
     }
   }
 
@@ -229,7 +215,9 @@ Status Analyzer::Check(std::string_view text) const {
 
 namespace {
 
-// Collects feature ids: each token's hash, plus the hashes of the n-grams it ends.
+// Collects feature ids: each token's hash, plus the hashes of the n-grams it ends. Writes into
+// a per-thread buffer sized for the worst case, so unigram features are stored without a
+// branch (the slot is written, and counted only when `keep`).
 class FeatureSink {
  public:
   struct Mark {
@@ -237,31 +225,35 @@ class FeatureSink {
     uint64_t prev1, prev2;
     int seen;
   };
-  FeatureSink(int ngrams, uint32_t mask, std::vector<uint32_t>* features)
-      : ngrams_(ngrams), mask_(mask), features_(features) {}
+  FeatureSink(int ngrams, uint32_t mask, size_t text_size)
+      : ngrams_(ngrams), mask_(mask), out_(thread_features.Reserve(2 * text_size + 16)) {}
 
-  void Emit(std::string_view, uint64_t h) {
-    features_->push_back(static_cast<uint32_t>(h) & mask_);
-    if (ngrams_ >= 2 && seen_ >= 1) {
-      features_->push_back(static_cast<uint32_t>(Combine(prev1_, h)) & mask_);
+  void Emit(std::string_view, uint64_t h, bool keep) {
+    out_[n_] = static_cast<uint32_t>(h) & mask_;
+    n_ += keep;
+    if (ngrams_ == 1 || !keep) return;
+    if (seen_ >= 1) {
+      out_[n_++] = static_cast<uint32_t>(Combine(prev1_, h)) & mask_;
       if (ngrams_ >= 3 && seen_ >= 2) {
-        features_->push_back(static_cast<uint32_t>(Combine(Combine(prev2_, prev1_), h)) & mask_);
+        out_[n_++] = static_cast<uint32_t>(Combine(Combine(prev2_, prev1_), h)) & mask_;
       }
     }
     prev2_ = prev1_;
     prev1_ = h;
     ++seen_;
   }
-  Mark Mark() const { return {features_->size(), prev1_, prev2_, seen_}; }
+  Mark Mark() const { return {n_, prev1_, prev2_, seen_}; }
   void Rollback(const struct Mark& m) {
-    features_->resize(m.size);
+    n_ = m.size;
     prev1_ = m.prev1, prev2_ = m.prev2, seen_ = m.seen;
   }
+  void CopyTo(std::vector<uint32_t>* features) const { features->assign(out_, out_ + n_); }
 
  private:
   const int ngrams_;
   const uint32_t mask_;
-  std::vector<uint32_t>* features_;
+  uint32_t* const out_;
+  size_t n_ = 0;
   uint64_t prev1_ = 0, prev2_ = 0;
   int seen_ = 0;
 };
@@ -269,7 +261,9 @@ class FeatureSink {
 class TokenSink {
  public:
   explicit TokenSink(std::vector<std::string>* tokens) : tokens_(tokens) {}
-  void Emit(std::string_view token, uint64_t) { tokens_->emplace_back(token); }
+  void Emit(std::string_view token, uint64_t, bool keep) {
+    if (keep) tokens_->emplace_back(token);
+  }
   size_t Mark() const { return tokens_->size(); }
   void Rollback(size_t mark) { tokens_->resize(mark); }
 
@@ -280,14 +274,17 @@ class TokenSink {
 }  // namespace
 
 void Analyzer::Analyze(std::string_view text, std::vector<uint32_t>* features) const {
-  features->clear();
-  FeatureSink sink(options_.ngrams, mask_, features);
+  FeatureSink sink(options_.ngrams, mask_, text.size());
   Walk(options_, text, sink);
+  sink.CopyTo(features);
+  thread_words.Trim();
+  thread_features.Trim();
 }
 
 void Analyzer::Tokens(std::string_view text, std::vector<std::string>* tokens) const {
   TokenSink sink(tokens);
   Walk(options_, text, sink);
+  thread_words.Trim();
 }
 
 }  // namespace classiflow

@@ -23,17 +23,31 @@ constexpr std::string_view kWords[] = {
 
 }  // namespace
 
-void StopWordTable::Insert(uint64_t hash) {
-  size_t slot = hash & kMask;
-  while (slots_[slot] != 0 && slots_[slot] != hash) slot = (slot + 1) & kMask;
-  slots_[slot] = hash;
+StopWordTable::StopWordTable(const std::vector<uint64_t>& hashes) {
+  // Odd multipliers from a fixed sequence (splitmix64), so every process builds the same table.
+  uint64_t state = 0x9E3779B97F4A7C15ull;
+  for (;;) {
+    state += 0x9E3779B97F4A7C15ull;
+    uint64_t z = state;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    multiplier_ = (z ^ (z >> 31)) | 1;
+    slots_.fill(0);
+    bool perfect = true;
+    for (uint64_t h : hashes) {
+      uint64_t& slot = slots_[Slot(h)];
+      perfect = perfect && (slot == 0 || slot == h);
+      slot = h;
+    }
+    if (perfect) return;
+  }
 }
 
 const StopWordTable& EnglishStopWords() {
   static const StopWordTable kTable = [] {
-    StopWordTable table;
-    for (std::string_view word : kWords) table.Insert(HashToken(word));
-    return table;
+    std::vector<uint64_t> hashes;
+    for (std::string_view word : kWords) hashes.push_back(HashToken(word));
+    return StopWordTable(hashes);
   }();
   return kTable;
 }
