@@ -7,6 +7,7 @@
 
 #include "models/bayes_snapshot.h"
 #include "models/model_records.h"
+#include "util/guarded.h"
 
 namespace classiflow {
 namespace {
@@ -23,18 +24,6 @@ std::vector<double>& ThreadScores(size_t n) {
   thread_local std::vector<double> scores;
   scores.resize(n);
   return scores;
-}
-
-// Runs `body`, turning an escaping exception (from TBB workers too) into a Status.
-template <class Body>
-Status Guarded(Body&& body) {
-  try {
-    return body();
-  } catch (const std::bad_alloc&) {
-    return Status::Internal("out of memory");
-  } catch (const std::exception& e) {
-    return Status::Internal(e.what());
-  }
 }
 
 }  // namespace
