@@ -24,19 +24,6 @@ from .errors import (
 )
 from .model import Model, Prediction
 
-__all__ = [
-    "__version__",
-    "set_threads",
-    "Engine",
-    "Model",
-    "Prediction",
-    "Error",
-    "InvalidArgumentError",
-    "NotFoundError",
-    "AlreadyExistsError",
-    "StorageError",
-    "CorruptionError",
-    "UnavailableError",
-    "BusyError",
-    "InternalError",
-]
+from . import errors as _errors
+
+__all__ = ["__version__", "set_threads", "Engine", "Model", "Prediction", *_errors.__all__]
