@@ -1,7 +1,8 @@
 // Naive Bayes throughput and accuracy on a prepared corpus (see prepare_data.py):
 // train_batch and classify_batch with one thread and with all cores, accuracy on the held-out
 // part, per-call latency percentiles of single classify(), and peak RSS of the whole run.
-// classify_batch reports the best of 10 runs (the peers in compare.py do the same).
+// classify_batch reports the best of 10 runs (the peers in compare.py do the same) and asks for
+// labels only, like Python's classify_batch and the peers' predict.
 // Prints a table, and with --json one JSON line per measurement for bench/compare.py.
 //
 //   classiflow_bench_bayes TRAIN.tsv TEST.tsv [--name NAME] [--ngrams N] [--hash-bits B] [--json]
@@ -21,6 +22,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr int kRepeats = 10;
+// What Python's classify_batch asks for: labels only, no confidences.
+const classiflow::ClassifyOptions kLabelsOnly{.confidence = false};
 using classiflow::bench::Corpus;
 
 double Seconds(Clock::time_point since) {
@@ -140,7 +143,7 @@ int main(int argc, char** argv) {
     double classify_seconds = 1e30;
     for (int r = 0; r < kRepeats; ++r) {
       const auto start = Clock::now();
-      const auto s = model->ClassifyBatch(texts, {}, &batch);
+      const auto s = model->ClassifyBatch(texts, kLabelsOnly, &batch);
       classify_seconds = std::min(classify_seconds, Seconds(start));
       if (!s.ok()) Die(s.ToString());
     }

@@ -102,7 +102,9 @@ BatchPredictions ClassifyMany(const Model& model, const TextBatch& texts,
 
 py::list ClassifyBatch(const Model& model, py::handle texts, std::optional<double> min_confidence) {
   const TextBatch batch(texts, TextBatch::Kind::kText, "texts");
-  const BatchPredictions out = ClassifyMany(model, batch, MakeClassifyOptions(min_confidence));
+  ClassifyOptions options = MakeClassifyOptions(min_confidence);
+  options.confidence = false;  // only labels are returned (a threshold still gets its confidence)
+  const BatchPredictions out = ClassifyMany(model, batch, options);
   // One str per label, shared by every row that has it; filled through the C API because
   // pybind11's item accessor costs a reference-count round trip per row (measured).
   std::vector<py::object> names;

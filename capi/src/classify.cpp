@@ -59,7 +59,9 @@ cf_status cf_model_classify_batch(cf_model* m, const char* const* texts, const s
     std::vector<std::string_view> views;
     CF_RETURN_IF_ERROR(classiflow::capi::TextsArg(texts, lens, n, &views));
     classiflow::BatchPredictions batch;
-    CF_RETURN_IF_ERROR(m->model->ClassifyBatch(views, classiflow::ClassifyOptions{}, &batch));
+    classiflow::ClassifyOptions options;
+    options.confidence = confidences != nullptr;  // labels alone skip the normalisation
+    CF_RETURN_IF_ERROR(m->model->ClassifyBatch(views, options, &batch));
     for (size_t i = 0; i < n; i++) {
       uint32_t index = batch.label_index[i];
       if (label_indices != nullptr) {

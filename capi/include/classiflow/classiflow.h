@@ -213,7 +213,8 @@ CF_API cf_status cf_model_scores(cf_model *m, const char *text, size_t len, doub
  * parallel, all against ONE model version. label_indices[i] (if label_indices != NULL) gets the
  * index of the winning label (see cf_model_label()), or (size_t)-1 when its probability is below
  * min_confidence; confidences[i] (if confidences != NULL) gets that probability. Both arrays are
- * caller-owned with n elements. n == 0 is a no-op returning CF_OK. Errors as
+ * caller-owned with n elements. Passing confidences == NULL is faster when the model has no
+ * min_confidence: labels alone need no normalised probabilities. n == 0 is a no-op returning CF_OK. Errors as
  * cf_model_classify() for any text, plus CF_INVALID_ARGUMENT for texts == NULL with n > 0;
  * nothing is written on error. */
 CF_API cf_status cf_model_classify_batch(cf_model *m, const char *const *texts,

@@ -36,12 +36,15 @@ struct ClassifyOptions {
   double min_confidence = -1.0;
   // Batch calls only: also fill BatchPredictions::probabilities. Default: false.
   bool probabilities = false;
+  // Batch calls only: fill BatchPredictions::confidence. false (with no threshold in force and
+  // no probabilities) returns labels only and skips normalising the scores. Default: true.
+  bool confidence = true;
 };
 
 struct BatchPredictions {
   std::shared_ptr<const Snapshot> snapshot;  // the version that answered; labels() names indices
   std::vector<uint32_t> label_index;         // per text; Prediction::kNoLabel below threshold
-  std::vector<double> confidence;            // per text; top posterior probability
+  std::vector<double> confidence;            // per text; top posterior probability (if asked)
   std::vector<double> probabilities;         // n × label_count row-major, when requested
 };
 

@@ -44,7 +44,13 @@ class CLASSIFLOW_EXPORT Snapshot {
   // Writes label_count() log posterior probabilities (normalised: their exp() sums to 1).
   // Features outside the model's feature space are ignored. `features` may be empty: the result
   // is then the prior.
-  virtual void Scores(const uint32_t* features, size_t feature_count, double* out) const = 0;
+  void Scores(const uint32_t* features, size_t feature_count, double* out) const;
+
+  // Writes label_count() unnormalised scores, log P(label) + log P(features | label) up to a
+  // constant: their argmax is the most probable label. Cheaper than Scores() when only the
+  // label is wanted.
+  virtual void JointLogLikelihoods(const uint32_t* features, size_t feature_count,
+                                   double* out) const = 0;
 
   // Derives version `version`: `docs` added (or removed when `subtract`), with `labels` as the
   // new label list (a superset of labels(), old labels keep their index). Fails with

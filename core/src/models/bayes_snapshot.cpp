@@ -8,7 +8,6 @@
 #include <atomic>
 #include <limits>
 
-#include "models/log_math.h"
 
 namespace classiflow {
 
@@ -134,7 +133,8 @@ void BayesSnapshot::Precompute() {
   }
 }
 
-void BayesSnapshot::Scores(const uint32_t* features, size_t feature_count, double* out) const {
+void BayesSnapshot::JointLogLikelihoods(const uint32_t* features, size_t feature_count,
+                                        double* out) const {
   const size_t n_labels = label_count();
   // Gains are summed in float: dense rows then add 4 labels per SSE instruction with no
   // conversion (measured: the dense adds dominate on many-label models). The sums stay far
@@ -182,7 +182,6 @@ void BayesSnapshot::Scores(const uint32_t* features, size_t feature_count, doubl
   }
   const double n = static_cast<double>(feature_count);
   for (size_t c = 0; c < n_labels; ++c) out[c] = log_prior_[c] + n * (log_alpha_ - log_norm_[c]) + acc[c];
-  NormalizeLogProbabilities(out, n_labels);
 }
 
 Status BayesSnapshot::CheckSubtract(const std::vector<Delta>& deltas,

@@ -25,12 +25,12 @@ inline constexpr uint32_t kPageSize = 1u << kPageBits;
 struct CountEntry {
   uint32_t label;
   uint32_t count;
-  // log(count + alpha) - log(alpha), computed when the page is built: Scores() then only adds
+  // log(count + alpha) - log(alpha), computed when the page is built: scoring then only adds
   // (measured: log() and a lookup table in the hot loop cost more than the extra 4 bytes).
   float gain;
 };
 
-// How Scores() reads one row, in one 16-byte load: a row seen with a single label keeps its
+// How scoring reads one row, in one 16-byte load: a row seen with a single label keeps its
 // entry inline; a row seen with many labels points at a dense gain vector indexed by label;
 // other rows point at their entries. Derived from the entries (BuildReadIndex); never stored.
 struct RowInfo {
@@ -71,7 +71,8 @@ class BayesSnapshot final : public Snapshot {
                             const std::map<std::string, std::string>& records,
                             std::shared_ptr<const Snapshot>* out);
 
-  void Scores(const uint32_t* features, size_t feature_count, double* out) const override;
+  void JointLogLikelihoods(const uint32_t* features, size_t feature_count,
+                           double* out) const override;
   Status Update(const std::vector<TrainingDoc>& docs, bool subtract,
                 std::shared_ptr<const std::vector<std::string>> labels, uint64_t version,
                 std::shared_ptr<const Snapshot>* next) const override;
@@ -88,7 +89,7 @@ class BayesSnapshot final : public Snapshot {
   // The next version's starting point: shares every page of `base`.
   BayesSnapshot(const BayesSnapshot& base, uint64_t version,
                 std::shared_ptr<const std::vector<std::string>> labels);
-  void Precompute();  // derived tables used by Scores()
+  void Precompute();  // derived tables used for scoring
   Status CheckSubtract(const std::vector<Delta>& deltas, const std::vector<uint64_t>& docs,
                        const std::vector<uint64_t>& tokens) const;
   std::string EncodeHeader() const;
@@ -104,7 +105,7 @@ class BayesSnapshot final : public Snapshot {
   double log_alpha_ = 0;
   std::vector<double> log_prior_;
   std::vector<double> log_norm_;
-  // Raw views of pages_ for Scores(), so a row is reached without a chain of pointers
+  // Raw views of pages_ for scoring, so a row is reached without a chain of pointers
   // (measured: the hot loop is bound by cache misses).
   struct PageView {
     const RowInfo* rows = nullptr;  // null: empty page

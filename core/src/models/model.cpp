@@ -219,16 +219,23 @@ Status Model::ClassifyBatch(std::span<const std::string_view> texts, const Class
     return Status::InvalidArgument("model '" + name_ + "' has no labels yet; train it first");
   }
   const double threshold = Threshold(options);
+  // Labels alone need only the argmax of the joint scores: no normalisation.
+  const bool normalise = options.confidence || options.probabilities || threshold > 0;
   return Guarded([&] {
     out->snapshot = snap;
     out->label_index.resize(texts.size());
-    out->confidence.resize(texts.size());
+    out->confidence.assign(normalise ? texts.size() : 0, 0.0);
     out->probabilities.resize(options.probabilities ? texts.size() * n_labels : 0);
     tbb::parallel_for(tbb::blocked_range<size_t>(0, texts.size(), 64), [&](const auto& range) {
       std::vector<uint32_t>& features = ThreadFeatures();
       std::vector<double>& scores = ThreadScores(n_labels);
       for (size_t i = range.begin(); i != range.end(); ++i) {
         analyzer_.Analyze(texts[i], &features);
+        if (!normalise) {
+          snap->JointLogLikelihoods(features.data(), features.size(), scores.data());
+          out->label_index[i] = static_cast<uint32_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
+          continue;
+        }
         snap->Scores(features.data(), features.size(), scores.data());
         const size_t best = std::max_element(scores.begin(), scores.end()) - scores.begin();
         const double confidence = std::exp(scores[best]);

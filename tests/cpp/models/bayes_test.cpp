@@ -162,6 +162,22 @@ TEST(BayesTest, ClassifyBatchMatchesSingleCallsAndUsesOneVersion) {
   }
 }
 
+TEST(BayesTest, LabelsOnlyBatchesSkipConfidenceButAgree) {
+  auto model = TrainedModel();
+  auto corpus = MakeTinyCorpus(100);
+  BatchPredictions full, labels_only;
+  ASSERT_OK(model->ClassifyBatch(corpus.text_views(), ClassifyOptions(), &full));
+  ClassifyOptions fast;
+  fast.confidence = false;
+  ASSERT_OK(model->ClassifyBatch(corpus.text_views(), fast, &labels_only));
+  EXPECT_EQ(labels_only.label_index, full.label_index);
+  EXPECT_TRUE(labels_only.confidence.empty());
+  fast.min_confidence = 0.99;  // a threshold needs the confidence after all
+  ASSERT_OK(model->ClassifyBatch(corpus.text_views(), fast, &labels_only));
+  ASSERT_EQ(labels_only.confidence.size(), 100u);
+  EXPECT_EQ(labels_only.confidence, full.confidence);
+}
+
 TEST(BayesTest, BadInputChangesNothing) {
   auto model = TrainedModel();
   const uint64_t version = model->version();
