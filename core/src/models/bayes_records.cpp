@@ -136,6 +136,7 @@ Status BayesSnapshot::FromRecords(const BayesOptions& options, int hash_bits,
     return Status::Corruption("bayes header: bad counters");
   }
   snap->pages_.resize(n_pages);
+  snap->views_.resize(n_pages);
   uint64_t distinct = 0;
   for (const auto& [key, value] : records) {
     size_t index = 0;
@@ -147,6 +148,7 @@ Status BayesSnapshot::FromRecords(const BayesOptions& options, int hash_bits,
     CF_RETURN_IF_ERROR(DecodePage(payload, n_labels, options.alpha, page.get(), &rows));
     distinct += rows;
     snap->pages_[index] = std::move(page);
+    snap->RefreshView(index);
   }
   if (distinct != snap->distinct_features_) {
     return Status::Corruption("bayes model: pages disagree with the header (missing records?)");

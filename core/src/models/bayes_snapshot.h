@@ -89,7 +89,8 @@ class BayesSnapshot final : public Snapshot {
   // The next version's starting point: shares every page of `base`.
   BayesSnapshot(const BayesSnapshot& base, uint64_t version,
                 std::shared_ptr<const std::vector<std::string>> labels);
-  void Precompute();  // derived tables used for scoring
+  void Precompute();          // per-label tables used for scoring
+  void RefreshView(size_t p);  // views_[p] after pages_[p] changed
   Status CheckSubtract(const std::vector<Delta>& deltas, const std::vector<uint64_t>& docs,
                        const std::vector<uint64_t>& tokens) const;
   std::string EncodeHeader() const;
