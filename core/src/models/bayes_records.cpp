@@ -95,15 +95,13 @@ std::string BayesSnapshot::EncodeHeader() const {
 void BayesSnapshot::RecordsSince(const Snapshot* base, ModelRecords* out) const {
   const auto* old = dynamic_cast<const BayesSnapshot*>(base);
   out->puts.emplace_back(std::string(kHeaderRecord), EncodeHeader());
-  for (size_t p = 0; p < pages_.size(); ++p) {
-    const CountPage* before = old ? old->pages_[p].get() : nullptr;
-    if (pages_[p].get() == before) continue;
-    if (pages_[p]) {
-      out->puts.emplace_back(PageKey(p), EncodePage(*pages_[p]));
+  pages_.ForEachChanged(old ? &old->pages_ : nullptr, [&](size_t p) {
+    if (const CountPage* page = pages_.get(p)) {
+      out->puts.emplace_back(PageKey(p), EncodePage(*page));
     } else {
       out->deletes.push_back(PageKey(p));
     }
-  }
+  });
 }
 
 Status BayesSnapshot::FromRecords(const BayesOptions& options, int hash_bits,
@@ -135,7 +133,7 @@ Status BayesSnapshot::FromRecords(const BayesOptions& options, int hash_bits,
   if (!ok || n_pages != (size_t{1} << hash_bits) / kPageSize) {
     return Status::Corruption("bayes header: bad counters");
   }
-  snap->pages_.resize(n_pages);
+  snap->pages_ = PageTable(n_pages);
   snap->views_.resize(n_pages);
   uint64_t distinct = 0;
   for (const auto& [key, value] : records) {
@@ -147,7 +145,7 @@ Status BayesSnapshot::FromRecords(const BayesOptions& options, int hash_bits,
     uint64_t rows = 0;
     CF_RETURN_IF_ERROR(DecodePage(payload, n_labels, options.alpha, page.get(), &rows));
     distinct += rows;
-    snap->pages_[index] = std::move(page);
+    snap->pages_.Set(index, std::move(page));
     snap->RefreshView(index);
   }
   if (distinct != snap->distinct_features_) {

@@ -113,7 +113,7 @@ std::shared_ptr<const BayesSnapshot> BayesSnapshot::Empty(
     const BayesOptions& options, int hash_bits,
     std::shared_ptr<const std::vector<std::string>> labels) {
   auto snap = std::shared_ptr<BayesSnapshot>(new BayesSnapshot(options, 0, std::move(labels)));
-  snap->pages_.resize((size_t{1} << hash_bits) / kPageSize);
+  snap->pages_ = PageTable((size_t{1} << hash_bits) / kPageSize);
   snap->views_.resize(snap->pages_.size());
   snap->doc_counts_.assign(snap->label_count(), 0);
   snap->token_counts_.assign(snap->label_count(), 0);
@@ -137,7 +137,7 @@ void BayesSnapshot::Precompute() {
 }
 
 void BayesSnapshot::RefreshView(size_t p) {
-  const CountPage* page = pages_[p].get();
+  const CountPage* page = pages_.get(p);
   views_[p] = page ? PageView{page->rows.data(), page->entries.data(), page->dense_values.data()}
                    : PageView{};
 }
@@ -204,7 +204,7 @@ Status BayesSnapshot::CheckSubtract(const std::vector<Delta>& deltas,
     }
   }
   for (const Delta& d : deltas) {
-    const CountPage* page = pages_[d.feature >> kPageBits].get();
+    const CountPage* page = pages_.get(d.feature >> kPageBits);
     if (CountOf(page, d.feature & (kPageSize - 1), d.label) < d.amount) {
       return Status::InvalidArgument("untrain would make a feature count of label '" +
                                      labels()[d.label] +
@@ -288,20 +288,27 @@ Status BayesSnapshot::Update(const std::vector<TrainingDoc>& docs, bool subtract
     }
   }
   group_start.push_back(deltas.size());
+  // Pages are merged in parallel into `rebuilt`, then installed by this thread alone
+  // (PageTable::Set copies shared leaves and is not safe to call concurrently).
+  const size_t groups = group_start.size() - 1;
+  std::vector<PageTable::PagePtr> rebuilt(groups);
   std::atomic<int64_t> distinct_change{0};
   auto rebuild = [&](size_t g) {
     const uint32_t p = deltas[group_start[g]].feature >> kPageBits;
     int64_t change = 0;
-    snap->pages_[p] = MergePage(pages_[p].get(), deltas.data() + group_start[g],
-                                deltas.data() + group_start[g + 1], subtract, alpha_, &change);
-    snap->RefreshView(p);  // the other views were copied from this version
+    rebuilt[g] = MergePage(pages_.get(p), deltas.data() + group_start[g],
+                           deltas.data() + group_start[g + 1], subtract, alpha_, &change);
     distinct_change += change;
   };
-  const size_t groups = group_start.size() - 1;
   if (groups < kParallelPages) {
     for (size_t g = 0; g < groups; ++g) rebuild(g);
   } else {
     tbb::parallel_for(size_t{0}, groups, rebuild);
+  }
+  for (size_t g = 0; g < groups; ++g) {
+    const uint32_t p = deltas[group_start[g]].feature >> kPageBits;
+    snap->pages_.Set(p, std::move(rebuilt[g]));
+    snap->RefreshView(p);  // the other views were copied from this version
   }
   snap->distinct_features_ = static_cast<uint64_t>(int64_t(distinct_features_) + distinct_change);
   snap->Precompute();

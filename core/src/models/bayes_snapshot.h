@@ -16,6 +16,7 @@
 
 #include "classiflow/bayes.h"
 #include "classiflow/snapshot.h"
+#include "models/page_table.h"
 
 namespace classiflow {
 
@@ -81,7 +82,6 @@ class BayesSnapshot final : public Snapshot {
   uint64_t distinct_features() const { return distinct_features_; }
 
  private:
-  using PagePtr = std::shared_ptr<const CountPage>;
   struct Delta;
 
   BayesSnapshot(const BayesOptions& options, uint64_t version,
@@ -97,7 +97,7 @@ class BayesSnapshot final : public Snapshot {
 
   double alpha_;
   bool fit_prior_;
-  std::vector<PagePtr> pages_;          // null = all counts zero
+  PageTable pages_;                     // null page = all its counts zero
   std::vector<uint64_t> doc_counts_;    // per label
   std::vector<uint64_t> token_counts_;  // per label: feature occurrences
   uint64_t distinct_features_ = 0;      // features with any non-zero count (V)
