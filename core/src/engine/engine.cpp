@@ -1,8 +1,8 @@
 #include "classiflow/engine.h"
 
-#include <nlohmann/json.hpp>
-
 #include <mutex>
+
+#include "util/json_options.h"
 
 namespace classiflow {
 namespace {
@@ -36,19 +36,13 @@ Status ClosedError() { return Status::Unavailable("the engine is closed"); }
 
 Status EngineOptions::FromJson(std::string_view json, EngineOptions* out) {
   EngineOptions options;
-  if (!json.empty()) {
-    auto doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-    if (doc.is_discarded()) return Status::InvalidArgument("engine options are not valid JSON");
-    if (!doc.is_null() && !doc.is_object()) return Status::InvalidArgument("engine options must be a JSON object");
-    if (doc.is_null()) doc = nlohmann::json::object();
-    for (const auto& item : doc.items()) {
-      const std::string& key = item.key();
-      const auto& value = item.value();
-      if (key != "sync") return Status::InvalidArgument("unknown engine option '" + key + "' (known: sync)");
-      if (!value.is_boolean()) return Status::InvalidArgument("engine option 'sync' must be true or false");
-      options.sync = value.get<bool>();
-    }
-  }
+  CF_RETURN_IF_ERROR(ForEachJsonOption(json, "engine options", [&](const std::string& key,
+                                                                   const nlohmann::json& value) {
+    if (key != "sync") return Status::InvalidArgument("unknown engine option '" + key + "' (known: sync)");
+    if (!value.is_boolean()) return Status::InvalidArgument("engine option 'sync' must be true or false");
+    options.sync = value.get<bool>();
+    return Status::OK();
+  }));
   *out = options;
   return Status::OK();
 }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/utf8.h"
+#include "util/json_options.h"
 
 #include <cmath>
 #include <functional>
@@ -99,25 +100,16 @@ Status ModelOptions::Validate() const {
 
 Status ModelOptions::FromJson(std::string_view json, ModelOptions* out) {
   ModelOptions options;
-  if (!json.empty()) {
-    Json doc = Json::parse(json, nullptr, /*allow_exceptions=*/false);
-    if (doc.is_discarded()) return Status::InvalidArgument("options are not valid JSON");
-    if (!doc.is_null() && !doc.is_object()) {
-      return Status::InvalidArgument("options must be a JSON object");
+  CF_RETURN_IF_ERROR(ForEachJsonOption(json, "options", [&](const std::string& key, const Json& value) {
+    auto setter = Setters().find(key);
+    if (setter == Setters().end()) {
+      return Status::InvalidArgument("unknown option '" + key + "' (known: " + KnownKeys() + ")");
     }
-    if (doc.is_null()) doc = Json::object();
-    for (const auto& item : doc.items()) {
-      const std::string& key = item.key();
-      const Json& value = item.value();
-      auto setter = Setters().find(key);
-      if (setter == Setters().end()) {
-        return Status::InvalidArgument("unknown option '" + key + "' (known: " + KnownKeys() + ")");
-      }
-      if (!setter->second(value, &options)) {
-        return Status::InvalidArgument("option '" + key + "' has the wrong type: " + value.dump());
-      }
+    if (!setter->second(value, &options)) {
+      return Status::InvalidArgument("option '" + key + "' has the wrong type: " + value.dump());
     }
-  }
+    return Status::OK();
+  }));
   CF_RETURN_IF_ERROR(options.Validate());
   *out = std::move(options);
   return Status::OK();
