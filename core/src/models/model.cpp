@@ -26,6 +26,14 @@ std::vector<double>& ThreadScores(size_t n) {
   return scores;
 }
 
+// The most probable label of normalised scores: its index, or kNoLabel when its probability
+// (written to *confidence) is below `threshold`.
+uint32_t PickLabel(const std::vector<double>& scores, double threshold, double* confidence) {
+  const size_t best = std::max_element(scores.begin(), scores.end()) - scores.begin();
+  *confidence = std::exp(scores[best]);
+  return *confidence >= threshold ? static_cast<uint32_t>(best) : Prediction::kNoLabel;
+}
+
 }  // namespace
 
 Model::Model(std::string name, ModelOptions options, std::shared_ptr<const Snapshot> initial)
@@ -195,11 +203,8 @@ Status Model::Classify(std::string_view text, const ClassifyOptions& options,
     analyzer_.Analyze(text, &features);
     out->scores.resize(n_labels);
     snap->Scores(features.data(), features.size(), out->scores.data());
-    const size_t best = std::max_element(out->scores.begin(), out->scores.end()) - out->scores.begin();
-    out->confidence = std::exp(out->scores[best]);
-    const bool confident = out->confidence >= Threshold(options);
-    out->label_index = confident ? static_cast<uint32_t>(best) : Prediction::kNoLabel;
-    out->label = confident ? snap->labels()[best] : std::string();
+    out->label_index = PickLabel(out->scores, Threshold(options), &out->confidence);
+    out->label = out->has_label() ? snap->labels()[out->label_index] : std::string();
     out->model = name_;
     out->version = snap->version();
     out->snapshot = snap;
@@ -237,10 +242,7 @@ Status Model::ClassifyBatch(std::span<const std::string_view> texts, const Class
           continue;
         }
         snap->Scores(features.data(), features.size(), scores.data());
-        const size_t best = std::max_element(scores.begin(), scores.end()) - scores.begin();
-        const double confidence = std::exp(scores[best]);
-        out->confidence[i] = confidence;
-        out->label_index[i] = confidence >= threshold ? static_cast<uint32_t>(best) : Prediction::kNoLabel;
+        out->label_index[i] = PickLabel(scores, threshold, &out->confidence[i]);
         if (options.probabilities) {
           double* row = out->probabilities.data() + i * n_labels;
           for (size_t c = 0; c < n_labels; ++c) row[c] = std::exp(scores[c]);
