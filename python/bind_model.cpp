@@ -151,22 +151,40 @@ void TrainBatch(Model& model, py::handle texts, py::handle labels) {
   CallWithoutGil([&] { return model.TrainBatch(label_batch.views(), text_batch.views()); });
 }
 
-ModelPtr Load(const std::string& path) {
+void Save(const Model& model, py::handle path) {
+  const std::string file = PathArg(path, "path");
+  CallWithoutGil([&] { return model.Save(file); });
+}
+
+ModelPtr Load(py::handle path) {
+  const std::string file = PathArg(path, "path");
   ModelPtr model;
-  CallWithoutGil([&] { return Model::Load(path, &model); });
+  CallWithoutGil([&] { return Model::Load(file, &model); });
   return model;
+}
+
+// The accessors answer from memory, so a dropped model or one whose engine closed would go on
+// answering; like the C API's inspection calls they check the model's state first and raise
+// NotFoundError / UnavailableError, as every other method does (through the C++ call).
+template <class Get>
+auto Checked(Get get) {
+  return [get](const Model& model) {
+    ThrowIfError(model.status());
+    return get(model);
+  };
 }
 
 }  // namespace
 
 void BindModel(py::module_& m) {
   py::class_<Model, ModelPtr>(m, "Model", "A classiflow::Model handle; see classiflow.Model.")
-      .def_property_readonly("name", &Model::name)
-      .def_property_readonly("kind", &Model::kind)
-      .def_property_readonly("version", &Model::version)
-      .def_property_readonly("labels", &Model::labels)
+      .def_property_readonly("name", Checked([](const Model& model) { return model.name(); }))
+      .def_property_readonly("kind", Checked([](const Model& model) { return model.kind(); }))
+      .def_property_readonly("version",
+                             Checked([](const Model& model) { return model.version(); }))
+      .def_property_readonly("labels", Checked([](const Model& model) { return model.labels(); }))
       .def_property_readonly("options_json",
-                             [](const Model& model) { return model.options().ToJson(); })
+                             Checked([](const Model& model) { return model.options().ToJson(); }))
       .def("train", &Train, py::arg("label"), py::arg("text"))
       .def("train_batch", &TrainBatch, py::arg("texts"), py::arg("labels"))
       .def("untrain", &Untrain, py::arg("label"), py::arg("text"))
@@ -176,12 +194,7 @@ void BindModel(py::module_& m) {
            py::arg("min_confidence") = py::none())
       .def("predict", &Predict, py::arg("text"))
       .def("predict_proba", &PredictProba, py::arg("texts"))
-      .def(
-          "save",
-          [](const Model& model, const std::string& path) {
-            CallWithoutGil([&] { return model.Save(path); });
-          },
-          py::arg("path"))
+      .def("save", &Save, py::arg("path"))
       .def_static("load", &Load, py::arg("path"));
 }
 

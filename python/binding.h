@@ -56,6 +56,9 @@ void CallWithoutGil(Call&& call) {
 std::string_view TextView(py::handle obj, const char* what);
 // Like TextView() but only a str: labels end up in JSON and messages, so they must be valid UTF-8.
 std::string_view LabelView(py::handle obj, const char* what);
+// A file path (bytes, as os.fsencode() gives, or a str as UTF-8), unmodified. InvalidArgument
+// for "" and for an embedded NUL byte, which the OS would silently cut the path at.
+std::string PathArg(py::handle obj, const char* what);
 
 // Borrowed views of a batch of texts (or labels), usable with the GIL released.
 //

@@ -45,6 +45,16 @@ std::string_view LabelView(py::handle obj, const char* what) {
   return Convert(obj, /*allow_bytes=*/false, what, kNoIndex);
 }
 
+std::string PathArg(py::handle obj, const char* what) {
+  const std::string_view path = TextView(obj, what);
+  if (path.empty()) throw StatusError(Status::InvalidArgument(std::string(what) + " is empty"));
+  if (const size_t nul = path.find('\0'); nul != std::string_view::npos) {
+    throw StatusError(Status::InvalidArgument(std::string(what) + " contains a NUL byte (at byte " +
+                                              std::to_string(nul) + ")"));
+  }
+  return std::string(path);
+}
+
 TextBatch::TextBatch(py::handle items, Kind kind, const char* what) {
   if (PyUnicode_Check(items.ptr()) || PyBytes_Check(items.ptr())) {
     throw py::type_error(std::string(what) + " must be a list of strings, not a single " +

@@ -1,5 +1,6 @@
 #include <cstdlib>
 #include <cstring>
+#include <new>
 
 #include "internal.h"
 
@@ -18,28 +19,65 @@ Status TextArg(const char* text, size_t len, std::string_view* out) {
   return Status::OK();
 }
 
+Status UsableModel(const cf_model* m) {
+  CF_RETURN_IF_ERROR(NotNull(m, "model"));
+  return m->model->status();
+}
+
+Status PathArg(const char* path) {
+  CF_RETURN_IF_ERROR(NotNull(path, "path"));
+  if (*path == '\0') return Status::InvalidArgument("path must not be empty");
+  return Status::OK();
+}
+
+Status BatchSizeArg(size_t n) {
+  if (n <= CF_MAX_BATCH) return Status::OK();
+  return Status::InvalidArgument("n is " + std::to_string(n) + "; a batch holds at most " +
+                                 std::to_string(CF_MAX_BATCH) + " items (CF_MAX_BATCH)");
+}
+
+namespace {
+
+// Sizes `out` for n views. n <= CF_MAX_BATCH can still be more than this process can allocate
+// (2^32 views are 64 GiB): that too is the caller's n, not a fault of the library.
+Status ReserveViews(size_t n, std::vector<std::string_view>* out) {
+  CF_RETURN_IF_ERROR(BatchSizeArg(n));
+  try {
+    out->reserve(n);
+  } catch (const std::bad_alloc&) {
+    return Status::InvalidArgument("n is " + std::to_string(n) +
+                                   "; a batch that large does not fit in memory");
+  }
+  out->clear();
+  return Status::OK();
+}
+
+}  // namespace
+
 Status TextsArg(const char* const* texts, const size_t* lens, size_t n,
                 std::vector<std::string_view>* out) {
   CF_RETURN_IF_ERROR(NotNull(texts, "texts"));
-  out->resize(n);
+  CF_RETURN_IF_ERROR(ReserveViews(n, out));
   for (size_t i = 0; i < n; i++) {
     if (lens == nullptr && texts[i] == nullptr) {
       return Status::InvalidArgument("texts[" + std::to_string(i) + "] is NULL and lens is NULL");
     }
     size_t len = lens == nullptr ? std::strlen(texts[i]) : lens[i];
-    CF_RETURN_IF_ERROR(
-        TextArg(texts[i], len, &(*out)[i]).WithContext("texts[" + std::to_string(i) + "]"));
+    std::string_view view;
+    CF_RETURN_IF_ERROR(TextArg(texts[i], len, &view).WithContext("texts[" + std::to_string(i) + "]"));
+    out->push_back(view);
   }
   return Status::OK();
 }
 
 Status LabelsArg(const char* const* labels, size_t n, std::vector<std::string_view>* out) {
   CF_RETURN_IF_ERROR(NotNull(labels, "labels"));
-  out->resize(n);
+  CF_RETURN_IF_ERROR(ReserveViews(n, out));
   for (size_t i = 0; i < n; i++) {
-    std::string what = "labels[" + std::to_string(i) + "]";
-    CF_RETURN_IF_ERROR(NotNull(labels[i], what.c_str()));
-    (*out)[i] = labels[i];
+    if (labels[i] == nullptr) {
+      return Status::InvalidArgument("labels[" + std::to_string(i) + "] must not be NULL");
+    }
+    out->push_back(labels[i]);
   }
   return Status::OK();
 }

@@ -54,7 +54,7 @@ cf_status cf_model_scores(cf_model* m, const char* text, size_t len, double* sco
 cf_status cf_model_classify_batch(cf_model* m, const char* const* texts, const size_t* lens,
                                   size_t n, size_t* label_indices, double* confidences) {
   return Guard(__func__, [&]() -> Status {
-    CF_RETURN_IF_ERROR(NotNull(m, "model"));
+    CF_RETURN_IF_ERROR(classiflow::capi::UsableModel(m));
     if (n == 0) return Status::OK();
     std::vector<std::string_view> views;
     CF_RETURN_IF_ERROR(classiflow::capi::TextsArg(texts, lens, n, &views));

@@ -36,9 +36,21 @@ Status ResetOut(T** out, const char* what) {
   return Status::OK();
 }
 
+// InvalidArgument for a NULL handle; otherwise the model's own state: NotFound after it was
+// dropped, Unavailable after its engine closed. Calls whose C++ counterpart cannot fail (the
+// accessors) or that return early (an empty batch) check it here, so they answer as the rest do.
+Status UsableModel(const cf_model* m);
+
+// A file path: InvalidArgument for NULL or "". Otherwise passed to core as it is.
+Status PathArg(const char* path);
+
+// InvalidArgument for n > CF_MAX_BATCH. TextsArg and LabelsArg check it before sizing by n.
+Status BatchSizeArg(size_t n);
+
 // A (text, len) pair as a view; InvalidArgument for text == NULL with len > 0.
 Status TextArg(const char* text, size_t len, std::string_view* out);
-// n texts (NUL-terminated when lens == NULL) and n labels as views.
+// n texts (NUL-terminated when lens == NULL) and n labels as views. Check n first
+// (BatchSizeArg), and an n too large to allocate is InvalidArgument, not CF_INTERNAL.
 Status TextsArg(const char* const* texts, const size_t* lens, size_t n,
                 std::vector<std::string_view>* out);
 Status LabelsArg(const char* const* labels, size_t n, std::vector<std::string_view>* out);

@@ -5,18 +5,14 @@ using classiflow::Model;
 using classiflow::Status;
 using classiflow::capi::Guard;
 using classiflow::capi::NotNull;
+using classiflow::capi::PathArg;
 using classiflow::capi::ResetOut;
 using classiflow::capi::TextArg;
+using classiflow::capi::UsableModel;
 
 namespace {
 
 Status ModelArg(const cf_model* m) { return NotNull(m, "model"); }
-
-// For the inspection calls, whose C++ accessors cannot fail: closed / dropped is reported here.
-Status UsableModelArg(const cf_model* m) {
-  CF_RETURN_IF_ERROR(ModelArg(m));
-  return m->model->status();
-}
 
 // Train and untrain share their argument checks; the C++ call itself checks the model's state.
 Status TrainStep(cf_model* m, const char* label, const char* text, size_t len, bool untrain) {
@@ -41,7 +37,7 @@ void cf_model_release(cf_model* m) {
 cf_status cf_model_name(cf_model* m, char** name) {
   return Guard(__func__, [&]() -> Status {
     CF_RETURN_IF_ERROR(ResetOut(name, "name"));
-    CF_RETURN_IF_ERROR(UsableModelArg(m));
+    CF_RETURN_IF_ERROR(UsableModel(m));
     return classiflow::capi::CopyOut(m->model->name(), name);
   });
 }
@@ -49,7 +45,7 @@ cf_status cf_model_name(cf_model* m, char** name) {
 cf_status cf_model_save(cf_model* m, const char* path) {
   return Guard(__func__, [&]() -> Status {
     CF_RETURN_IF_ERROR(ModelArg(m));
-    CF_RETURN_IF_ERROR(NotNull(path, "path"));
+    CF_RETURN_IF_ERROR(PathArg(path));
     return m->model->Save(path);
   });
 }
@@ -57,7 +53,7 @@ cf_status cf_model_save(cf_model* m, const char* path) {
 cf_status cf_model_load(const char* path, cf_model** out) {
   return Guard(__func__, [&]() -> Status {
     CF_RETURN_IF_ERROR(ResetOut(out, "out"));
-    CF_RETURN_IF_ERROR(NotNull(path, "path"));
+    CF_RETURN_IF_ERROR(PathArg(path));
     std::shared_ptr<Model> model;
     CF_RETURN_IF_ERROR(Model::Load(path, &model));
     return classiflow::capi::NewModelHandle(std::move(model), out);
@@ -75,7 +71,7 @@ cf_status cf_model_untrain(cf_model* m, const char* label, const char* text, siz
 cf_status cf_model_train_batch(cf_model* m, const char* const* labels, const char* const* texts,
                                const size_t* lens, size_t n) {
   return Guard(__func__, [&]() -> Status {
-    CF_RETURN_IF_ERROR(ModelArg(m));
+    CF_RETURN_IF_ERROR(UsableModel(m));
     if (n == 0) return Status::OK();  // documented no-op: no empty version is committed
     std::vector<std::string_view> label_views, text_views;
     CF_RETURN_IF_ERROR(classiflow::capi::LabelsArg(labels, n, &label_views));
@@ -87,7 +83,7 @@ cf_status cf_model_train_batch(cf_model* m, const char* const* labels, const cha
 cf_status cf_model_label_count(cf_model* m, size_t* n) {
   return Guard(__func__, [&]() -> Status {
     CF_RETURN_IF_ERROR(NotNull(n, "n"));
-    CF_RETURN_IF_ERROR(UsableModelArg(m));
+    CF_RETURN_IF_ERROR(UsableModel(m));
     *n = m->model->snapshot()->label_count();
     return Status::OK();
   });
@@ -96,7 +92,7 @@ cf_status cf_model_label_count(cf_model* m, size_t* n) {
 cf_status cf_model_label(cf_model* m, size_t i, char** label) {
   return Guard(__func__, [&]() -> Status {
     CF_RETURN_IF_ERROR(ResetOut(label, "label"));
-    CF_RETURN_IF_ERROR(UsableModelArg(m));
+    CF_RETURN_IF_ERROR(UsableModel(m));
     std::shared_ptr<const classiflow::Snapshot> snapshot = m->model->snapshot();
     if (i >= snapshot->label_count()) {
       return Status::InvalidArgument("label index " + std::to_string(i) + " is out of range (" +
@@ -109,7 +105,7 @@ cf_status cf_model_label(cf_model* m, size_t i, char** label) {
 cf_status cf_model_version(cf_model* m, uint64_t* version) {
   return Guard(__func__, [&]() -> Status {
     CF_RETURN_IF_ERROR(NotNull(version, "version"));
-    CF_RETURN_IF_ERROR(UsableModelArg(m));
+    CF_RETURN_IF_ERROR(UsableModel(m));
     *version = m->model->version();
     return Status::OK();
   });

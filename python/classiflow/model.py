@@ -8,6 +8,7 @@ from typing import Any, Dict, Iterable, List, Optional, Union
 import numpy as np
 
 from . import _classiflow
+from .errors import Error
 
 _Text = Union[str, bytes]
 _Path = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
@@ -46,8 +47,8 @@ class Model:
     Texts are ``str`` or ``bytes`` (UTF-8; invalid bytes and NUL act as separators). Labels are
     ``str``. All methods are thread-safe; batch methods and training release the GIL.
 
-    Errors: a model from a closed engine raises ``UnavailableError``; one that was dropped raises
-    ``NotFoundError``.
+    Errors: every method and property of a model from a closed engine raises
+    ``UnavailableError``; of one that was dropped, ``NotFoundError`` (as the C API does).
     """
 
     __slots__ = ("_m",)
@@ -62,7 +63,10 @@ class Model:
         return model
 
     def __repr__(self) -> str:
-        return f"<classiflow.Model {self.name!r} kind={self.kind!r} version={self.version}>"
+        try:
+            return f"<classiflow.Model {self.name!r} kind={self.kind!r} version={self.version}>"
+        except Error as e:  # dropped, or its engine closed: repr() itself must not raise
+            return f"<classiflow.Model ({e})>"
 
     @property
     def name(self) -> str:
@@ -182,6 +186,7 @@ class Model:
         """Write the current version to a file, atomically (temporary file + rename).
 
         Raises:
+            InvalidArgumentError: ``path`` is empty or contains a NUL character.
             StorageError: the file cannot be written.
         """
         self._m.save(os.fsencode(path))
@@ -194,6 +199,7 @@ class Model:
         (``save()`` it to keep the result).
 
         Raises:
+            InvalidArgumentError: ``path`` is empty or contains a NUL character.
             NotFoundError: no such file.
             StorageError: the file cannot be read.
             CorruptionError: the file is truncated or fails its header or checksum checks.

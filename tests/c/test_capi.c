@@ -117,6 +117,42 @@ static void test_engine_open(void) {
   }
 }
 
+/* "<call> <when>" for the checks of expect_refused (printed at once, so one buffer serves). */
+static const char *after(const char *call, const char *when) {
+  static char what[96];
+  snprintf(what, sizeof what, "%s %s", call, when);
+  return what;
+}
+
+/* Every call on a model whose engine was closed (CF_UNAVAILABLE) or that was dropped
+ * (CF_NOT_FOUND) fails with `want`, except release; empty batches included, so the C API
+ * answers like the Python one, whose accessors and methods all check the model first. */
+static void expect_refused(cf_model *m, cf_status want, const char *when) {
+  static const char *const texts[] = {"cheap pills"};
+  static const char *const labels[] = {"spam"};
+  char *s = NULL;
+  size_t n = 0, idx[1];
+  uint64_t v = 0;
+  double d[2];
+  char path[300];
+  path_in_dir(path, sizeof path, "refused.cfm");
+  EXPECT(want, cf_model_train(m, "spam", "cheap pills", 11), after("train", when));
+  EXPECT(want, cf_model_untrain(m, "spam", "cheap pills", 11), after("untrain", when));
+  EXPECT(want, cf_model_train_batch(m, labels, texts, NULL, 1), after("train_batch", when));
+  EXPECT(want, cf_model_train_batch(m, NULL, NULL, NULL, 0), after("empty train_batch", when));
+  EXPECT(want, cf_model_classify(m, "cheap pills", 11, &s, NULL), after("classify", when));
+  EXPECT(want, cf_model_scores(m, "cheap pills", 11, d, 2), after("scores", when));
+  EXPECT(want, cf_model_classify_batch(m, texts, NULL, 1, idx, d), after("classify_batch", when));
+  EXPECT(want, cf_model_classify_batch(m, NULL, NULL, 0, NULL, NULL),
+         after("empty classify_batch", when));
+  EXPECT(want, cf_model_version(m, &v), after("version", when));
+  EXPECT(want, cf_model_label_count(m, &n), after("label_count", when));
+  EXPECT(want, cf_model_label(m, 0, &s), after("label", when));
+  EXPECT(want, cf_model_name(m, &s), after("name", when));
+  EXPECT(want, cf_model_save(m, path), after("save", when));
+  CHECK(access(path, F_OK) != 0, after("no file saved", when));
+}
+
 static void test_model_lifetime(cf_engine *e) {
   cf_model *m = NULL, *old = NULL;
   char *name = NULL;
@@ -134,10 +170,19 @@ static void test_model_lifetime(cf_engine *e) {
          "malformed model options JSON");
   EXPECT(CF_INVALID_ARGUMENT, cf_model_create(e, "x", NULL, "{\"bogus\": 1}", &m),
          "unknown model option key");
+  CHECK(strstr(cf_last_error(), "bogus") != NULL, "the error names the unknown key");
   EXPECT(CF_INVALID_ARGUMENT, cf_model_create(e, "x", NULL, "{\"min_confidence\": 2}", &m),
          "option out of range");
+  CHECK(strstr(cf_last_error(), "min_confidence") != NULL, "the error names the option");
   EXPECT(CF_INVALID_ARGUMENT, cf_model_create(e, "x", NULL, "{\"ngrams\": \"two\"}", &m),
          "option of the wrong type");
+  CHECK(strstr(cf_last_error(), "ngrams") != NULL, "the error names the option");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_create(e, "x", NULL, "{\"hash_bits\": 40}", &m),
+         "integer option out of range");
+  CHECK(strstr(cf_last_error(), "hash_bits") != NULL, "the error names the option");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_create(e, "x", NULL, "{\"alpha\": -1}", &m),
+         "negative alpha");
+  CHECK(strstr(cf_last_error(), "alpha") != NULL, "the error names the option");
   EXPECT(CF_NOT_FOUND, cf_model_get(e, "x", &m), "none of the refused creates made a model");
 
   EXPECT(CF_OK, cf_model_create(e, "zeta.v2", "bayes", "{\"kind\": \"bayes\"}", &m),
@@ -166,8 +211,7 @@ static void test_model_lifetime(cf_engine *e) {
   EXPECT(CF_NOT_FOUND, cf_model_drop(e, "missing"), "drop an unknown model");
   EXPECT(CF_OK, cf_model_drop(e, "victim"), "drop victim");
   EXPECT(CF_NOT_FOUND, cf_model_get(e, "victim", &m), "a dropped model is gone");
-  EXPECT(CF_NOT_FOUND, cf_model_train(old, "a", "text", 4), "train through a dropped handle");
-  EXPECT(CF_NOT_FOUND, cf_model_version(old, &(uint64_t){0}), "version of a dropped handle");
+  expect_refused(old, CF_NOT_FOUND, "after drop");
   EXPECT(CF_OK, cf_model_create(e, "victim", NULL, NULL, &m), "recreate a dropped name");
   EXPECT(CF_NOT_FOUND, cf_model_label_count(old, &n), "the old handle still names the dropped one");
   cf_model_release(m);
@@ -228,6 +272,41 @@ static void test_null_arguments(cf_engine *e, cf_model *m) {
   EXPECT(CF_INVALID_ARGUMENT, cf_model_save(m, NULL), "save NULL path");
   EXPECT(CF_INVALID_ARGUMENT, cf_model_load(NULL, &out), "load NULL path");
   EXPECT(CF_INVALID_ARGUMENT, cf_model_load("x.cfm", NULL), "load NULL out");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_save(m, ""), "save to an empty path");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_load("", &out), "load an empty path");
+}
+
+/* A batch n no caller can have meant (over CF_MAX_BATCH, or whose arrays could not be sized) is
+ * CF_INVALID_ARGUMENT before any array element is read: the arrays here hold 2 elements, so a
+ * call that read them up to n would crash instead. Nothing is trained or written. */
+static void test_huge_batches(cf_model *m) {
+  static const char *const labels[] = {"spam", "ham"};
+  static const char *const texts[] = {"a b", "c d"};
+  static const size_t lens[] = {3, 3};
+  const size_t huge[] = {SIZE_MAX,
+                         SIZE_MAX / sizeof(void *) + 1, /* n * sizeof(pointer) overflows */
+                         SIZE_MAX / 16 + 1,             /* n * sizeof(string_view) overflows */
+                         SIZE_MAX / 2,
+                         (size_t)1 << 40,
+                         CF_MAX_BATCH + 1};
+  size_t idx[2] = {7, 7}, i;
+  double conf[2] = {-1, -1};
+  uint64_t version = version_of(m);
+
+  CHECK(CF_MAX_BATCH >= 0xFFFFFFFFu || CF_MAX_BATCH == SIZE_MAX / 16,
+        "CF_MAX_BATCH is 2^32 - 1 on 64-bit platforms");
+  for (i = 0; i < COUNT(huge); i++) {
+    char what[96];
+    snprintf(what, sizeof what, "train_batch with n = %zu", huge[i]);
+    EXPECT(CF_INVALID_ARGUMENT, cf_model_train_batch(m, labels, texts, lens, huge[i]), what);
+    CHECK(strstr(cf_last_error(), "CF_MAX_BATCH") != NULL, "the message names CF_MAX_BATCH");
+    snprintf(what, sizeof what, "classify_batch with n = %zu", huge[i]);
+    EXPECT(CF_INVALID_ARGUMENT, cf_model_classify_batch(m, texts, lens, huge[i], idx, conf), what);
+    snprintf(what, sizeof what, "classify_batch (lens NULL) with n = %zu", huge[i]);
+    EXPECT(CF_INVALID_ARGUMENT, cf_model_classify_batch(m, texts, NULL, huge[i], idx, NULL), what);
+  }
+  CHECK(version_of(m) == version, "refused batches trained nothing");
+  CHECK(idx[0] == 7 && idx[1] == 7 && conf[0] == -1, "refused batches wrote nothing");
 }
 
 static void test_training(cf_engine *e) {
@@ -463,30 +542,6 @@ static void test_files(cf_engine *e) {
   cf_model_release(m);
 }
 
-/* Every call on a model whose engine was closed is CF_UNAVAILABLE, except release. */
-static void expect_unavailable(cf_model *m) {
-  static const char *const texts[] = {"cheap pills"};
-  static const char *const labels[] = {"spam"};
-  char *s = NULL;
-  size_t n = 0, idx[1];
-  uint64_t v = 0;
-  double d[2];
-  char path[300];
-  path_in_dir(path, sizeof path, "closed.cfm");
-  EXPECT(CF_UNAVAILABLE, cf_model_train(m, "spam", "cheap pills", 11), "train after close");
-  EXPECT(CF_UNAVAILABLE, cf_model_untrain(m, "spam", "cheap pills", 11), "untrain after close");
-  EXPECT(CF_UNAVAILABLE, cf_model_train_batch(m, labels, texts, NULL, 1), "batch after close");
-  EXPECT(CF_UNAVAILABLE, cf_model_classify(m, "cheap pills", 11, &s, NULL), "classify after close");
-  EXPECT(CF_UNAVAILABLE, cf_model_scores(m, "cheap pills", 11, d, 2), "scores after close");
-  EXPECT(CF_UNAVAILABLE, cf_model_classify_batch(m, texts, NULL, 1, idx, d),
-         "classify_batch after close");
-  EXPECT(CF_UNAVAILABLE, cf_model_version(m, &v), "version after close");
-  EXPECT(CF_UNAVAILABLE, cf_model_label_count(m, &n), "label_count after close");
-  EXPECT(CF_UNAVAILABLE, cf_model_label(m, 0, &s), "label after close");
-  EXPECT(CF_UNAVAILABLE, cf_model_name(m, &s), "name after close");
-  EXPECT(CF_UNAVAILABLE, cf_model_save(m, path), "save after close");
-}
-
 static void test_durable(void) {
   char db[300], uri[320];
   cf_engine *e = NULL, *second = (cf_engine *)g_dir;
@@ -509,7 +564,7 @@ static void test_durable(void) {
   EXPECT(CF_BUSY, cf_engine_open(db, NULL, &second), "a second open by plain path");
 
   cf_engine_close(e);
-  expect_unavailable(m);
+  expect_refused(m, CF_UNAVAILABLE, "after close");
   cf_model_release(m);
 
   EXPECT(CF_OK, cf_engine_open(db, NULL, &e), "reopen the directory after close");
@@ -609,6 +664,7 @@ int main(void) {
     test_model_lifetime(e);
     m = make_trained(e, "spam", NULL);
     test_null_arguments(e, m);
+    test_huge_batches(m);
     cf_model_release(m);
     test_training(e);
     test_classification(e);

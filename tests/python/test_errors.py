@@ -209,6 +209,29 @@ def test_save_to_unwritable_place(spam, tmp_path):
         spam.save(tmp_path / "file" / "model.cfm")
 
 
+# A path the OS would cut short at the NUL (writing or reading another file), or no path at all.
+BAD_PATHS = ["", b"", "model\x00.cfm", b"model\x00.cfm", "dir\x00/../model.cfm", "\x00"]
+
+
+@pytest.mark.parametrize("path", BAD_PATHS, ids=repr)
+def test_save_refuses_empty_and_nul_paths(spam, tmp_path, monkeypatch, path):
+    monkeypatch.chdir(tmp_path)
+    with refused(cf.InvalidArgumentError, model=spam,
+                 match="NUL" if path not in ("", b"") else "empty"):
+        spam.save(path)
+    assert os.listdir(tmp_path) == []  # not "model", not "dir", not a temporary file
+
+
+@pytest.mark.parametrize("path", BAD_PATHS, ids=repr)
+def test_load_refuses_empty_and_nul_paths(spam, tmp_path, monkeypatch, path):
+    monkeypatch.chdir(tmp_path)
+    spam.save("model")  # what a truncated "model\0.cfm" would name
+    with refused(cf.InvalidArgumentError):
+        cf.Model.load(path)
+    with pytest.raises(ValueError):  # the builtin, too
+        cf.Model.load(path)
+
+
 # --- data directories ---------------------------------------------------------------------------
 
 HOLDER = """
@@ -259,26 +282,45 @@ def test_unwritable_directory(tmp_path, where):
 
 # --- closed engines and dropped models ------------------------------------------------------------
 
+# Every method and property of a model: after close or drop each raises, as C's calls return
+# CF_UNAVAILABLE / CF_NOT_FOUND; none answers from what the handle still holds in memory.
 MODEL_CALLS = {
+    "name": lambda m: m.name,
+    "kind": lambda m: m.kind,
+    "version": lambda m: m.version,
+    "labels": lambda m: m.labels,
+    "options": lambda m: m.options,
     "train": lambda m: m.train("spam", "cheap"),
     "train_batch": lambda m: m.train_batch(["cheap"], ["spam"]),
+    "train_batch:empty": lambda m: m.train_batch([], []),
     "untrain": lambda m: m.untrain("spam", "cheap"),
     "classify": lambda m: m.classify("cheap"),
+    "classify:k=2": lambda m: m.classify("cheap", k=2),
     "classify_batch": lambda m: m.classify_batch(["cheap"]),
+    "classify_batch:empty": lambda m: m.classify_batch([]),
     "predict": lambda m: m.predict("cheap"),
     "scores": lambda m: m.scores("cheap"),
     "predict_proba": lambda m: m.predict_proba(["cheap"]),
+    "save": lambda m: m.save("refused.cfm"),
 }
 
 
+def test_model_calls_cover_the_public_api():
+    public = {name for name in dir(cf.Model) if not name.startswith("_")} - {"load"}
+    assert public <= {key.split(":")[0] for key in MODEL_CALLS}
+
+
 @pytest.mark.parametrize("call", MODEL_CALLS.values(), ids=MODEL_CALLS.keys())
-def test_model_of_closed_engine(tmp_path, call):
+def test_model_of_closed_engine(tmp_path, monkeypatch, call):
+    monkeypatch.chdir(tmp_path)
     engine = cf.Engine(tmp_path / "db")
     model = engine.create_model("spam", labels=LABELS)
     model.train_batch(*make_docs(10))
     engine.close()
-    with refused(cf.UnavailableError, model=model, match="closed"):
+    with refused(cf.UnavailableError, match="closed"):
         call(model)
+    assert not os.path.exists("refused.cfm")
+    assert "closed" in repr(model)  # repr() itself never raises
 
 
 @pytest.mark.parametrize("call", [
@@ -293,11 +335,14 @@ def test_closed_engine(call):
 
 
 @pytest.mark.parametrize("call", MODEL_CALLS.values(), ids=MODEL_CALLS.keys())
-def test_dropped_model_handle(engine, call):
+def test_dropped_model_handle(engine, tmp_path, monkeypatch, call):
+    monkeypatch.chdir(tmp_path)
     model = engine.create_model("spam", labels=LABELS)
     model.train_batch(*make_docs(10))
     engine.drop_model("spam")
     engine.create_model("spam", labels=LABELS)  # a new model under the old name ...
-    with refused(cf.NotFoundError, engine=engine, model=model):
+    with refused(cf.NotFoundError, engine=engine, match="dropped"):
         call(model)
     assert engine.model("spam").version == 0  # ... that the old handle cannot touch
+    assert not os.path.exists("refused.cfm")
+    assert "dropped" in repr(model)

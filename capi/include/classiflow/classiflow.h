@@ -95,6 +95,13 @@ CF_API const char *cf_last_error(void);
  * NULL is a no-op. */
 CF_API void cf_free(void *p);
 
+/* The largest n a batch call (cf_model_train_batch, cf_model_classify_batch) accepts:
+ * 2^32 - 1 where size_t has 64 bits, SIZE_MAX / 16 where it is narrower (so n views of the texts
+ * can always be sized without overflow). A larger n is CF_INVALID_ARGUMENT, refused before
+ * anything is allocated or any array element is read; so is an n up to this limit whose arrays
+ * this process cannot allocate. */
+#define CF_MAX_BATCH ((size_t)(SIZE_MAX / 16 < 0xFFFFFFFFu ? SIZE_MAX / 16 : 0xFFFFFFFFu))
+
 /* Caps the number of threads that batch calls (cf_model_train_batch, cf_model_classify_batch)
  * use, process-wide, for calls started afterwards. n <= 0 means all cores (the default). */
 CF_API void cf_set_threads(int n);
@@ -161,13 +168,16 @@ CF_API void cf_model_release(cf_model *m);
 CF_API cf_status cf_model_name(cf_model *m, char **name);
 
 /* Writes the model's current version to the file `path`, atomically (a temporary file renamed
- * over `path`). CF_IO_ERROR when the file cannot be written (missing directory included). */
+ * over `path`). The path is used as given (relative to the working directory).
+ * Errors: CF_INVALID_ARGUMENT for path NULL or ""; CF_IO_ERROR when the file cannot be written
+ * (missing directory included). */
 CF_API cf_status cf_model_save(cf_model *m, const char *path);
 
 /* Reads a file written by cf_model_save() into a new standalone model — not attached to any
  * engine, so its training steps are not persisted — and stores a handle in *out. The model keeps
- * the name and version stored in the file. Errors: CF_NOT_FOUND / CF_IO_ERROR when the file
- * cannot be read; CF_CORRUPTION for a truncated or damaged file or one of another format. */
+ * the name and version stored in the file. Errors: CF_INVALID_ARGUMENT for path NULL or "";
+ * CF_NOT_FOUND / CF_IO_ERROR when the file cannot be read; CF_CORRUPTION for a truncated or
+ * damaged file or one of another format. */
 CF_API cf_status cf_model_load(const char *path, cf_model **out);
 
 /* ---- Models: training ---------------------------------------------------------------------- */
@@ -183,7 +193,8 @@ CF_API cf_status cf_model_train(cf_model *m, const char *label, const char *text
  * `lens` may be NULL, in which case every text is NUL-terminated. Runs on all cores (see
  * cf_set_threads()). n == 0 is a no-op returning CF_OK (no new version); the arrays may then
  * be NULL. Errors as cf_model_train() for any element, plus CF_INVALID_ARGUMENT for a NULL
- * array or a NULL labels[i]. */
+ * array, a NULL labels[i] or n > CF_MAX_BATCH. A dropped model or a closed engine is
+ * CF_NOT_FOUND / CF_UNAVAILABLE, even for n == 0. */
 CF_API cf_status cf_model_train_batch(cf_model *m, const char *const *labels,
                                       const char *const *texts, const size_t *lens, size_t n);
 
@@ -214,14 +225,18 @@ CF_API cf_status cf_model_scores(cf_model *m, const char *text, size_t len, doub
  * index of the winning label (see cf_model_label()), or (size_t)-1 when its probability is below
  * min_confidence; confidences[i] (if confidences != NULL) gets that probability. Both arrays are
  * caller-owned with n elements. Passing confidences == NULL is faster when the model has no
- * min_confidence: labels alone need no normalised probabilities. n == 0 is a no-op returning CF_OK. Errors as
- * cf_model_classify() for any text, plus CF_INVALID_ARGUMENT for texts == NULL with n > 0;
- * nothing is written on error. */
+ * min_confidence: labels alone need no normalised probabilities. n == 0 is a no-op returning
+ * CF_OK. Errors as cf_model_classify() for any text, plus CF_INVALID_ARGUMENT for texts == NULL
+ * with n > 0 or n > CF_MAX_BATCH; nothing is written on error. A dropped model or a closed
+ * engine is CF_NOT_FOUND / CF_UNAVAILABLE, even for n == 0. */
 CF_API cf_status cf_model_classify_batch(cf_model *m, const char *const *texts,
                                          const size_t *lens, size_t n, size_t *label_indices,
                                          double *confidences);
 
 /* ---- Models: inspection -------------------------------------------------------------------- */
+
+/* Like every call on a model handle, these answer CF_NOT_FOUND after cf_model_drop() and
+ * CF_UNAVAILABLE after cf_engine_close() instead of reporting the last state they knew. */
 
 /* Stores the number of labels of the current version in *n (0 for an untrained model without a
  * fixed label set). */

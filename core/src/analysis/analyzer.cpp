@@ -142,15 +142,18 @@ class Walker {
  private:
   // Emits the word [word_, end) and returns the start of the next one. Stop words are passed
   // on with keep = false rather than skipped, so the sink can drop them without a branch.
+  // A word whose stem is empty (Snowball "porter" stems "s", as in "it's", to "") is passed on
+  // like a stop word: no feature of its own, and n-grams join the words on either side of it.
   char* Flush(char* end) {
     if (end == word_) return word_;
     std::string_view token(word_, end - word_);
     if (options_.normalize_numbers && token[0] <= '9' && AllDigits(token)) token = kNumberToken;
     uint64_t hash = token.data() == word_ ? HashTokenPadded(token) : HashToken(token);
-    const bool keep = stop_words_ == nullptr || !stop_words_->Contains(hash);
+    bool keep = stop_words_ == nullptr || !stop_words_->Contains(hash);
     if (stemmer_ != nullptr && keep && token.data() == word_) {
       token = Stem(stemmer_, token);
       hash = HashToken(token);
+      keep = !token.empty();
     }
     sink_.Emit(token, hash, keep);
     return word_;

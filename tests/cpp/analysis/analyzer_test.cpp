@@ -74,6 +74,44 @@ TEST(AnalyzerTest, StopWordsAndStemming) {
             (Tokens{"runner", "run", "librari"}));
 }
 
+// Snowball stemmers can stem a whole word away: "porter" stems "s" (as in "it's", split at the
+// apostrophe) to "", and "turkish" stems the suffix word "leri" to "". An empty stem is dropped
+// like a stop word: no token, no feature of its own (it would be one feature shared by every
+// such word), and n-grams join its neighbours as if it were not there.
+TEST(AnalyzerTest, EmptyStemsAreDroppedLikeStopWords) {
+  struct Case {
+    const char* stemmer;
+    const char* with;
+    const char* without;
+  };
+  for (const Case& c : {Case{"porter", "it's raining cats", "it raining cats"},
+                        Case{"porter", "s s s", ""},
+                        Case{"turkish", "evleri leri kitap", "evleri kitap"}}) {
+    for (int ngrams = 1; ngrams <= 3; ++ngrams) {
+      AnalyzerOptions options;
+      options.stemmer = c.stemmer;
+      options.ngrams = ngrams;
+      SCOPED_TRACE(std::string(c.stemmer) + " \"" + c.with + "\" ngrams=" + std::to_string(ngrams));
+      const Tokens tokens = TokensOf(c.with, options);
+      EXPECT_EQ(tokens, TokensOf(c.without, options));
+      EXPECT_EQ(std::count(tokens.begin(), tokens.end(), std::string()), 0);
+      std::vector<uint32_t> with, without;
+      Analyzer(options).Analyze(c.with, &with);
+      Analyzer(options).Analyze(c.without, &without);
+      EXPECT_EQ(with, without);
+    }
+  }
+  // Stop words and empty stems together: the n-gram window skips both.
+  AnalyzerOptions options;
+  options.stemmer = "porter";
+  options.stop_words = true;
+  std::vector<uint32_t> with, without;
+  Analyzer(options).Analyze("cats s the s dogs", &with);
+  Analyzer(options).Analyze("cats dogs", &without);
+  EXPECT_EQ(with, without);
+  EXPECT_EQ(with.size(), 3u);  // cat, dog, cat_dog
+}
+
 TEST(AnalyzerTest, EmitsNgramsUpToTheConfiguredLength) {
   std::vector<uint32_t> features;
   for (int n = 1; n <= 3; ++n) {
