@@ -15,10 +15,11 @@ namespace {
 
 using ModelPtr = std::shared_ptr<Model>;
 
-// Opening RocksDB reads its files and may replay a log: do it without the GIL.
-std::unique_ptr<Engine> Open(const std::string& uri, bool sync) {
+// Opening RocksDB reads its files and may replay a log: do it without the GIL. Options arrive
+// as JSON, parsed by the same core parser as the C ABI's.
+std::unique_ptr<Engine> Open(const std::string& uri, const std::string& options_json) {
   EngineOptions options;
-  options.sync = sync;
+  ThrowIfError(EngineOptions::FromJson(options_json, &options));
   std::unique_ptr<Engine> engine;
   CallWithoutGil([&] { return OpenEngine(uri, options, &engine); });
   return engine;
@@ -51,10 +52,12 @@ void BindEngine(py::module_& m) {
   // from a temporary engine stays usable until the engine is closed explicitly.
   py::class_<Engine, std::unique_ptr<Engine>>(m, "Engine",
                                               "A classiflow::Engine; see classiflow.Engine.")
-      .def(py::init(&Open), py::arg("uri"), py::arg("sync") = false)
+      .def(py::init(&Open), py::arg("uri"), py::arg("options_json") = "")
       .def("close",
            [](Engine& engine) { CallWithoutGil([&] { return engine.Close(); }); })
       .def_property_readonly("closed", &Engine::closed)
+      .def_property_readonly("read_only", &Engine::read_only)
+      .def("recovery_json", [](const Engine& engine) { return engine.recovery_report().ToJson(); })
       .def("describe", &Engine::Describe)
       .def("create_model", &CreateModel, py::arg("name"), py::arg("options_json"),
            py::keep_alive<0, 1>())

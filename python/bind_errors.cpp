@@ -12,7 +12,8 @@ namespace classiflow::python {
 namespace {
 
 constexpr int kFirstError = static_cast<int>(Status::Code::kInvalidArgument);
-constexpr int kLastError = static_cast<int>(Status::Code::kInternal);
+constexpr int kLastError = static_cast<int>(Status::Code::kNotSupported);
+constexpr int kInternalCode = static_cast<int>(Status::Code::kInternal);
 
 // Strong references to the exception classes, indexed by code. Never released on purpose: a
 // static py::object would be decref'd after the interpreter has finalised.
@@ -21,7 +22,7 @@ PyObject* g_classes[kLastError + 1] = {};
 void SetPythonError(const Status& status) {
   const int code = static_cast<int>(status.code());
   PyObject* type = (code >= kFirstError && code <= kLastError) ? g_classes[code] : nullptr;
-  if (type == nullptr) type = g_classes[kLastError];  // an unknown code is our bug: Internal
+  if (type == nullptr) type = g_classes[kInternalCode];  // an unknown code is our bug
   const std::string& message = status.message();
   // Messages may quote user bytes (a file name, a bytes text); never fail on invalid UTF-8.
   PyObject* text = PyUnicode_DecodeUTF8(message.data(), static_cast<Py_ssize_t>(message.size()),
@@ -66,6 +67,7 @@ void BindErrors(py::module_& m) {
           case Code::kBusy: throw StatusError(Status::Busy(message));
           case Code::kUnavailable: throw StatusError(Status::Unavailable(message));
           case Code::kInternal: throw StatusError(Status::Internal(message));
+          case Code::kNotSupported: throw StatusError(Status::NotSupported(message));
           case Code::kOk: break;
         }
         throw py::value_error("not an error code: " + std::to_string(code));

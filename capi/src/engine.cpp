@@ -32,7 +32,7 @@ cf_status cf_engine_open(const char* uri, const char* options_json, cf_engine** 
                                                &options)
                            .WithContext("options_json"));
     std::unique_ptr<classiflow::Engine> engine;
-    CF_RETURN_IF_ERROR(classiflow::OpenEngine(uri == nullptr ? "" : uri, options, &engine));
+    CF_RETURN_IF_ERROR(classiflow::OpenEngine(uri == nullptr ? "memory:" : uri, options, &engine));
     *out = new cf_engine{std::move(engine)};
     return Status::OK();
   });
@@ -44,6 +44,14 @@ void cf_engine_close(cf_engine* e) {
   (void)Guard(__func__, [&]() -> Status {
     std::unique_ptr<cf_engine> owned(e);
     return owned->engine->Close();
+  });
+}
+
+cf_status cf_engine_recovery_report(cf_engine* e, char** json) {
+  return Guard(__func__, [&]() -> Status {
+    CF_RETURN_IF_ERROR(ResetOut(json, "json"));
+    CF_RETURN_IF_ERROR(EngineArg(e));
+    return classiflow::capi::CopyOut(e->engine->recovery_report().ToJson(), json);
   });
 }
 

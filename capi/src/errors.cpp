@@ -17,6 +17,7 @@ static_assert(CF_IO_ERROR == static_cast<int>(Code::kIOError));
 static_assert(CF_BUSY == static_cast<int>(Code::kBusy));
 static_assert(CF_UNAVAILABLE == static_cast<int>(Code::kUnavailable));
 static_assert(CF_INTERNAL == static_cast<int>(Code::kInternal));
+static_assert(CF_NOT_SUPPORTED == static_cast<int>(Code::kNotSupported));
 
 // A fixed buffer rather than a std::string: recording an error must not fail or throw, even
 // when the error being recorded is an out-of-memory. Longer messages are truncated.
@@ -57,6 +58,7 @@ const char* cf_status_name(cf_status s) {
     case CF_BUSY: return "CF_BUSY";
     case CF_UNAVAILABLE: return "CF_UNAVAILABLE";
     case CF_INTERNAL: return "CF_INTERNAL";
+    case CF_NOT_SUPPORTED: return "CF_NOT_SUPPORTED";
   }
   return "CF_UNKNOWN_STATUS";
 }

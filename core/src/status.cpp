@@ -31,6 +31,7 @@ const char* Status::CodeName(Code code) {
     case Code::kBusy: return "Busy";
     case Code::kUnavailable: return "Unavailable";
     case Code::kInternal: return "Internal";
+    case Code::kNotSupported: return "NotSupported";
   }
   return "Unknown";
 }

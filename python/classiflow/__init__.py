@@ -19,6 +19,7 @@ from .errors import (
     InternalError,
     InvalidArgumentError,
     NotFoundError,
+    NotSupportedError,
     StorageError,
     UnavailableError,
 )

@@ -3,7 +3,7 @@
 import json
 import os
 from types import TracebackType
-from typing import Any, Iterable, List, Optional, Type, Union
+from typing import Any, Dict, Iterable, List, Optional, Type, Union
 
 from . import _classiflow
 from .model import Model
@@ -17,16 +17,27 @@ class Engine:
     """One open data directory and the models in it. Thread-safe; a context manager.
 
     Args:
-        path: None for an in-memory engine (nothing survives ``close()``); otherwise a data
-            directory as str or os.PathLike, or ``"rocksdb:PATH"``. The directory is created
-            if missing and locked while the engine is open.
+        path: None (or ``"memory:"``) for an in-memory engine (nothing survives ``close()``);
+            otherwise a data directory as str or os.PathLike, or ``"rocksdb:PATH"``. A missing
+            or empty directory is created and marked as classiflow's; a marked one reopens; any
+            other directory (another program's files, ``"/"``) is refused untouched.
         sync: fsync every committed training step. False still survives a process crash; a
             power loss may lose the last steps.
+        mode: ``"write"`` (the default): the one writer of the directory. ``"read"``: a reader
+            that classifies from a directory another engine writes (in this or another process,
+            e.g. gunicorn or Celery workers sharing one directory) and follows the writer's new
+            model versions every ``follow_interval_ms``; creating, training and dropping models
+            raise ``NotSupportedError``. A read-only directory opens in this mode.
+        recover: open a directory whose log is damaged at its last consistent point instead of
+            raising ``CorruptionError``; ``recovery`` then says what was dropped.
+        follow_interval_ms: ``mode="read"``: how often to look for new versions (1..60000).
 
     Raises:
-        BusyError: another engine, in this or another process, has the directory open.
+        InvalidArgumentError: ``""`` or a path with a NUL byte; a directory that is not
+            classiflow's; bad options.
+        BusyError: a writer, in this or another process, holds the directory (any spelling).
         StorageError: the directory cannot be created or written.
-        CorruptionError: a stored model fails its checks (nothing is opened).
+        CorruptionError: stored data fails its checks, naming the file (nothing is opened).
 
     After ``close()`` every call on the engine, and on models from it, raises
     ``UnavailableError``. A model handle keeps its engine open until ``close()`` is called.
@@ -39,10 +50,26 @@ class Engine:
         path: Union[None, str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"] = None,
         *,
         sync: bool = False,
+        mode: str = "write",
+        recover: bool = False,
+        follow_interval_ms: int = 5,
     ) -> None:
         # The C++ side takes bytes: a path is bytes to the OS, whatever its encoding.
         uri = _MEMORY if path is None else os.fsencode(path)
-        self._e = _classiflow.Engine(uri, sync=sync)
+        options = {"sync": sync, "mode": mode, "recover": recover,
+                   "follow_interval_ms": follow_interval_ms}
+        self._e = _classiflow.Engine(uri, json.dumps(options))
+
+    @property
+    def mode(self) -> str:
+        """``"read"`` for a reader engine, else ``"write"``."""
+        return "read" if self._e.read_only else "write"
+
+    @property
+    def recovery(self) -> Dict[str, Any]:
+        """What a ``recover=True`` open dropped: ``{"performed": bool, "models": [{"model",
+        "before", "after"}]}``, versions per model before and after (-1 = absent/unreadable)."""
+        return json.loads(self._e.recovery_json())
 
     def __repr__(self) -> str:
         where = "(closed)" if self._e.closed else self._e.describe()

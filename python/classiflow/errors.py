@@ -20,6 +20,7 @@ __all__ = [
     "UnavailableError",
     "BusyError",
     "InternalError",
+    "NotSupportedError",
 ]
 
 
@@ -85,6 +86,13 @@ class InternalError(Error, RuntimeError):
     code = "Internal"
 
 
+class NotSupportedError(Error, NotImplementedError):
+    """A verb this model kind or engine does not have, e.g. training through an engine opened
+    with ``mode="read"``."""
+
+    code = "NotSupported"
+
+
 _BY_CODE = {
     cls.code: cls
     for cls in (
@@ -96,5 +104,6 @@ _BY_CODE = {
         UnavailableError,
         BusyError,
         InternalError,
+        NotSupportedError,
     )
 }

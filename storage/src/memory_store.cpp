@@ -34,4 +34,13 @@ Status MemoryStore::Scan(KeySpace space, std::string_view prefix,
   return Status::OK();
 }
 
+Status MemoryStore::SeekKey(KeySpace space, std::string_view from, std::string* key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const Space& s = spaces_[static_cast<int>(space)];
+  auto it = s.lower_bound(from);
+  if (it == s.end()) return Status::NotFound("no key at or after the given one");
+  *key = it->first;
+  return Status::OK();
+}
+
 }  // namespace classiflow

@@ -16,6 +16,7 @@ class MemoryStore final : public Store {
   Status Get(KeySpace space, std::string_view key, std::string* value) override;
   Status Scan(KeySpace space, std::string_view prefix,
               const std::function<Status(std::string_view, std::string_view)>& visit) override;
+  Status SeekKey(KeySpace space, std::string_view from, std::string* key) override;
   std::string Describe() const override { return "memory:"; }
 
  private:

@@ -3,8 +3,11 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <system_error>
+
+#include "memory_logger.h"
 
 namespace classiflow {
 namespace {
@@ -27,34 +30,112 @@ Status FromRocks(const rocksdb::Status& s, const std::string& context) {
   return Status::IOError(msg);
 }
 
-}  // namespace
-
-RocksDBStore::RocksDBStore(std::string path, rocksdb::DB* db,
-                           std::vector<rocksdb::ColumnFamilyHandle*> cfs)
-    : path_(std::move(path)), db_(db), families_(std::move(cfs)) {}
-
-RocksDBStore::~RocksDBStore() {
-  for (auto* family : families_) db_->DestroyColumnFamilyHandle(family);
-  db_->Close();
+rocksdb::DBOptions MakeOptions(bool create, const RocksDBStoreOptions& store_options,
+                               const std::shared_ptr<MemoryLogger>& logger) {
+  rocksdb::DBOptions options;
+  options.create_if_missing = create;
+  options.create_missing_column_families = create;
+  options.error_if_exists = false;
+  options.paranoid_checks = true;
+  options.max_background_jobs = 2;
+  options.info_log = logger;
+  // A torn last record is what a crash leaves; anything else damaged is refused, never skipped.
+  options.wal_recovery_mode = store_options.recover ? rocksdb::WALRecoveryMode::kPointInTimeRecovery
+                                                    : rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  if (store_options.env != nullptr) options.env = store_options.env;
+  return options;
 }
 
-Status RocksDBStore::Open(const std::string& path, std::unique_ptr<Store>* out) {
-  if (path.empty()) return Status::InvalidArgument("empty data directory path");
-  std::error_code ec;
-  std::filesystem::create_directories(path, ec);
-  if (ec) return Status::IOError("cannot create data directory '" + path + "': " + ec.message());
-  rocksdb::DBOptions options;
-  options.create_if_missing = true;
-  options.create_missing_column_families = true;
-  options.max_background_jobs = 2;
-  options.keep_log_file_num = 2;
+// A follower's private scratch directory: RocksDB requires one, and it must not be inside the
+// writer's data directory (a read-only directory may not even allow it).
+Status MakeScratchDir(std::string* path) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "classiflow-reader-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) return Status::IOError("cannot create a reader's scratch directory");
+  *path = tmpl;
+  return Status::OK();
+}
+
+}  // namespace
+
+RocksDBStore::RocksDBStore(Kind kind, std::unique_ptr<DataDir> dir)
+    : kind_(kind), dir_(std::move(dir)), logger_(std::make_shared<MemoryLogger>()) {}
+
+RocksDBStore::~RocksDBStore() {
+  if (db_) {
+    for (auto* family : families_) db_->DestroyColumnFamilyHandle(family);
+    db_->Close();
+    db_.reset();
+  }
+  if (!secondary_path_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(secondary_path_, ec);
+  }
+}
+
+Status RocksDBStore::OpenDB(std::unique_ptr<DataDir> dir, Kind kind,
+                            const RocksDBStoreOptions& options, std::unique_ptr<RocksDBStore>* out) {
+  std::unique_ptr<RocksDBStore> store(new RocksDBStore(kind, std::move(dir)));
+  const std::string& path = store->dir_->path();
+  rocksdb::DBOptions db_options = MakeOptions(store->dir_->fresh() && kind == Kind::kWriter, options,
+                                              store->logger_);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const auto& name : kFamilies) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
-  CF_RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(options, path, descriptors, &handles, &db),
-                               "opening '" + path + "'"));
-  out->reset(new RocksDBStore(path, db, std::move(handles)));
+  rocksdb::Status s;
+  if (kind == Kind::kWriter) {
+    s = rocksdb::DB::Open(db_options, path, descriptors, &store->families_, &db);
+  } else if (kind == Kind::kFollower) {
+    CF_RETURN_IF_ERROR(MakeScratchDir(&store->secondary_path_));
+    db_options.max_open_files = -1;  // the writer may delete files a follower still reads
+    s = rocksdb::DB::OpenAsSecondary(db_options, path, store->secondary_path_, descriptors,
+                                     &store->families_, &db);
+  } else {
+    db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords;
+    s = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &store->families_, &db);
+  }
+  if (s.IsCorruption()) {
+    // RocksDB's status may not say which file is damaged; its log line does.
+    return Status::Corruption("opening '" + path + "': " + s.ToString() + " (" +
+                              store->logger_->RecentAboutFiles() + ")");
+  }
+  CF_RETURN_IF_ERROR(FromRocks(s, "opening '" + path + "'"));
+  store->db_.reset(db);
+  store->seen_sequence_ = db->GetLatestSequenceNumber();
+  *out = std::move(store);
+  return Status::OK();
+}
+
+Status RocksDBStore::Open(const std::string& path, const RocksDBStoreOptions& options,
+                          std::unique_ptr<Store>* out) {
+  const auto access = options.read_only ? DataDir::Access::kRead : DataDir::Access::kWrite;
+  std::unique_ptr<DataDir> dir;
+  CF_RETURN_IF_ERROR(DataDir::Open(path, access, &dir));
+  std::unique_ptr<RocksDBStore> store;
+  CF_RETURN_IF_ERROR(OpenDB(std::move(dir), options.read_only ? Kind::kFollower : Kind::kWriter,
+                            options, &store));
+  *out = std::move(store);
+  return Status::OK();
+}
+
+Status RocksDBStore::OpenRecovering(const std::string& path, const RocksDBStoreOptions& options,
+                                    const std::function<void(Store& before)>& inspect,
+                                    std::unique_ptr<Store>* out) {
+  if (options.read_only) return Status::InvalidArgument("a recovery open cannot be read-only");
+  std::unique_ptr<DataDir> dir;
+  CF_RETURN_IF_ERROR(DataDir::Open(path, DataDir::Access::kWrite, &dir));
+  if (!dir->fresh()) {
+    std::unique_ptr<DataDir> view_dir;
+    std::unique_ptr<RocksDBStore> before;
+    if (DataDir::Open(path, DataDir::Access::kRead, &view_dir).ok() &&
+        OpenDB(std::move(view_dir), Kind::kView, options, &before).ok()) {
+      inspect(*before);
+    }
+  }
+  std::unique_ptr<RocksDBStore> store;
+  RocksDBStoreOptions recovering = options;
+  recovering.recover = true;
+  CF_RETURN_IF_ERROR(OpenDB(std::move(dir), Kind::kWriter, recovering, &store));
+  *out = std::move(store);
   return Status::OK();
 }
 
@@ -62,7 +143,27 @@ rocksdb::ColumnFamilyHandle* RocksDBStore::Family(KeySpace space) const {
   return families_[space == KeySpace::kModels ? 1 : 2];
 }
 
+std::string RocksDBStore::Describe() const { return "rocksdb:" + dir_->path(); }
+
+// After a failed write RocksDB refuses every later write until Resume() clears its background
+// error; resuming on the next write lets writes go on once the cause (a full disk) is gone.
+Status RocksDBStore::ResumeAfterFailedWrite() {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  if (!write_failed_.load()) return Status::OK();
+  rocksdb::Status s = db_->Resume();
+  if (!s.ok() && !s.IsNotSupported()) {
+    return FromRocks(s, "writes to '" + dir_->path() + "' are stopped after an I/O error until its "
+                        "cause is fixed");
+  }
+  write_failed_.store(false);
+  return Status::OK();
+}
+
 Status RocksDBStore::Write(const std::vector<StoreWrite>& batch, bool sync) {
+  if (read_only()) {
+    return Status::NotSupported("'" + dir_->path() + "' is open for reading only (mode=\"read\")");
+  }
+  CF_RETURN_IF_ERROR(ResumeAfterFailedWrite());
   rocksdb::WriteBatch wb;
   for (const StoreWrite& w : batch) {
     rocksdb::Status s = w.value ? wb.Put(Family(w.space), w.key, *w.value) : wb.Delete(Family(w.space), w.key);
@@ -70,13 +171,15 @@ Status RocksDBStore::Write(const std::vector<StoreWrite>& batch, bool sync) {
   }
   rocksdb::WriteOptions options;
   options.sync = sync;
-  return FromRocks(db_->Write(options, &wb), "writing to '" + path_ + "'");
+  Status s = FromRocks(db_->Write(options, &wb), "writing to '" + dir_->path() + "'");
+  if (!s.ok()) write_failed_.store(true);
+  return s;
 }
 
 Status RocksDBStore::Get(KeySpace space, std::string_view key, std::string* value) {
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Family(space), rocksdb::Slice(key.data(), key.size()), value);
   if (s.IsNotFound()) return Status::NotFound("key not found");
-  return FromRocks(s, "reading from '" + path_ + "'");
+  return FromRocks(s, "reading from '" + dir_->path() + "'");
 }
 
 Status RocksDBStore::Scan(KeySpace space, std::string_view prefix,
@@ -87,7 +190,28 @@ Status RocksDBStore::Scan(KeySpace space, std::string_view prefix,
     if (!key.starts_with(prefix)) break;
     CF_RETURN_IF_ERROR(visit(key, std::string_view(it->value().data(), it->value().size())));
   }
-  return FromRocks(it->status(), "scanning '" + path_ + "'");
+  return FromRocks(it->status(), "scanning '" + dir_->path() + "'");
+}
+
+Status RocksDBStore::SeekKey(KeySpace space, std::string_view from, std::string* key) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Family(space)));
+  it->Seek(rocksdb::Slice(from.data(), from.size()));
+  if (it->Valid()) {
+    key->assign(it->key().data(), it->key().size());
+    return Status::OK();
+  }
+  CF_RETURN_IF_ERROR(FromRocks(it->status(), "scanning '" + dir_->path() + "'"));
+  return Status::NotFound("no key at or after the given one");
+}
+
+Status RocksDBStore::CatchUp(bool* changed) {
+  *changed = false;
+  if (kind_ != Kind::kFollower) return Status::OK();
+  CF_RETURN_IF_ERROR(FromRocks(db_->TryCatchUpWithPrimary(), "following '" + dir_->path() + "'"));
+  const uint64_t sequence = db_->GetLatestSequenceNumber();
+  *changed = sequence != seen_sequence_;
+  seen_sequence_ = sequence;
+  return Status::OK();
 }
 
 }  // namespace classiflow

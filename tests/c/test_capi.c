@@ -101,7 +101,8 @@ static void test_engine_open(void) {
 
   EXPECT(CF_OK, cf_engine_open(NULL, NULL, &e), "open in memory (NULL uri)");
   cf_engine_close(e);
-  EXPECT(CF_OK, cf_engine_open("", "", &e), "open in memory (\"\" uri, \"\" options)");
+  EXPECT(CF_INVALID_ARGUMENT, cf_engine_open("", NULL, &e), "\"\" is no path (memory is NULL or \"memory:\")");
+  EXPECT(CF_OK, cf_engine_open("memory:", "", &e), "open in memory (memory:, \"\" options)");
   cf_engine_close(e);
   EXPECT(CF_OK, cf_engine_open("memory:", "{\"sync\": true}", &e), "open in memory (memory:)");
   {

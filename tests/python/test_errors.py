@@ -20,6 +20,7 @@ MAPPING = [
     (6, "Busy", cf.BusyError, cf.UnavailableError),
     (7, "Unavailable", cf.UnavailableError, cf.Error),
     (8, "Internal", cf.InternalError, RuntimeError),
+    (9, "NotSupported", cf.NotSupportedError, NotImplementedError),
 ]
 
 

@@ -82,6 +82,7 @@ typedef int cf_status;
 #define CF_BUSY 6             /* a data directory is held by another engine or process */
 #define CF_UNAVAILABLE 7      /* the engine is closed, or a service is down */
 #define CF_INTERNAL 8         /* a bug or an unexpected failure inside classiflow */
+#define CF_NOT_SUPPORTED 9    /* a verb this model kind or engine mode does not have */
 
 /* Returns the macro name of `s` ("CF_OK", "CF_NOT_FOUND", ...), or "CF_UNKNOWN_STATUS" for a
  * value that is not a status code. Never NULL; a static string (do not free). */
@@ -112,14 +113,33 @@ typedef struct cf_engine cf_engine;
 typedef struct cf_model cf_model;
 
 /* Opens an engine on `uri` and stores a new handle in *out.
- *   uri NULL, "" or "memory:"   an in-memory engine; nothing survives cf_engine_close()
- *   "rocksdb:PATH" or "PATH"     a RocksDB data directory, created if missing
+ *   uri NULL or "memory:"        an in-memory engine; nothing survives cf_engine_close()
+ *   "rocksdb:PATH" or "PATH"     a data directory: created and marked as classiflow's if it is
+ *                                missing or empty; a marked one is reopened; any other
+ *                                directory (another program's files, "/") is refused with
+ *                                CF_INVALID_ARGUMENT and left untouched
  * `options_json` may be NULL, "" or "null" for the defaults, else a JSON object:
- *   {"sync": true}   fsync every committed training step. Default: false.
- * Errors: CF_INVALID_ARGUMENT for out == NULL, malformed JSON or an unknown option key;
- * CF_BUSY when the directory is already open (in this or another process); CF_IO_ERROR when it
- * cannot be created or written; CF_CORRUPTION when a stored model fails its checks. */
+ *   "sync": true              fsync every committed training step. Default: false.
+ *   "mode": "read"            a reader: opens a directory another engine (any process) writes,
+ *                             classifies, and follows the writer's new versions every
+ *                             "follow_interval_ms" (default 5); creating, training and dropping
+ *                             models is CF_NOT_SUPPORTED. A read-only directory opens this way.
+ *                             Default: "write" (one writer per directory).
+ *   "recover": true           a directory whose log is damaged opens at its last consistent
+ *                             point instead of failing with CF_CORRUPTION;
+ *                             cf_engine_recovery_report() says what was dropped.
+ * Errors: CF_INVALID_ARGUMENT for out == NULL, uri "", malformed JSON, an unknown option key
+ * or a directory that is not classiflow's; CF_BUSY when a writer already holds the directory
+ * (any spelling of its path, in this or another process); CF_IO_ERROR when it cannot be
+ * created or written; CF_CORRUPTION, naming the file, when stored data fails its checks (a
+ * directory that lost its CURRENT file, a damaged log). */
 CF_API cf_status cf_engine_open(const char *uri, const char *options_json, cf_engine **out);
+
+/* After an open with "recover": true, stores in *json (free with cf_free) a JSON object
+ * {"performed": true, "models": [{"model": "m", "before": 10, "after": 3}, ...]} giving per
+ * model the newest version the damaged log held and the version recovered (-1 = absent or
+ * unreadable). Without "recover": {"performed": false, "models": []}. */
+CF_API cf_status cf_engine_recovery_report(cf_engine *e, char **json);
 
 /* Closes the engine, releases its directory lock and frees the handle. Model handles obtained
  * from it stay valid to release; their other calls return CF_UNAVAILABLE. NULL is a no-op.

@@ -24,20 +24,52 @@
 namespace classiflow {
 
 struct CLASSIFLOW_EXPORT EngineOptions {
+  enum class Mode { kWrite, kRead };
+
   // fsync every committed training step. Default: false (the OS flushes; a process crash loses
   // nothing, a power loss may lose the last steps).
   bool sync = false;
+  // kWrite: the one writer of a data directory. kRead: a reader that classifies from a
+  // directory another engine (in this or another process) writes, and follows its new model
+  // versions every follow_interval_ms; writing verbs are NotSupported. A read-only directory
+  // opens in this mode. Default: kWrite.
+  Mode mode = Mode::kWrite;
+  // Recovery open: a data directory whose log is damaged opens at its last consistent point
+  // instead of being refused as Corruption; recovery_report() tells what was dropped.
+  // Default: false.
+  bool recover = false;
+  // kRead: how often to look for the writer's new versions, in ms. REQUIRES: 1..60000.
+  // Default: 5.
+  int follow_interval_ms = 5;
 
-  // Parses {"sync": true}; empty or "null" = defaults. InvalidArgument for unknown keys.
+  // Parses {"sync": true, "mode": "read", "recover": false, "follow_interval_ms": 5}; empty or
+  // "null" = defaults. InvalidArgument naming the key for an unknown key or a bad value.
   static Status FromJson(std::string_view json, EngineOptions* out);
+};
+
+// What a recovery open (EngineOptions::recover) dropped: per model, the newest version found
+// in the damaged log and the version it was recovered to. -1 = absent (or unreadable before).
+struct CLASSIFLOW_EXPORT RecoveryReport {
+  struct ModelVersions {
+    std::string model;
+    int64_t before = -1;
+    int64_t after = -1;
+  };
+  bool performed = false;  // the engine was opened with recover = true
+  std::vector<ModelVersions> models;
+  // {"performed": true, "models": [{"model": "m", "before": 10, "after": 3}, ...]}
+  std::string ToJson() const;
 };
 
 class CLASSIFLOW_EXPORT Engine {
  public:
   // Takes ownership of `store` and loads its models. Corruption when a stored model fails its
-  // checks (nothing is opened then).
+  // checks (nothing is opened then). A read-only store makes a kRead engine, which starts
+  // following the store's writer.
   static Status Open(const EngineOptions& options, std::unique_ptr<Store> store,
                      std::unique_ptr<Engine>* out);
+  // The newest stored version of every model in `store` that loads; for recovery reports.
+  static void StoredVersions(Store& store, std::map<std::string, int64_t>* out);
   ~Engine();  // closes
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -58,18 +90,34 @@ class CLASSIFLOW_EXPORT Engine {
   Status ModelNames(std::vector<std::string>* out) const;
 
   std::string Describe() const;
+  bool read_only() const { return read_only_; }
+
+  // After a recovery open: compares `before` (StoredVersions of the damaged log) with the
+  // models now loaded.
+  void NoteRecovery(const std::map<std::string, int64_t>& before);
+  RecoveryReport recovery_report() const;
 
  private:
+  class Follower;
   Engine(const EngineOptions& options, std::unique_ptr<Store> store);
   Status LoadModels();
   Status CheckOpen() const;
+  Status CheckWritable() const;
   void Attach(const std::shared_ptr<Model>& model);
+  // kRead: loads every model whose stored header changed since the last call.
+  Status Refresh();
+  Status FollowModel(const std::string& name, const std::string& header);
 
   const EngineOptions options_;
+  const bool read_only_;
   mutable std::shared_mutex mu_;
   std::unique_ptr<Store> store_;  // null once closed
   bool closing_ = false;          // set first by Close(); guarded by mu_
   std::map<std::string, std::shared_ptr<Model>, std::less<>> models_;
+  std::map<std::string, std::string, std::less<>> headers_;  // kRead: header record per model
+  RecoveryReport recovery_;                                   // guarded by mu_
+  bool refresh_failed_ = false;                               // kRead: retry on the next tick
+  std::unique_ptr<Follower> follower_;                        // kRead: the catch-up thread
 };
 
 }  // namespace classiflow

@@ -111,6 +111,9 @@ class CLASSIFLOW_EXPORT Model {
   // (used when the model is dropped or its engine is closed).
   void SetCommitHook(CommitHook hook);
   void Invalidate(const Status& reason);
+  // A reader engine's model: publishes `next`, a version another engine committed.
+  // REQUIRES: `next` was loaded with this model's options.
+  void Follow(std::shared_ptr<const Snapshot> next);
 
  private:
   Model(std::string name, ModelOptions options, std::shared_ptr<const Snapshot> initial);

@@ -28,6 +28,7 @@ class CLASSIFLOW_EXPORT Status {
     kBusy = 6,             // a resource (a data directory) is held by someone else
     kUnavailable = 7,      // a service or the engine is not available (closed, down)
     kInternal = 8,         // a bug or an unexpected exception inside classiflow
+    kNotSupported = 9,     // a verb this model kind or engine mode does not have
   };
 
   Status() = default;  // OK
@@ -41,6 +42,7 @@ class CLASSIFLOW_EXPORT Status {
   static Status Busy(std::string_view msg) { return Status(Code::kBusy, msg); }
   static Status Unavailable(std::string_view msg) { return Status(Code::kUnavailable, msg); }
   static Status Internal(std::string_view msg) { return Status(Code::kInternal, msg); }
+  static Status NotSupported(std::string_view msg) { return Status(Code::kNotSupported, msg); }
 
   bool ok() const { return state_ == nullptr; }
   Code code() const { return state_ ? state_->code : Code::kOk; }

@@ -42,8 +42,21 @@ class CLASSIFLOW_EXPORT Store {
   virtual Status Scan(KeySpace space, std::string_view prefix,
                       const std::function<Status(std::string_view key, std::string_view value)>&
                           visit) = 0;
+  // Sets *key to the first key >= `from` in `space`; NotFound past the last key. Lets a reader
+  // step from one model to the next without visiting every record in between.
+  virtual Status SeekKey(KeySpace space, std::string_view from, std::string* key) = 0;
   // A description for messages, e.g. "rocksdb:/data/x".
   virtual std::string Describe() const = 0;
+
+  // True for a store that follows a writer in another engine (or process) and refuses Write()
+  // with NotSupported.
+  virtual bool read_only() const { return false; }
+  // A read-only store: brings its view up to the writer's latest committed state. *changed says
+  // whether anything may have changed since the last call. Never blocks the writer.
+  virtual Status CatchUp(bool* changed) {
+    *changed = false;
+    return Status::OK();
+  }
 };
 
 }  // namespace classiflow

@@ -2,7 +2,8 @@
 
 #include <mutex>
 
-#include "util/json_options.h"
+#include "engine/follower.h"
+#include "models/model_records.h"
 
 namespace classiflow {
 namespace {
@@ -32,32 +33,46 @@ std::vector<StoreWrite> ToWrites(std::string_view model, const ModelRecords& rec
 
 Status ClosedError() { return Status::Unavailable("the engine is closed"); }
 
-}  // namespace
-
-Status EngineOptions::FromJson(std::string_view json, EngineOptions* out) {
-  EngineOptions options;
-  CF_RETURN_IF_ERROR(ForEachJsonOption(json, "engine options", [&](const std::string& key,
-                                                                   const nlohmann::json& value) {
-    if (key != "sync") return Status::InvalidArgument("unknown engine option '" + key + "' (known: sync)");
-    if (!value.is_boolean()) return Status::InvalidArgument("engine option 'sync' must be true or false");
-    options.sync = value.get<bool>();
-    return Status::OK();
-  }));
-  *out = options;
-  return Status::OK();
+Status ReadOnlyError(const std::string& where) {
+  return Status::NotSupported("the engine on " + where +
+                              " was opened with mode=\"read\": it classifies and follows the "
+                              "writer's versions, but cannot create, train or drop models");
 }
 
+// Groups the models space by model name: name -> (record key -> value).
+using GroupedRecords = std::map<std::string, std::map<std::string, std::string>>;
+Status GroupModelRecords(Store& store, std::string_view prefix, GroupedRecords* grouped) {
+  return store.Scan(KeySpace::kModels, prefix, [&](std::string_view key, std::string_view value) {
+    const size_t sep = key.find('\0');
+    if (sep == std::string_view::npos) return Status::Corruption("stray key in the models space");
+    (*grouped)[std::string(key.substr(0, sep))][std::string(key.substr(sep + 1))] = std::string(value);
+    return Status::OK();
+  });
+}
+
+}  // namespace
+
 Engine::Engine(const EngineOptions& options, std::unique_ptr<Store> store)
-    : options_(options), store_(std::move(store)) {}
+    : options_(options), read_only_(store->read_only()), store_(std::move(store)) {}
 
 Engine::~Engine() { Close(); }
 
 Status Engine::Open(const EngineOptions& options, std::unique_ptr<Store> store,
                     std::unique_ptr<Engine>* out) {
   if (!store) return Status::InvalidArgument("Engine::Open needs a store");
+  if (options.follow_interval_ms < 1 || options.follow_interval_ms > 60000) {
+    return Status::InvalidArgument("follow_interval_ms must be in 1..60000");
+  }
+  if ((options.mode == EngineOptions::Mode::kRead) != store->read_only()) {
+    return Status::InvalidArgument(options.mode == EngineOptions::Mode::kRead
+                                       ? "mode=\"read\" needs a data directory opened for reading"
+                                       : "a read-only store needs mode=\"read\"");
+  }
   std::string format;
   Status s = store->Get(KeySpace::kMeta, kFormatKey, &format);
-  if (s.code() == Status::Code::kNotFound) {
+  if (s.code() == Status::Code::kNotFound && store->read_only()) {
+    // A writer that has not finished creating the directory: nothing to read yet.
+  } else if (s.code() == Status::Code::kNotFound) {
     CF_RETURN_IF_ERROR(store->Write({{KeySpace::kMeta, std::string(kFormatKey), std::string(kFormatVersion)}}, true));
   } else if (!s.ok()) {
     return s;
@@ -67,28 +82,66 @@ Status Engine::Open(const EngineOptions& options, std::unique_ptr<Store> store,
   }
   std::unique_ptr<Engine> engine(new Engine(options, std::move(store)));
   CF_RETURN_IF_ERROR(engine->LoadModels());
+  if (engine->read_only_) {
+    Engine* self = engine.get();
+    engine->follower_ = std::make_unique<Follower>(
+        std::chrono::milliseconds(options.follow_interval_ms), [self] { return self->Refresh(); });
+  }
   *out = std::move(engine);
   return Status::OK();
 }
 
 Status Engine::LoadModels() {
-  std::map<std::string, std::map<std::string, std::string>> grouped;
-  CF_RETURN_IF_ERROR(store_->Scan(KeySpace::kModels, "", [&](std::string_view key, std::string_view value) {
-    const size_t sep = key.find('\0');
-    if (sep == std::string_view::npos) return Status::Corruption("stray key in the models space");
-    grouped[std::string(key.substr(0, sep))][std::string(key.substr(sep + 1))] = std::string(value);
-    return Status::OK();
-  }));
+  GroupedRecords grouped;
+  CF_RETURN_IF_ERROR(GroupModelRecords(*store_, "", &grouped));
   for (const auto& [name, records] : grouped) {
     std::shared_ptr<Model> model;
     CF_RETURN_IF_ERROR(Model::FromRecords(name, records, &model).WithContext(store_->Describe()));
     Attach(model);
     models_.emplace(name, std::move(model));
+    auto header = records.find(std::string(kHeaderRecord));
+    if (header != records.end()) headers_[name] = header->second;
   }
   return Status::OK();
 }
 
+void Engine::StoredVersions(Store& store, std::map<std::string, int64_t>* out) {
+  GroupedRecords grouped;
+  (void)GroupModelRecords(store, "", &grouped);  // what could be read is what is reported
+  for (const auto& [name, records] : grouped) {
+    std::shared_ptr<Model> model;
+    if (Model::FromRecords(name, records, &model).ok()) {
+      (*out)[name] = static_cast<int64_t>(model->version());
+    } else {
+      (*out)[name] = -1;
+    }
+  }
+}
+
+void Engine::NoteRecovery(const std::map<std::string, int64_t>& before) {
+  std::unique_lock lock(mu_);
+  recovery_ = RecoveryReport();
+  recovery_.performed = true;
+  std::map<std::string, RecoveryReport::ModelVersions> merged;
+  for (const auto& [name, version] : before) merged[name] = {name, version, -1};
+  for (const auto& [name, model] : models_) {
+    auto& entry = merged[name];
+    entry.model = name;
+    entry.after = static_cast<int64_t>(model->version());
+  }
+  for (auto& [name, entry] : merged) recovery_.models.push_back(entry);
+}
+
+RecoveryReport Engine::recovery_report() const {
+  std::shared_lock lock(mu_);
+  return recovery_;
+}
+
 void Engine::Attach(const std::shared_ptr<Model>& model) {
+  if (read_only_) {
+    model->SetCommitHook([where = store_->Describe()](const ModelRecords&) { return ReadOnlyError(where); });
+    return;
+  }
   // The hook runs under the model's training lock; Close() and DropModel() invalidate the model
   // (which waits for that lock) before they release the store, so `this` and store_ are alive.
   model->SetCommitHook([this, name = model->name()](const ModelRecords& changed) {
@@ -97,6 +150,11 @@ void Engine::Attach(const std::shared_ptr<Model>& model) {
 }
 
 Status Engine::CheckOpen() const { return store_ ? Status::OK() : ClosedError(); }
+
+Status Engine::CheckWritable() const {
+  CF_RETURN_IF_ERROR(CheckOpen());
+  return read_only_ ? ReadOnlyError(store_->Describe()) : Status::OK();
+}
 
 bool Engine::closed() const {
   std::shared_lock lock(mu_);
@@ -109,6 +167,10 @@ Status Engine::Close() {
     std::unique_lock lock(mu_);
     if (!store_ || closing_) return Status::OK();
     closing_ = true;
+  }
+  follower_.reset();  // joins the catch-up thread, which takes mu_
+  {
+    std::shared_lock lock(mu_);
     for (auto& [name, model] : models_) models.push_back(model);
   }
   for (auto& model : models) model->Invalidate(ClosedError());
@@ -121,7 +183,7 @@ Status Engine::Close() {
 Status Engine::CreateModel(std::string_view name, const ModelOptions& options,
                            std::shared_ptr<Model>* out) {
   std::unique_lock lock(mu_);
-  CF_RETURN_IF_ERROR(CheckOpen());
+  CF_RETURN_IF_ERROR(CheckWritable());
   if (closing_) return ClosedError();
   if (models_.count(name) != 0) {
     return Status::AlreadyExists("model '" + std::string(name) + "' already exists");
@@ -151,7 +213,7 @@ Status Engine::DropModel(std::string_view name) {
   // deletes. Invalidate() waits for a running training step; the commit hook takes no engine
   // lock, so this cannot deadlock.
   std::unique_lock lock(mu_);
-  CF_RETURN_IF_ERROR(CheckOpen());
+  CF_RETURN_IF_ERROR(CheckWritable());
   auto it = models_.find(name);
   if (it == models_.end()) return Status::NotFound("no model named '" + std::string(name) + "'");
   it->second->Invalidate(Status::NotFound("model '" + std::string(name) + "' was dropped"));

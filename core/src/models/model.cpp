@@ -88,6 +88,11 @@ void Model::Invalidate(const Status& reason) {
   invalid_.store(true, std::memory_order_release);
 }
 
+void Model::Follow(std::shared_ptr<const Snapshot> next) {
+  std::lock_guard<std::mutex> lock(train_mu_);
+  current_.store(std::move(next));
+}
+
 Status Model::status() const {
   if (invalid_.load(std::memory_order_acquire)) return *invalid_reason_;
   return Status::OK();

@@ -1,0 +1,63 @@
+// EngineOptions parsing and the recovery report's JSON form.
+#include <nlohmann/json.hpp>
+
+#include "classiflow/engine.h"
+#include "util/json_options.h"
+
+namespace classiflow {
+namespace {
+
+using Json = nlohmann::json;
+
+Status ParseBool(const std::string& key, const Json& value, bool* out) {
+  if (!value.is_boolean()) return Status::InvalidArgument("engine option '" + key + "' must be true or false");
+  *out = value.get<bool>();
+  return Status::OK();
+}
+
+Status ParseMode(const Json& value, EngineOptions::Mode* out) {
+  if (value == "write") return *out = EngineOptions::Mode::kWrite, Status::OK();
+  if (value == "read") return *out = EngineOptions::Mode::kRead, Status::OK();
+  return Status::InvalidArgument("engine option 'mode' must be \"write\" or \"read\"");
+}
+
+Status ParseInterval(const Json& value, int* out) {
+  // Checked as a 64-bit value before narrowing: an out-of-range number is refused, never wrapped.
+  if (!value.is_number_integer() || value.get<int64_t>() < 1 || value.get<int64_t>() > 60000 ||
+      (value.is_number_unsigned() && value.get<uint64_t>() > 60000)) {
+    return Status::InvalidArgument("engine option 'follow_interval_ms' must be an integer in 1..60000");
+  }
+  *out = static_cast<int>(value.get<int64_t>());
+  return Status::OK();
+}
+
+}  // namespace
+
+Status EngineOptions::FromJson(std::string_view json, EngineOptions* out) {
+  EngineOptions options;
+  CF_RETURN_IF_ERROR(ForEachJsonOption(json, "engine options", [&](const std::string& key,
+                                                                   const Json& value) {
+    if (key == "sync") return ParseBool(key, value, &options.sync);
+    if (key == "recover") return ParseBool(key, value, &options.recover);
+    if (key == "mode") return ParseMode(value, &options.mode);
+    if (key == "follow_interval_ms") return ParseInterval(value, &options.follow_interval_ms);
+    std::string msg = "unknown engine option '";  // appended: GCC 12 misreports '+' chains
+    msg.append(key, 0, 60).append("' (known: sync, mode, recover, follow_interval_ms)");
+    return Status::InvalidArgument(msg);
+  }));
+  if (options.recover && options.mode == Mode::kRead) {
+    return Status::InvalidArgument("engine options 'recover' and 'mode': \"read\" exclude each other");
+  }
+  *out = options;
+  return Status::OK();
+}
+
+std::string RecoveryReport::ToJson() const {
+  Json models_json = Json::array();
+  for (const ModelVersions& m : models) {
+    models_json.push_back({{"model", m.model}, {"before", m.before}, {"after", m.after}});
+  }
+  return Json{{"performed", performed}, {"models", models_json}}.dump();
+}
+
+}  // namespace classiflow
