@@ -13,7 +13,13 @@
 namespace classiflow {
 
 struct CLASSIFLOW_EXPORT BayesOptions {
-  // Additive smoothing. REQUIRES: alpha > 0 and finite. Default: 1.0.
+  // Bounds of alpha that keep every score finite. Below: log(alpha) >= -23, as scikit-learn's
+  // MultinomialNB, which clips alpha at 1e-10. Above: alpha * V (V <= 2^28 features) stays
+  // ~1e14, so each feature adds at most ~70 in magnitude to a score and even a text of
+  // millions of features scores far inside float and double range. 1e308 made every score NaN.
+  static constexpr double kMinAlpha = 1e-10;
+  static constexpr double kMaxAlpha = 1e6;
+  // Additive smoothing. REQUIRES: kMinAlpha <= alpha <= kMaxAlpha. Default: 1.0.
   double alpha = 1.0;
   // Learn class priors from document counts; false = uniform priors. Default: true.
   bool fit_prior = true;

@@ -58,19 +58,26 @@ class CLASSIFLOW_EXPORT Model {
   static Status Create(std::string_view name, const ModelOptions& options,
                        std::shared_ptr<Model>* out);
   // Rebuilds a model from the records AllRecords() produced (keys without any store prefix).
-  // Corruption when a record is missing, truncated or fails its checksum.
+  // Corruption when a record is missing, truncated or fails its checksum, and for anything
+  // Create() would refuse (name, options, labels) or the records cannot hold. A model at version
+  // 2^64-1 loads and classifies, but training it is InvalidArgument (versions never wrap).
   static Status FromRecords(std::string_view name,
                             const std::map<std::string, std::string>& records,
                             std::shared_ptr<Model>* out);
   // Reads a model file written by Save(). The name stored in the file is kept.
-  // NotFound / IOError for file problems, Corruption for a bad header, kind or checksum.
+  // InvalidArgument for an empty path or one with a NUL byte; NotFound / IOError for file
+  // problems; Corruption for a bad header, kind, checksum, name, label set, options, or any
+  // count, length or offset the file cannot hold. Memory is proportional to the file's content.
   static Status Load(const std::string& path, std::shared_ptr<Model>* out);
 
   ~Model();
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;
 
-  // Writes the current version to `path` atomically (temporary file + rename).
+  // Writes the current version to `path` atomically: a unique temporary file in the same
+  // directory, fsync, rename, fsync of the directory. Concurrent saves to one path each succeed
+  // or fail on their own; the file is always one whole save that returned OK. InvalidArgument
+  // for an empty path or one with a NUL byte; IOError (temporary removed) on any failure.
   Status Save(const std::string& path) const;
   // Every record of the current version, options included.
   void AllRecords(ModelRecords* out) const;
@@ -121,6 +128,8 @@ class CLASSIFLOW_EXPORT Model {
   double Threshold(const ClassifyOptions& options) const;
   Status Commit(std::span<const std::string_view> labels, std::span<const std::string_view> texts,
                 bool subtract);
+  // OK when `label` may join a model that has `label_count` labels; InvalidArgument otherwise.
+  Status CheckNewLabel(std::string_view label, size_t label_count) const;
   Status ResolveLabels(std::span<const std::string_view> labels,
                        std::shared_ptr<const std::vector<std::string>>* label_list,
                        std::vector<uint32_t>* indices) const;

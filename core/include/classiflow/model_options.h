@@ -10,6 +10,8 @@
 // An unknown key, a value of the wrong type or out of range is InvalidArgument.
 #pragma once
 
+#include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,8 +34,13 @@ struct CLASSIFLOW_EXPORT ModelOptions {
   AnalyzerOptions analyzer;
   BayesOptions bayes;
 
+  // InvalidArgument for any option out of range, a bad label set (ValidateLabels, capped at
+  // the kind's label limit) or an unknown kind. Model::Create and Model::FromRecords call it.
   Status Validate() const;
   // Parses flat JSON (see above) on top of the defaults. An empty string or "null" = defaults.
+  // Checks each value's type and, for integers, that it fits its field (never truncated);
+  // NaN/Infinity and nesting deeper than 64 levels are refused. It does NOT call Validate():
+  // the entries that take options (Model::Create, Model::FromRecords) do, once.
   static Status FromJson(std::string_view json, ModelOptions* out);
   std::string ToJson() const;
   bool operator==(const ModelOptions&) const = default;
@@ -41,7 +48,13 @@ struct CLASSIFLOW_EXPORT ModelOptions {
 
 // Returns InvalidArgument unless `name` is 1..128 bytes of [A-Za-z0-9_.-] not starting with '.'.
 CLASSIFLOW_EXPORT Status ValidateModelName(std::string_view name);
-// Returns InvalidArgument unless `label` is 1..256 bytes of valid UTF-8 without control characters.
+// Returns InvalidArgument unless `label` is 1..256 bytes of valid UTF-8 without control
+// characters (C0, DEL, C1 incl. U+0085), bidi controls (U+200E, U+200F, U+202A..U+202E,
+// U+2066..U+2069), line/paragraph separators (U+2028, U+2029) or U+FEFF.
 CLASSIFLOW_EXPORT Status ValidateLabel(std::string_view label);
+// The one check of a label set, used by every entry (create, load, training): at most
+// `max_count` labels (the kind's cap; checked first, so a huge list is refused at once), each
+// passing ValidateLabel, no two equal (O(n)). InvalidArgument naming the first bad label.
+CLASSIFLOW_EXPORT Status ValidateLabels(std::span<const std::string> labels, size_t max_count);
 
 }  // namespace classiflow

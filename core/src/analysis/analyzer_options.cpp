@@ -2,6 +2,7 @@
 
 #include "analysis/stemmer_pool.h"
 #include "classiflow/analyzer.h"
+#include "util/json_options.h"
 
 namespace classiflow {
 
@@ -14,8 +15,8 @@ Status AnalyzerOptions::Validate() const {
   }
   if (max_text_bytes == 0) return Status::InvalidArgument("max_text_bytes must be positive");
   if (!stemmer.empty() && !StemmerLanguageExists(stemmer)) {
-    return Status::InvalidArgument("unknown stemmer language '" + stemmer +
-                                   "' (libstemmer knows e.g. english, german, french, porter)");
+    return Status::InvalidArgument("unknown stemmer language " + QuotePrefix(stemmer) +
+                                   " (libstemmer knows e.g. english, german, french, porter)");
   }
   return Status::OK();
 }

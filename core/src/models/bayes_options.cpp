@@ -6,9 +6,9 @@
 namespace classiflow {
 
 Status BayesOptions::Validate() const {
-  if (!(alpha > 0) || !std::isfinite(alpha)) {
-    return Status::InvalidArgument("alpha must be a positive finite number, not " +
-                                   std::to_string(alpha));
+  // NaN fails both comparisons.
+  if (!(alpha >= kMinAlpha && alpha <= kMaxAlpha)) {
+    return Status::InvalidArgument("alpha must be in [1e-10, 1e6], not " + std::to_string(alpha));
   }
   return Status::OK();
 }

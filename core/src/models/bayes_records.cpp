@@ -1,7 +1,9 @@
 // Serialisation of BayesSnapshot: one header record ("h") and one record per non-empty page
 // ("p" + 8 hex digits of the page index). Every record is sealed with a checksum.
+#include <array>
 #include <cstdio>
 
+#include "classiflow/model_options.h"
 #include "models/bayes_snapshot.h"
 #include "models/model_records.h"
 #include "util/binary_io.h"
@@ -41,34 +43,43 @@ std::string EncodePage(const CountPage& page) {
   return SealRecord(std::move(out));
 }
 
+// Offsets must start at 0, never decrease and end at `n`: checked for the whole page before any
+// entry is read through them, so a crafted offset cannot index outside the entries.
+bool OffsetsValid(const std::array<uint32_t, kPageSize + 1>& offsets, uint32_t n) {
+  if (offsets[0] != 0 || offsets[kPageSize] != n) return false;
+  for (uint32_t row = 0; row < kPageSize; ++row) {
+    if (offsets[row] > offsets[row + 1]) return false;
+  }
+  return true;
+}
+
 // Decodes and validates one page; `rows` receives its number of non-empty rows.
 Status DecodePage(std::string_view payload, size_t label_count, double alpha, CountPage* page,
                   uint64_t* rows) {
   BinaryReader r(payload);
   uint32_t n = 0;
+  // The size check comes before the resize: a count the payload cannot hold allocates nothing.
   if (!r.GetU32(&n) || !r.GetRaw(page->offsets.data(), sizeof(uint32_t) * page->offsets.size()) ||
       r.remaining() != uint64_t{n} * 2 * sizeof(uint32_t)) {
     return Status::Corruption("bayes page: bad size");
   }
+  if (!OffsetsValid(page->offsets, n)) return Status::Corruption("bayes page: bad offsets");
   page->entries.resize(n);
   for (CountEntry& entry : page->entries) {
     r.GetU32(&entry.label);
     r.GetU32(&entry.count);
+    if (entry.label >= label_count || entry.count == 0) {
+      return Status::Corruption("bayes page: entry with a label out of range or a zero count");
+    }
     entry.gain = CountGain(entry.count, alpha);
-  }
-  if (page->offsets[0] != 0 || page->offsets[kPageSize] != n) {
-    return Status::Corruption("bayes page: bad offsets");
   }
   *rows = 0;
   for (uint32_t row = 0; row < kPageSize; ++row) {
     const uint32_t begin = page->offsets[row], end = page->offsets[row + 1];
-    if (begin > end) return Status::Corruption("bayes page: offsets not increasing");
     *rows += begin != end;
-    for (uint32_t e = begin; e < end; ++e) {
-      const CountEntry& entry = page->entries[e];
-      if (entry.label >= label_count || entry.count == 0 ||
-          (e > begin && page->entries[e - 1].label >= entry.label)) {
-        return Status::Corruption("bayes page: bad entry");
+    for (uint32_t e = begin + 1; e < end; ++e) {
+      if (page->entries[e - 1].label >= page->entries[e].label) {
+        return Status::Corruption("bayes page: a row's labels are not strictly increasing");
       }
     }
   }
@@ -104,6 +115,33 @@ void BayesSnapshot::RecordsSince(const Snapshot* base, ModelRecords* out) const 
   });
 }
 
+namespace {
+
+// Reads the header's label list: at most kMaxBayesLabels (checked before anything is
+// allocated), each valid and distinct, as at create.
+Status DecodeLabels(BinaryReader* r, std::vector<std::string>* labels) {
+  uint32_t n_labels = 0;
+  if (!r->GetU32(&n_labels)) return Status::Corruption("bayes header: bad format");
+  // Each label takes at least its 4-byte length: a count the record cannot hold is refused
+  // before it sizes anything.
+  if (n_labels > kMaxBayesLabels || n_labels > r->remaining() / sizeof(uint32_t)) {
+    return Status::Corruption("bayes header: label count " + std::to_string(n_labels) +
+                              " is over the limit of " + std::to_string(kMaxBayesLabels) +
+                              " or larger than the record");
+  }
+  labels->reserve(n_labels);
+  for (uint32_t i = 0; i < n_labels; ++i) {
+    std::string_view label;
+    if (!r->GetString(&label)) return Status::Corruption("bayes header: truncated labels");
+    labels->emplace_back(label);
+  }
+  Status s = ValidateLabels(*labels, kMaxBayesLabels);
+  if (!s.ok()) return Status::Corruption("bayes header: bad labels: " + s.message());
+  return Status::OK();
+}
+
+}  // namespace
+
 Status BayesSnapshot::FromRecords(const BayesOptions& options, int hash_bits,
                                   const std::map<std::string, std::string>& records,
                                   std::shared_ptr<const Snapshot>* out) {
@@ -112,47 +150,55 @@ Status BayesSnapshot::FromRecords(const BayesOptions& options, int hash_bits,
   std::string_view payload;
   CF_RETURN_IF_ERROR(OpenRecord(header->second, "bayes header", &payload));
   BinaryReader r(payload);
-  uint32_t format = 0, n_labels = 0, n_pages = 0;
+  uint32_t format = 0, n_pages = 0;
   uint64_t version = 0;
-  if (!r.GetU32(&format) || format != kHeaderFormat || !r.GetU64(&version) || !r.GetU32(&n_labels)) {
+  if (!r.GetU32(&format) || format != kHeaderFormat || !r.GetU64(&version)) {
     return Status::Corruption("bayes header: bad format");
   }
   auto labels = std::make_shared<std::vector<std::string>>();
-  for (uint32_t i = 0; i < n_labels; ++i) {
-    std::string_view label;
-    if (!r.GetString(&label)) return Status::Corruption("bayes header: truncated labels");
-    labels->emplace_back(label);
+  CF_RETURN_IF_ERROR(DecodeLabels(&r, labels.get()));
+  const size_t n_labels = labels->size();
+  // Exactly the counters the label count implies: checked before they are sized.
+  if (r.remaining() != (2 * n_labels + 1) * sizeof(uint64_t) + sizeof(uint32_t)) {
+    return Status::Corruption("bayes header: bad counters");
   }
   auto snap = std::shared_ptr<BayesSnapshot>(new BayesSnapshot(options, version, labels));
   snap->doc_counts_.resize(n_labels);
   snap->token_counts_.resize(n_labels);
-  bool ok = true;
-  for (auto& d : snap->doc_counts_) ok = ok && r.GetU64(&d);
-  for (auto& t : snap->token_counts_) ok = ok && r.GetU64(&t);
-  ok = ok && r.GetU64(&snap->distinct_features_) && r.GetU32(&n_pages) && r.remaining() == 0;
-  if (!ok || n_pages != (size_t{1} << hash_bits) / kPageSize) {
-    return Status::Corruption("bayes header: bad counters");
+  for (auto& d : snap->doc_counts_) r.GetU64(&d);
+  for (auto& t : snap->token_counts_) r.GetU64(&t);
+  r.GetU64(&snap->distinct_features_);
+  r.GetU32(&n_pages);
+  if (hash_bits < kPageBits || hash_bits > 31 || n_pages != (size_t{1} << hash_bits) / kPageSize) {
+    return Status::Corruption("bayes header: page count disagrees with hash_bits");
   }
   snap->pages_ = PageTable(n_pages);
   snap->views_.resize(n_pages);
+  CF_RETURN_IF_ERROR(snap->DecodePages(records, options.alpha));
+  snap->Precompute();
+  *out = std::move(snap);
+  return Status::OK();
+}
+
+Status BayesSnapshot::DecodePages(const std::map<std::string, std::string>& records, double alpha) {
   uint64_t distinct = 0;
+  std::string_view payload;
   for (const auto& [key, value] : records) {
     size_t index = 0;
     if (!ParsePageKey(key, &index)) continue;
-    if (index >= n_pages) return Status::Corruption("bayes model: page index out of range");
+    if (index >= pages_.size()) return Status::Corruption("bayes model: page index out of range");
     CF_RETURN_IF_ERROR(OpenRecord(value, "bayes page", &payload));
     auto page = std::make_shared<CountPage>();
     uint64_t rows = 0;
-    CF_RETURN_IF_ERROR(DecodePage(payload, n_labels, options.alpha, page.get(), &rows));
+    CF_RETURN_IF_ERROR(DecodePage(payload, label_count(), alpha, page.get(), &rows)
+                           .WithContext("page " + key));
     distinct += rows;
-    snap->pages_.Set(index, std::move(page));
-    snap->RefreshView(index);
+    pages_.Set(index, std::move(page));
+    RefreshView(index);
   }
-  if (distinct != snap->distinct_features_) {
+  if (distinct != distinct_features_) {
     return Status::Corruption("bayes model: pages disagree with the header (missing records?)");
   }
-  snap->Precompute();
-  *out = std::move(snap);
   return Status::OK();
 }
 

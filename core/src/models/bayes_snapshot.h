@@ -8,7 +8,9 @@
 
 #include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -44,6 +46,14 @@ struct RowInfo {
 
   bool dense() const { return count > 1 && b != 0; }
 };
+
+// The most labels a Bayes model holds. A row's entry count, a single entry's label and a dense
+// row's width (highest label + 1) are stored in RowInfo's 16-bit fields, so every entry (create,
+// training, load) refuses more: a wider label would wrap and index out of bounds.
+inline constexpr size_t kMaxBayesLabels = 65535;
+static_assert(std::numeric_limits<decltype(RowInfo::count)>::max() >= kMaxBayesLabels &&
+                  std::numeric_limits<decltype(RowInfo::b)>::max() >= kMaxBayesLabels,
+              "RowInfo fields must hold every label index and row width below kMaxBayesLabels");
 
 // The non-zero counts of kPageSize features: row r's entries are
 // entries[offsets[r] .. offsets[r + 1]), sorted by label.
@@ -94,6 +104,9 @@ class BayesSnapshot final : public Snapshot {
   Status CheckSubtract(const std::vector<Delta>& deltas, const std::vector<uint64_t>& docs,
                        const std::vector<uint64_t>& tokens) const;
   std::string EncodeHeader() const;
+  // Decodes every page record into pages_ (sized already); Corruption on any bad page or when
+  // the pages' non-empty rows disagree with distinct_features_.
+  Status DecodePages(const std::map<std::string, std::string>& records, double alpha);
 
   double alpha_;
   bool fit_prior_;

@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <unordered_map>
 
 #include "models/bayes_snapshot.h"
 #include "models/model_records.h"
+#include "util/json_options.h"
 #include "util/guarded.h"
 
 namespace classiflow {
@@ -56,17 +59,26 @@ Status Model::Create(std::string_view name, const ModelOptions& options,
 
 Status Model::FromRecords(std::string_view name, const std::map<std::string, std::string>& records,
                           std::shared_ptr<Model>* out) {
+  // Validated before it is quoted: a stored name is as untrusted as the rest of the file.
+  Status s = ValidateModelName(name);
+  if (!s.ok()) return Status::Corruption("stored model name is invalid: " + s.message());
+  const std::string context = "model '" + std::string(name) + "'";
   auto found = records.find(std::string(kOptionsRecord));
-  if (found == records.end()) return Status::Corruption("model '" + std::string(name) + "': options record missing");
+  if (found == records.end()) return Status::Corruption(context + ": options record missing");
   std::string_view json;
-  CF_RETURN_IF_ERROR(OpenRecord(found->second, "model options", &json));
+  CF_RETURN_IF_ERROR(OpenRecord(found->second, "model options", &json).WithContext(context));
   ModelOptions options;
-  Status s = ModelOptions::FromJson(json, &options);
-  if (!s.ok()) return Status::Corruption("model '" + std::string(name) + "': bad options: " + s.message());
+  s = ModelOptions::FromJson(json, &options);
+  if (s.ok()) s = options.Validate();
+  if (!s.ok()) return Status::Corruption(context + ": bad options: " + s.message());
   std::shared_ptr<const Snapshot> snapshot;
   CF_RETURN_IF_ERROR(BayesSnapshot::FromRecords(options.bayes, options.analyzer.hash_bits, records,
                                                 &snapshot)
-                         .WithContext("model '" + std::string(name) + "'"));
+                         .WithContext(context));
+  // Fixed labels are the model's contract: a header that names others is not this model.
+  if (!options.labels.empty() && snapshot->labels() != options.labels) {
+    return Status::Corruption(context + ": the header's labels disagree with the options' labels");
+  }
   out->reset(new Model(std::string(name), std::move(options), std::move(snapshot)));
   return Status::OK();
 }
@@ -104,29 +116,51 @@ double Model::Threshold(const ClassifyOptions& options) const {
   return options.min_confidence < 0 ? options_.min_confidence : options.min_confidence;
 }
 
+Status Model::CheckNewLabel(std::string_view label, size_t label_count) const {
+  if (!options_.labels.empty()) {
+    return Status::InvalidArgument("unknown label " + QuotePrefix(label) + " for model '" + name_ +
+                                   "' (its labels are fixed)");
+  }
+  CF_RETURN_IF_ERROR(ValidateLabel(label));
+  if (label_count >= kMaxBayesLabels) {
+    return Status::InvalidArgument("a model holds at most " + std::to_string(kMaxBayesLabels) +
+                                   " labels");
+  }
+  return Status::OK();
+}
+
 Status Model::ResolveLabels(std::span<const std::string_view> labels,
                             std::shared_ptr<const std::vector<std::string>>* label_list,
                             std::vector<uint32_t>* indices) const {
   auto current = snapshot();
   const std::vector<std::string>& known = current->labels();
   std::shared_ptr<std::vector<std::string>> grown;  // copied only when a label is new
+  // Label -> index. Keys view `known` or the caller's `labels`, which outlive this call (not
+  // `grown`, whose strings move when it reallocates). A hash map keeps a batch that brings
+  // many new labels linear; a linear scan per label made it quadratic. A single label (the
+  // one-document train() path) is one scan and builds no map.
+  std::unordered_map<std::string_view, uint32_t> index;
+  if (labels.size() > 1) {
+    index.reserve(known.size() + labels.size());
+    for (size_t c = 0; c < known.size(); ++c) index.emplace(known[c], static_cast<uint32_t>(c));
+  }
   indices->resize(labels.size());
   for (size_t i = 0; i < labels.size(); ++i) {
-    const std::vector<std::string>& list = grown ? *grown : known;
-    auto it = std::find(list.begin(), list.end(), labels[i]);
-    if (it != list.end()) {
-      (*indices)[i] = static_cast<uint32_t>(it - list.begin());
+    if (labels.size() == 1) {
+      auto it = std::find(known.begin(), known.end(), labels[i]);
+      if (it != known.end()) {
+        (*indices)[i] = static_cast<uint32_t>(it - known.begin());
+        continue;
+      }
+    } else if (auto it = index.find(labels[i]); it != index.end()) {
+      (*indices)[i] = it->second;
       continue;
     }
-    if (!options_.labels.empty()) {
-      return Status::InvalidArgument("unknown label '" + std::string(labels[i]) + "' for model '" +
-                                     name_ + "' (its labels are fixed)");
-    }
-    CF_RETURN_IF_ERROR(ValidateLabel(labels[i]));
-    if (list.size() >= 65535) return Status::InvalidArgument("a model holds at most 65535 labels");
+    CF_RETURN_IF_ERROR(CheckNewLabel(labels[i], grown ? grown->size() : known.size()));
     if (!grown) grown = std::make_shared<std::vector<std::string>>(known);
     grown->emplace_back(labels[i]);
     (*indices)[i] = static_cast<uint32_t>(grown->size() - 1);
+    index.emplace(labels[i], (*indices)[i]);
   }
   if (grown) {
     *label_list = std::move(grown);
@@ -158,6 +192,11 @@ Status Model::Commit(std::span<const std::string_view> labels,
     return Status::InvalidArgument("cannot untrain a label the model has never seen");
   }
   const std::shared_ptr<const Snapshot> base = snapshot();
+  // Versions never wrap: version 0 after 2^64-1 would look older than every reader's version.
+  if (base->version() == std::numeric_limits<uint64_t>::max()) {
+    return Status::InvalidArgument("model '" + name_ + "' is at the last version number (2^64-1) "
+                                   "and cannot be trained further");
+  }
   std::shared_ptr<const Snapshot> next = base;
   std::vector<std::vector<uint32_t>> features;
   for (size_t start = 0; start < texts.size(); start += kTrainChunk) {
