@@ -152,9 +152,13 @@ Status LockMark(const std::string& dir, int* fd_out) {
   return Status::OK();
 }
 
-bool IsMarkOrLock(const std::string& name) {
-  return name == DataDir::kMarkFile || name == "LOCK" ||
-         name.starts_with(std::string(DataDir::kMarkFile) + ".tmp.");
+// Files that hold no committed data: the mark, locks, and what RocksDB writes while it creates
+// a database before its CURRENT file exists. Committed data lives only in *.log and *.sst files,
+// so a marked directory holding nothing else was never more than half created.
+bool HoldsNoData(const std::string& name) {
+  return name == DataDir::kMarkFile || name == "LOCK" || name == "IDENTITY" ||
+         name.starts_with(std::string(DataDir::kMarkFile) + ".tmp.") ||
+         name.starts_with("MANIFEST-") || name.starts_with("OPTIONS-") || name.ends_with(".dbtmp");
 }
 
 // Decides from the entries whether the directory may be opened, and whether a database must
@@ -172,7 +176,7 @@ Status Classify(const std::string& dir, const std::vector<std::string>& names, b
   }
   CF_RETURN_IF_ERROR(ReadMark(dir));
   if (Contains(names, "CURRENT")) return Status::OK();
-  if (std::all_of(names.begin(), names.end(), IsMarkOrLock)) return *fresh = true, Status::OK();
+  if (std::all_of(names.begin(), names.end(), HoldsNoData)) return *fresh = true, Status::OK();
   return Status::Corruption("the classiflow data directory " + Quote(dir) +
                             " has lost its CURRENT file (it holds " + Sample(names) +
                             "); refusing to open it. Restore it from a backup.");

@@ -57,50 +57,58 @@ Status MakeScratchDir(std::string* path) {
 
 }  // namespace
 
-RocksDBStore::RocksDBStore(Kind kind, std::unique_ptr<DataDir> dir)
-    : kind_(kind), dir_(std::move(dir)), logger_(std::make_shared<MemoryLogger>()) {}
+RocksDBStore::RocksDBStore(Kind kind, std::unique_ptr<DataDir> dir,
+                           const RocksDBStoreOptions& options)
+    : kind_(kind), options_(options), dir_(std::move(dir)), logger_(std::make_shared<MemoryLogger>()) {}
 
 RocksDBStore::~RocksDBStore() {
-  if (db_) {
-    for (auto* family : families_) db_->DestroyColumnFamilyHandle(family);
-    db_->Close();
-    db_.reset();
-  }
+  CloseRocks();
   if (!secondary_path_.empty()) {
     std::error_code ec;
     std::filesystem::remove_all(secondary_path_, ec);
   }
 }
 
-Status RocksDBStore::OpenDB(std::unique_ptr<DataDir> dir, Kind kind,
-                            const RocksDBStoreOptions& options, std::unique_ptr<RocksDBStore>* out) {
-  std::unique_ptr<RocksDBStore> store(new RocksDBStore(kind, std::move(dir)));
-  const std::string& path = store->dir_->path();
-  rocksdb::DBOptions db_options = MakeOptions(store->dir_->fresh() && kind == Kind::kWriter, options,
-                                              store->logger_);
+void RocksDBStore::CloseRocks() {
+  if (!db_) return;
+  for (auto* family : families_) db_->DestroyColumnFamilyHandle(family);
+  families_.clear();
+  db_->Close();
+  db_.reset();
+}
+
+Status RocksDBStore::OpenRocks() {
+  const std::string& path = dir_->path();
+  rocksdb::DBOptions db_options = MakeOptions(dir_->fresh() && kind_ == Kind::kWriter, options_, logger_);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const auto& name : kFamilies) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
   rocksdb::DB* db = nullptr;
   rocksdb::Status s;
-  if (kind == Kind::kWriter) {
-    s = rocksdb::DB::Open(db_options, path, descriptors, &store->families_, &db);
-  } else if (kind == Kind::kFollower) {
-    CF_RETURN_IF_ERROR(MakeScratchDir(&store->secondary_path_));
+  if (kind_ == Kind::kWriter) {
+    s = rocksdb::DB::Open(db_options, path, descriptors, &families_, &db);
+  } else if (kind_ == Kind::kFollower) {
+    if (secondary_path_.empty()) CF_RETURN_IF_ERROR(MakeScratchDir(&secondary_path_));
     db_options.max_open_files = -1;  // the writer may delete files a follower still reads
-    s = rocksdb::DB::OpenAsSecondary(db_options, path, store->secondary_path_, descriptors,
-                                     &store->families_, &db);
+    s = rocksdb::DB::OpenAsSecondary(db_options, path, secondary_path_, descriptors, &families_, &db);
   } else {
     db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords;
-    s = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &store->families_, &db);
+    s = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &families_, &db);
   }
   if (s.IsCorruption()) {
     // RocksDB's status may not say which file is damaged; its log line does.
     return Status::Corruption("opening '" + path + "': " + s.ToString() + " (" +
-                              store->logger_->RecentAboutFiles() + ")");
+                              logger_->RecentAboutFiles() + ")");
   }
   CF_RETURN_IF_ERROR(FromRocks(s, "opening '" + path + "'"));
-  store->db_.reset(db);
-  store->seen_sequence_ = db->GetLatestSequenceNumber();
+  db_.reset(db);
+  seen_sequence_ = db->GetLatestSequenceNumber();
+  return Status::OK();
+}
+
+Status RocksDBStore::Make(std::unique_ptr<DataDir> dir, Kind kind,
+                          const RocksDBStoreOptions& options, std::unique_ptr<RocksDBStore>* out) {
+  std::unique_ptr<RocksDBStore> store(new RocksDBStore(kind, std::move(dir), options));
+  CF_RETURN_IF_ERROR(store->OpenRocks());
   *out = std::move(store);
   return Status::OK();
 }
@@ -111,8 +119,8 @@ Status RocksDBStore::Open(const std::string& path, const RocksDBStoreOptions& op
   std::unique_ptr<DataDir> dir;
   CF_RETURN_IF_ERROR(DataDir::Open(path, access, &dir));
   std::unique_ptr<RocksDBStore> store;
-  CF_RETURN_IF_ERROR(OpenDB(std::move(dir), options.read_only ? Kind::kFollower : Kind::kWriter,
-                            options, &store));
+  CF_RETURN_IF_ERROR(Make(std::move(dir), options.read_only ? Kind::kFollower : Kind::kWriter,
+                          options, &store));
   *out = std::move(store);
   return Status::OK();
 }
@@ -127,16 +135,24 @@ Status RocksDBStore::OpenRecovering(const std::string& path, const RocksDBStoreO
     std::unique_ptr<DataDir> view_dir;
     std::unique_ptr<RocksDBStore> before;
     if (DataDir::Open(path, DataDir::Access::kRead, &view_dir).ok() &&
-        OpenDB(std::move(view_dir), Kind::kView, options, &before).ok()) {
+        Make(std::move(view_dir), Kind::kView, options, &before).ok()) {
       inspect(*before);
     }
   }
-  std::unique_ptr<RocksDBStore> store;
   RocksDBStoreOptions recovering = options;
   recovering.recover = true;
-  CF_RETURN_IF_ERROR(OpenDB(std::move(dir), Kind::kWriter, recovering, &store));
+  std::unique_ptr<RocksDBStore> store;
+  CF_RETURN_IF_ERROR(Make(std::move(dir), Kind::kWriter, recovering, &store));
   *out = std::move(store);
   return Status::OK();
+}
+
+std::shared_lock<std::shared_mutex> RocksDBStore::ReadLock(Status* status) const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  *status = db_ ? Status::OK()
+                : Status::IOError("'" + dir_->path() + "' is closed after an I/O error; the next "
+                                  "write reopens it");
+  return lock;
 }
 
 rocksdb::ColumnFamilyHandle* RocksDBStore::Family(KeySpace space) const {
@@ -145,17 +161,25 @@ rocksdb::ColumnFamilyHandle* RocksDBStore::Family(KeySpace space) const {
 
 std::string RocksDBStore::Describe() const { return "rocksdb:" + dir_->path(); }
 
-// After a failed write RocksDB refuses every later write until Resume() clears its background
-// error; resuming on the next write lets writes go on once the cause (a full disk) is gone.
-Status RocksDBStore::ResumeAfterFailedWrite() {
-  std::lock_guard<std::mutex> lock(write_mu_);
+// After a failed write RocksDB refuses every later write until its background error is
+// cleared. Resume() clears what it can; a failed log write it cannot (measured with RocksDB
+// 7.8), so the database is then closed and reopened — replaying the log, whose tail the failed
+// write may have torn — with the directory held throughout. Either way writes go on once the
+// cause (a full disk, a failing device) is gone.
+Status RocksDBStore::ResumeAfterFailedWrite(bool* reopened) {
+  *reopened = false;
   if (!write_failed_.load()) return Status::OK();
-  rocksdb::Status s = db_->Resume();
-  if (!s.ok() && !s.IsNotSupported()) {
-    return FromRocks(s, "writes to '" + dir_->path() + "' are stopped after an I/O error until its "
-                        "cause is fixed");
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  if (!write_failed_.load()) return Status::OK();
+  if (db_ && db_->Resume().ok()) {
+    write_failed_.store(false);
+    return Status::OK();
   }
+  CloseRocks();
+  CF_RETURN_IF_ERROR(OpenRocks().WithContext("writes are stopped after an I/O error until its cause is fixed"));
   write_failed_.store(false);
+  generation_.fetch_add(1);
+  *reopened = true;
   return Status::OK();
 }
 
@@ -163,27 +187,41 @@ Status RocksDBStore::Write(const std::vector<StoreWrite>& batch, bool sync) {
   if (read_only()) {
     return Status::NotSupported("'" + dir_->path() + "' is open for reading only (mode=\"read\")");
   }
-  CF_RETURN_IF_ERROR(ResumeAfterFailedWrite());
+  bool reopened = false;
+  CF_RETURN_IF_ERROR(ResumeAfterFailedWrite(&reopened));
+  if (reopened) {
+    return Status::Unavailable("'" + dir_->path() + "' was reopened after an I/O error; nothing "
+                               "was written (compare what is stored, then write again)");
+  }
+  Status s;
+  auto lock = ReadLock(&s);
+  CF_RETURN_IF_ERROR(s);
   rocksdb::WriteBatch wb;
   for (const StoreWrite& w : batch) {
-    rocksdb::Status s = w.value ? wb.Put(Family(w.space), w.key, *w.value) : wb.Delete(Family(w.space), w.key);
-    CF_RETURN_IF_ERROR(FromRocks(s, "batching a write"));
+    rocksdb::Status put = w.value ? wb.Put(Family(w.space), w.key, *w.value) : wb.Delete(Family(w.space), w.key);
+    CF_RETURN_IF_ERROR(FromRocks(put, "batching a write"));
   }
   rocksdb::WriteOptions options;
   options.sync = sync;
-  Status s = FromRocks(db_->Write(options, &wb), "writing to '" + dir_->path() + "'");
+  s = FromRocks(db_->Write(options, &wb), "writing to '" + dir_->path() + "'");
   if (!s.ok()) write_failed_.store(true);
   return s;
 }
 
 Status RocksDBStore::Get(KeySpace space, std::string_view key, std::string* value) {
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Family(space), rocksdb::Slice(key.data(), key.size()), value);
-  if (s.IsNotFound()) return Status::NotFound("key not found");
-  return FromRocks(s, "reading from '" + dir_->path() + "'");
+  Status s;
+  auto lock = ReadLock(&s);
+  CF_RETURN_IF_ERROR(s);
+  rocksdb::Status got = db_->Get(rocksdb::ReadOptions(), Family(space), rocksdb::Slice(key.data(), key.size()), value);
+  if (got.IsNotFound()) return Status::NotFound("key not found");
+  return FromRocks(got, "reading from '" + dir_->path() + "'");
 }
 
 Status RocksDBStore::Scan(KeySpace space, std::string_view prefix,
                           const std::function<Status(std::string_view, std::string_view)>& visit) {
+  Status s;
+  auto lock = ReadLock(&s);
+  CF_RETURN_IF_ERROR(s);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Family(space)));
   for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
     std::string_view key(it->key().data(), it->key().size());
@@ -194,6 +232,9 @@ Status RocksDBStore::Scan(KeySpace space, std::string_view prefix,
 }
 
 Status RocksDBStore::SeekKey(KeySpace space, std::string_view from, std::string* key) {
+  Status s;
+  auto lock = ReadLock(&s);
+  CF_RETURN_IF_ERROR(s);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Family(space)));
   it->Seek(rocksdb::Slice(from.data(), from.size()));
   if (it->Valid()) {
@@ -207,6 +248,9 @@ Status RocksDBStore::SeekKey(KeySpace space, std::string_view from, std::string*
 Status RocksDBStore::CatchUp(bool* changed) {
   *changed = false;
   if (kind_ != Kind::kFollower) return Status::OK();
+  Status s;
+  auto lock = ReadLock(&s);
+  CF_RETURN_IF_ERROR(s);
   CF_RETURN_IF_ERROR(FromRocks(db_->TryCatchUpWithPrimary(), "following '" + dir_->path() + "'"));
   const uint64_t sequence = db_->GetLatestSequenceNumber();
   *changed = sequence != seen_sequence_;

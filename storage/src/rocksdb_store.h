@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -66,24 +67,33 @@ class RocksDBStore final : public Store {
   std::string Describe() const override;
   bool read_only() const override { return kind_ != Kind::kWriter; }
   Status CatchUp(bool* changed) override;
+  uint64_t generation() const override { return generation_.load(); }
 
  private:
   enum class Kind { kWriter, kFollower, kView };
-  RocksDBStore(Kind kind, std::unique_ptr<DataDir> dir);
-  static Status OpenDB(std::unique_ptr<DataDir> dir, Kind kind, const RocksDBStoreOptions& options,
-                       std::unique_ptr<RocksDBStore>* out);
+  RocksDBStore(Kind kind, std::unique_ptr<DataDir> dir, const RocksDBStoreOptions& options);
+  static Status Make(std::unique_ptr<DataDir> dir, Kind kind, const RocksDBStoreOptions& options,
+                     std::unique_ptr<RocksDBStore>* out);
+  // Opens / closes db_. REQUIRES: mu_ held exclusively (or no other thread has the store).
+  Status OpenRocks();
+  void CloseRocks();
+  // Takes mu_ shared; *status fails when a failed reopen left no database.
+  std::shared_lock<std::shared_mutex> ReadLock(Status* status) const;
   rocksdb::ColumnFamilyHandle* Family(KeySpace space) const;
-  Status ResumeAfterFailedWrite();
+  // OK when the database takes writes; *reopened when it had to be reopened for that.
+  Status ResumeAfterFailedWrite(bool* reopened);
 
   const Kind kind_;
-
+  const RocksDBStoreOptions options_;
   std::unique_ptr<DataDir> dir_;
   std::shared_ptr<MemoryLogger> logger_;
-  std::unique_ptr<rocksdb::DB> db_;
+  // Shared by every call that uses db_; exclusive to replace it after a failed write.
+  mutable std::shared_mutex mu_;
+  std::unique_ptr<rocksdb::DB> db_;                     // null after a reopen failed
   std::vector<rocksdb::ColumnFamilyHandle*> families_;  // default, models, meta
   std::string secondary_path_;  // a follower's scratch directory (outside the data directory)
-  std::mutex write_mu_;         // serialises Resume() after a failed write
   std::atomic<bool> write_failed_{false};
+  std::atomic<uint64_t> generation_{0};  // reopens after a failed write
   uint64_t seen_sequence_ = 0;  // CatchUp(): the sequence number last reported
 };
 

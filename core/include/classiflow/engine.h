@@ -104,6 +104,10 @@ class CLASSIFLOW_EXPORT Engine {
   Status CheckOpen() const;
   Status CheckWritable() const;
   void Attach(const std::shared_ptr<Model>& model);
+  // The commit hook of a writer's model: persists one training step.
+  Status CommitStep(Model& model, uint64_t* seen_generation, const ModelRecords& changed);
+  Status ReconcileWithStore(Model& model);
+  Status LoadStoredModel(const std::string& name, std::shared_ptr<Model>* out) const;
   // kRead: loads every model whose stored header changed since the last call.
   Status Refresh();
   Status FollowModel(const std::string& name, const std::string& header);

@@ -121,6 +121,9 @@ class CLASSIFLOW_EXPORT Model {
   // A reader engine's model: publishes `next`, a version another engine committed.
   // REQUIRES: `next` was loaded with this model's options.
   void Follow(std::shared_ptr<const Snapshot> next);
+  // The same from inside the commit hook, which runs under the training lock: the store showed
+  // that the current version is stale (a step that returned an error had reached the log).
+  void FollowFromHook(std::shared_ptr<const Snapshot> next) { current_.store(std::move(next)); }
 
  private:
   Model(std::string name, ModelOptions options, std::shared_ptr<const Snapshot> initial);

@@ -48,6 +48,12 @@ class CLASSIFLOW_EXPORT Store {
   // A description for messages, e.g. "rocksdb:/data/x".
   virtual std::string Describe() const = 0;
 
+  // Counts the times the store reopened its database after a failed write. A failed write may
+  // still have reached the log, so after a reopen a writer must compare what is stored with
+  // what it holds in memory before writing more. Write() returns Unavailable, having written
+  // nothing, when it reopened the database itself.
+  virtual uint64_t generation() const { return 0; }
+
   // True for a store that follows a writer in another engine (or process) and refuses Write()
   // with NotSupported.
   virtual bool read_only() const { return false; }

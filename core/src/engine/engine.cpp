@@ -144,9 +144,48 @@ void Engine::Attach(const std::shared_ptr<Model>& model) {
   }
   // The hook runs under the model's training lock; Close() and DropModel() invalidate the model
   // (which waits for that lock) before they release the store, so `this` and store_ are alive.
-  model->SetCommitHook([this, name = model->name()](const ModelRecords& changed) {
-    return store_->Write(ToWrites(name, changed), options_.sync);
-  });
+  // `seen` is the store generation this model last wrote under; the hook runs under the model's
+  // training lock, which serialises its use.
+  model->SetCommitHook([this, m = model.get(), seen = store_->generation()](
+                           const ModelRecords& changed) mutable { return CommitStep(*m, &seen, changed); });
+}
+
+// A step that returned an I/O error may still have reached the log (a write that landed before
+// its fsync failed), and the store replays it when it reopens. So after a reopen the stored
+// model is compared with the one in memory before anything is written on top of it.
+Status Engine::CommitStep(Model& model, uint64_t* seen_generation, const ModelRecords& changed) {
+  const std::vector<StoreWrite> batch = ToWrites(model.name(), changed);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const uint64_t generation = store_->generation();
+    if (generation != *seen_generation) {
+      CF_RETURN_IF_ERROR(ReconcileWithStore(model));
+      *seen_generation = generation;
+    }
+    Status s = store_->Write(batch, options_.sync);
+    if (s.ok() || store_->generation() == *seen_generation) return s;  // else: reopened, retry
+  }
+  return Status::IOError("the store of model '" + model.name() + "' keeps reopening after I/O errors");
+}
+
+Status Engine::ReconcileWithStore(Model& model) {
+  std::shared_ptr<Model> stored;
+  CF_RETURN_IF_ERROR(LoadStoredModel(model.name(), &stored));
+  if (stored->version() == model.version()) return Status::OK();
+  model.FollowFromHook(stored->snapshot());
+  return Status::IOError("an earlier training step of model '" + model.name() +
+                         "' that failed with an I/O error had reached the log; the model was "
+                         "reloaded at version " + std::to_string(stored->version()) +
+                         " and this step was not applied: retry it");
+}
+
+Status Engine::LoadStoredModel(const std::string& name, std::shared_ptr<Model>* out) const {
+  std::map<std::string, std::string> records;
+  const std::string prefix = RecordKey(name, "");
+  CF_RETURN_IF_ERROR(store_->Scan(KeySpace::kModels, prefix, [&](std::string_view key, std::string_view value) {
+    records[std::string(key.substr(prefix.size()))] = std::string(value);
+    return Status::OK();
+  }));
+  return Model::FromRecords(name, records, out);
 }
 
 Status Engine::CheckOpen() const { return store_ ? Status::OK() : ClosedError(); }

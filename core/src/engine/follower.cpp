@@ -78,15 +78,8 @@ Status Engine::Refresh() {
 }
 
 Status Engine::FollowModel(const std::string& name, const std::string& header) {
-  std::map<std::string, std::string> records;
-  std::string prefix = name;
-  prefix.push_back('\0');
-  CF_RETURN_IF_ERROR(store_->Scan(KeySpace::kModels, prefix, [&](std::string_view key, std::string_view value) {
-    records[std::string(key.substr(prefix.size()))] = std::string(value);
-    return Status::OK();
-  }));
   std::shared_ptr<Model> loaded;
-  CF_RETURN_IF_ERROR(Model::FromRecords(name, records, &loaded));
+  CF_RETURN_IF_ERROR(LoadStoredModel(name, &loaded));
   std::unique_lock lock(mu_);
   if (closing_) return Status::OK();
   auto it = models_.find(name);
