@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #ifndef __STDC_NO_THREADS__
 #include <threads.h>
@@ -642,6 +643,76 @@ static void test_threads(cf_engine *e) {
 }
 #endif
 
+/* Sleeps about `ms` milliseconds (nanosleep is POSIX; usleep is gone from POSIX 2008). */
+static void sleep_ms(long ms) {
+  struct timespec ts;
+  ts.tv_sec = ms / 1000;
+  ts.tv_nsec = (ms % 1000) * 1000000L;
+  nanosleep(&ts, NULL);
+}
+
+/* Polls the reader's model until it reaches `want` (5 s at most) and says whether it did. */
+static int reaches_version(cf_model *m, uint64_t want) {
+  int polls;
+  for (polls = 0; polls < 5000 && version_of(m) != want; polls++) sleep_ms(1);
+  return version_of(m) == want;
+}
+
+/* A writer and a reader ({"mode": "read"}) on one directory: the reader refuses the writing
+ * verbs with CF_NOT_SUPPORTED and follows the writer's versions, scores and all. (Readers in
+ * other processes: tests/python/test_readers.py.) */
+static void test_readers(void) {
+  const char *labels[] = {"ham"}, *texts[] = {"weekly team sync"};
+  char db[300], missing[300], *json = NULL;
+  cf_engine *w = NULL, *r = NULL, *other = (cf_engine *)g_dir;
+  cf_model *wm = NULL, *rm = NULL, *m = (cf_model *)g_dir;
+  double ws[2] = {0, 0}, rs[2] = {1, 1};
+  int i;
+
+  path_in_dir(db, sizeof db, "readers");
+  path_in_dir(missing, sizeof missing, "readers_missing");
+  EXPECT(CF_NOT_FOUND, cf_engine_open(missing, "{\"mode\": \"read\"}", &other),
+         "a reader on a missing directory");
+  CHECK(other == NULL && access(missing, F_OK) != 0, "a failed reader open creates nothing");
+  EXPECT(CF_INVALID_ARGUMENT, cf_engine_open("memory:", "{\"mode\": \"read\"}", &other),
+         "a reader in memory");
+  EXPECT(CF_INVALID_ARGUMENT, cf_engine_open(db, "{\"mode\": \"reader\"}", &other), "an unknown mode");
+  EXPECT(CF_OK, cf_engine_open(db, NULL, &w), "open the writer");
+  if (w == NULL) return;
+  EXPECT(CF_OK, cf_engine_recovery_report(w, &json), "recovery report of a normal open");
+  CHECK(json != NULL && strstr(json, "\"performed\":false") != NULL &&
+            strstr(json, "\"models\":[]") != NULL,
+        "a normal open reports {\"performed\": false, \"models\": []}");
+  cf_free(json);
+  wm = make_trained(w, "followed", NULL);
+  EXPECT(CF_OK, cf_engine_open(db, "{\"mode\": \"read\", \"follow_interval_ms\": 2}", &r),
+         "open a reader beside the writer");
+  if (r != NULL) {
+    EXPECT(CF_OK, cf_model_get(r, "followed", &rm), "the reader has the writer's model");
+    CHECK(version_of(rm) == version_of(wm), "the reader opens at the writer's version");
+    EXPECT(CF_NOT_SUPPORTED, cf_model_train(rm, "ham", texts[0], 16), "train through the reader");
+    EXPECT(CF_NOT_SUPPORTED, cf_model_train_batch(rm, labels, texts, NULL, 1),
+           "train_batch through the reader");
+    EXPECT(CF_NOT_SUPPORTED, cf_model_create(r, "other", "bayes", NULL, &m),
+           "create through the reader");
+    CHECK(m == NULL, "a refused create sets *out to NULL");
+    EXPECT(CF_NOT_SUPPORTED, cf_model_drop(r, "followed"), "drop through the reader");
+    EXPECT(CF_BUSY, cf_engine_open(db, NULL, &other), "a second writer beside writer and reader");
+    CHECK(version_of(rm) == 1 && version_of(wm) == 1, "the refused verbs changed no version");
+    for (i = 0; i < 3; i++) {
+      EXPECT(CF_OK, cf_model_train(wm, "spam", "cheap pills again", 17), "the writer trains");
+    }
+    CHECK(reaches_version(rm, version_of(wm)), "the reader reaches the writer's version 4");
+    EXPECT(CF_OK, cf_model_scores(wm, "cheap meeting", 13, ws, 2), "the writer's scores");
+    EXPECT(CF_OK, cf_model_scores(rm, "cheap meeting", 13, rs, 2), "the reader's scores");
+    CHECK(ws[0] == rs[0] && ws[1] == rs[1], "the reader scores exactly as the writer");
+    cf_model_release(rm);
+    cf_engine_close(r);
+  }
+  cf_model_release(wm);
+  cf_engine_close(w);
+}
+
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
   (void)st, (void)flag, (void)ftw;
   return remove(path);
@@ -674,6 +745,7 @@ int main(void) {
     cf_engine_close(e);
   }
   test_durable();
+  test_readers();
   nftw(g_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
   return finish();
 }
