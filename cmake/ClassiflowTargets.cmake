@@ -7,6 +7,11 @@ function(classiflow_configure_target target)
     CXX_VISIBILITY_PRESET hidden
     C_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON)
+  classiflow_warnings(${target})
+endfunction()
+
+# Warnings as errors, for libraries and the programs that test them.
+function(classiflow_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Werror)
   # GCC 12 reports -Wrestrict inside std::string's operator+ when it is inlined at -O2 (GCC bug
   # 105329, fixed in GCC 13): a false positive on "text" + std::string(...), kept as a warning.

@@ -208,6 +208,10 @@ Status DataDir::Open(const std::string& path, Access access, std::unique_ptr<Dat
   struct stat st {};
   if (::stat(canonical.c_str(), &st) != 0) return ErrnoError("cannot stat", canonical);
 
+  if (write && ::access(canonical.c_str(), W_OK) != 0) {
+    return Status::IOError("the data directory " + Quote(canonical) + " is not writable (" +
+                           std::strerror(errno) + "); open it with mode=\"read\" to classify from it");
+  }
   std::unique_ptr<DataDir> dir;
   if (write) {
     Registry& registry = TheRegistry();
