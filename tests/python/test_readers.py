@@ -220,6 +220,12 @@ def cluster(tmp_path):
                     f"{r.proc.stderr.read().decode() if r.proc.poll() is not None else ''}"
             return made
 
+        def start(self, n: int) -> "tuple[Writer, List[Reader]]":
+            """A writer that made the model, then n readers opened on it."""
+            w = self.writer()
+            w.expect("ready")
+            return w, self.readers(n)
+
         def stop_readers(self, readers: List[Reader]) -> None:
             self.stop.touch()
             for r in readers:
@@ -250,6 +256,11 @@ def assert_followed(reader: Reader, acks: Dict[int, dict]) -> List[int]:
     return versions
 
 
+def sigkill(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+
 def first_seen_ns(reader: Reader, version: int) -> Optional[int]:
     return next((r["t"] for r in reader.seen() if r["v"] >= version), None)
 
@@ -257,9 +268,8 @@ def first_seen_ns(reader: Reader, version: int) -> Optional[int]:
 # --- a. one writer, three readers -----------------------------------------------------------
 
 def test_three_readers_follow_every_version_exactly(cluster):
-    writer = cluster.writer()
-    start = writer.expect("ready")["ready"]
-    readers = cluster.readers(3)
+    writer, readers = cluster.start(3)
+    start = writer.last_ack()
     writer.send("train 30 0.05")
     final = writer.expect("trained")["trained"]
     assert final == start + 30
@@ -323,9 +333,7 @@ def spellings(path: Path, tmp_path: Path) -> Dict[str, str]:
 
 def test_second_writer_is_busy_under_any_spelling_while_readers_are_open(cluster, tmp_path):
     # The writer in another process (its OS lock), then in this one (the process registry).
-    writer = cluster.writer()
-    writer.expect("ready")
-    readers = cluster.readers(2)
+    writer, readers = cluster.start(2)
     with cf.Engine(cluster.path, mode="read") as local_reader:
         for how, where in spellings(cluster.path, tmp_path).items():
             with pytest.raises(cf.BusyError):
@@ -351,13 +359,10 @@ def test_second_writer_is_busy_under_any_spelling_while_readers_are_open(cluster
 # --- c. kill -9 of the writer ---------------------------------------------------------------
 
 def test_readers_survive_writer_sigkill_and_follow_the_next_writer(cluster):
-    writer = cluster.writer()
-    writer.expect("ready")
-    readers = cluster.readers(3)
+    writer, readers = cluster.start(3)
     writer.send("train 100000 0.005")
     writer.expect("v", until=lambda m: m["v"] >= 15)
-    writer.proc.send_signal(signal.SIGKILL)
-    writer.proc.wait()
+    sigkill(writer.proc)
     writer.drain()
     acked = writer.last_ack()
 
@@ -399,13 +404,10 @@ def test_readers_survive_writer_sigkill_and_follow_the_next_writer(cluster):
 # --- d. kill -9 of a reader -----------------------------------------------------------------
 
 def test_reader_sigkill_leaves_writer_and_other_readers_unaffected(cluster):
-    writer = cluster.writer()
-    writer.expect("ready")
-    readers = cluster.readers(3)
+    writer, readers = cluster.start(3)
     writer.send("train 40 0.02")
     writer.expect("v", until=lambda m: m["v"] >= 10)
-    readers[0].proc.send_signal(signal.SIGKILL)
-    readers[0].proc.wait()
+    sigkill(readers[0].proc)
     final = writer.expect("trained")["trained"]
     assert final >= 40 and writer.proc.poll() is None
     survivors = readers[1:]
