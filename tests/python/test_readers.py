@@ -474,6 +474,26 @@ def test_reader_open_errors(tmp_path):
         cf.Engine(None, mode="read")
     with pytest.raises(cf.InvalidArgumentError):
         cf.Engine(tmp_path / "x", mode="reader")
+    assert not (tmp_path / "x").exists()
+
+
+def test_reader_options_and_close(tmp_path):
+    path = tmp_path / "db"
+    with cf.Engine(path) as eng:
+        eng.create_model("m", labels=LABELS).train("spam", "cheap")
+        for bad in (0, -1, 60001, 1.5, True, "5"):
+            with pytest.raises(cf.InvalidArgumentError, match="follow_interval_ms"):
+                cf.Engine(path, mode="read", follow_interval_ms=bad)
+        reader = cf.Engine(path, mode="read", follow_interval_ms=60000)
+        model = reader.model("m")
+        assert model.version == 1 and reader.recovery == {"performed": False, "models": []}
+        reader.close()
+        with pytest.raises(cf.UnavailableError):
+            model.classify("cheap")
+        with pytest.raises(cf.UnavailableError):
+            reader.models()
+        eng.model("m").train("ham", "lunch")  # the writer goes on after its reader closed
+        assert eng.model("m").version == 2
 
 
 # --- f. models dropped and created by the writer --------------------------------------------
