@@ -172,8 +172,7 @@ Status BayesSnapshot::FromRecords(const BayesOptions& options, int hash_bits,
   if (hash_bits < kPageBits || hash_bits > 31 || n_pages != (size_t{1} << hash_bits) / kPageSize) {
     return Status::Corruption("bayes header: page count disagrees with hash_bits");
   }
-  snap->pages_ = PageTable(n_pages);
-  snap->views_.resize(n_pages);
+  snap->pages_ = PageTable(n_pages);  // costs O(pages present), not O(n_pages) (page_table.h)
   CF_RETURN_IF_ERROR(snap->DecodePages(records, options.alpha));
   snap->Precompute();
   *out = std::move(snap);
@@ -194,7 +193,6 @@ Status BayesSnapshot::DecodePages(const std::map<std::string, std::string>& reco
                            .WithContext("page " + key));
     distinct += rows;
     pages_.Set(index, std::move(page));
-    RefreshView(index);
   }
   if (distinct != distinct_features_) {
     return Status::Corruption("bayes model: pages disagree with the header (missing records?)");

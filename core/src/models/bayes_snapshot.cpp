@@ -106,15 +106,13 @@ BayesSnapshot::BayesSnapshot(const BayesSnapshot& base, uint64_t version,
       pages_(base.pages_),
       doc_counts_(base.doc_counts_),
       token_counts_(base.token_counts_),
-      distinct_features_(base.distinct_features_),
-      views_(base.views_) {}
+      distinct_features_(base.distinct_features_) {}
 
 std::shared_ptr<const BayesSnapshot> BayesSnapshot::Empty(
     const BayesOptions& options, int hash_bits,
     std::shared_ptr<const std::vector<std::string>> labels) {
   auto snap = std::shared_ptr<BayesSnapshot>(new BayesSnapshot(options, 0, std::move(labels)));
   snap->pages_ = PageTable((size_t{1} << hash_bits) / kPageSize);
-  snap->views_.resize(snap->pages_.size());
   snap->doc_counts_.assign(snap->label_count(), 0);
   snap->token_counts_.assign(snap->label_count(), 0);
   snap->Precompute();
@@ -136,10 +134,8 @@ void BayesSnapshot::Precompute() {
   }
 }
 
-void BayesSnapshot::RefreshView(size_t p) {
-  const CountPage* page = pages_.get(p);
-  views_[p] = page ? PageView{page->rows.data(), page->entries.data(), page->dense_values.data()}
-                   : PageView{};
+PageView ViewOf(const CountPage& page) {
+  return PageView{page.rows.data(), page.entries.data(), page.dense_values.data()};
 }
 
 void BayesSnapshot::JointLogLikelihoods(const uint32_t* features, size_t feature_count,
@@ -151,13 +147,14 @@ void BayesSnapshot::JointLogLikelihoods(const uint32_t* features, size_t feature
   thread_local std::vector<float> sums;
   sums.assign(n_labels, 0.0f);
   float* acc = sums.data();
-  const size_t n_pages = views_.size();
-  const PageView* views = views_.data();
+  const size_t n_pages = pages_.size();
   // The loop below is bound by cache misses on the rows; touching them all first lets the CPU
   // fetch them in parallel (measured on the Debian corpus, see docs/benchmarks.md).
   for (size_t i = 0; i < feature_count; ++i) {
     const size_t p = features[i] >> kPageBits;
-    if (p < n_pages && views[p].rows != nullptr) __builtin_prefetch(views[p].rows + (features[i] & (kPageSize - 1)));
+    if (p >= n_pages) continue;
+    const PageView& view = pages_.view(p);
+    if (view.rows != nullptr) __builtin_prefetch(view.rows + (features[i] & (kPageSize - 1)));
   }
   // Then sort the rows by kind without branching (the kinds alternate unpredictably, and a
   // mispredicted branch per feature cost more than the adds), prefetching what they point at.
@@ -171,11 +168,13 @@ void BayesSnapshot::JointLogLikelihoods(const uint32_t* features, size_t feature
   size_t counts[3] = {0, 0, 0};  // single, dense, sparse
   for (size_t i = 0; i < feature_count; ++i) {
     const size_t p = features[i] >> kPageBits;
-    if (p >= n_pages || views[p].rows == nullptr) continue;
-    const RowInfo& row = views[p].rows[features[i] & (kPageSize - 1)];
+    if (p >= n_pages) continue;
+    const PageView& view = pages_.view(p);
+    if (view.rows == nullptr) continue;
+    const RowInfo& row = view.rows[features[i] & (kPageSize - 1)];
     const size_t kind = row.count == 1 ? 0 : row.dense() ? 1 : 2;
-    const void* data = kind == 1 ? static_cast<const void*>(views[p].dense + row.a)
-                                 : static_cast<const void*>(views[p].entries + row.a);
+    const void* data = kind == 1 ? static_cast<const void*>(view.dense + row.a)
+                                 : static_cast<const void*>(view.entries + row.a);
     __builtin_prefetch(data);
     work[kind * feature_count + counts[kind]++] =
         Work{data, kind == 0 ? row.b : kind == 1 ? row.b : row.count, std::bit_cast<float>(row.a)};
@@ -308,7 +307,6 @@ Status BayesSnapshot::Update(const std::vector<TrainingDoc>& docs, bool subtract
   for (size_t g = 0; g < groups; ++g) {
     const uint32_t p = deltas[group_start[g]].feature >> kPageBits;
     snap->pages_.Set(p, std::move(rebuilt[g]));
-    snap->RefreshView(p);  // the other views were copied from this version
   }
   snap->distinct_features_ = static_cast<uint64_t>(int64_t(distinct_features_) + distinct_change);
   snap->Precompute();

@@ -99,8 +99,7 @@ class BayesSnapshot final : public Snapshot {
   // The next version's starting point: shares every page of `base`.
   BayesSnapshot(const BayesSnapshot& base, uint64_t version,
                 std::shared_ptr<const std::vector<std::string>> labels);
-  void Precompute();          // per-label tables used for scoring
-  void RefreshView(size_t p);  // views_[p] after pages_[p] changed
+  void Precompute();  // per-label tables used for scoring
   Status CheckSubtract(const std::vector<Delta>& deltas, const std::vector<uint64_t>& docs,
                        const std::vector<uint64_t>& tokens) const;
   std::string EncodeHeader() const;
@@ -110,7 +109,7 @@ class BayesSnapshot final : public Snapshot {
 
   double alpha_;
   bool fit_prior_;
-  PageTable pages_;                     // null page = all its counts zero
+  PageTable pages_;                     // null page = all its counts zero; views for scoring
   std::vector<uint64_t> doc_counts_;    // per label
   std::vector<uint64_t> token_counts_;  // per label: feature occurrences
   uint64_t distinct_features_ = 0;      // features with any non-zero count (V)
@@ -119,14 +118,6 @@ class BayesSnapshot final : public Snapshot {
   double log_alpha_ = 0;
   std::vector<double> log_prior_;
   std::vector<double> log_norm_;
-  // Raw views of pages_ for scoring, so a row is reached without a chain of pointers
-  // (measured: the hot loop is bound by cache misses).
-  struct PageView {
-    const RowInfo* rows = nullptr;  // null: empty page
-    const CountEntry* entries = nullptr;
-    const float* dense = nullptr;
-  };
-  std::vector<PageView> views_;
 };
 
 }  // namespace classiflow

@@ -200,7 +200,7 @@ size_t ResidentBytes() {
 
 // 2^28 features are 4 Mi pages: loading a file that touches one of them, or creating an empty
 // model, must cost memory for what is there, not for the feature space (241 MiB before).
-TEST(ModelFileHostileTest, DISABLED_MemoryFollowsContentNotHashBits) {
+TEST(ModelFileHostileTest, MemoryFollowsContentNotHashBits) {
   CraftedModel crafted;
   crafted.options_json = R"({"ngrams":1,"hash_bits":28})";
   crafted.hash_bits = 28;

@@ -42,5 +42,30 @@ TEST(PageTableTest, CopiesShareLeavesUntilWrittenAndDiffExactly) {
   EXPECT_EQ(Changed(v3, &v1), (std::vector<size_t>{3, 4, 50, 51}));
 }
 
+TEST(PageTableTest, HugeSparseTablesCostWhatTheyHoldAndNeverWriteTheSentinels) {
+  const size_t pages = (size_t{1} << 28) / kPageSize;  // hash_bits 28: 4 Mi pages
+  PageTable empty(pages);
+  PageTable v1 = empty;
+  auto a = std::make_shared<CountPage>();
+  a->BuildReadIndex();
+  v1.Set(pages - 1, a);
+  v1.Set(0, a);
+  EXPECT_EQ(Changed(v1, nullptr), (std::vector<size_t>{0, pages - 1}));
+  EXPECT_EQ(Changed(v1, &empty), (std::vector<size_t>{0, pages - 1}));
+  EXPECT_EQ(v1.get(pages - 1), a.get());
+  EXPECT_EQ(v1.view(pages - 1).rows, a->rows.data());
+  // Every other table still reads empty pages: the shared empty nodes were copied, not written.
+  EXPECT_EQ(empty.get(pages - 1), nullptr);
+  EXPECT_EQ(empty.view(0).rows, nullptr);
+  EXPECT_EQ(PageTable(pages).get(0), nullptr);
+  EXPECT_EQ(v1.get(1), nullptr);
+  EXPECT_EQ(v1.view(pages - 2).rows, nullptr);
+  PageTable v2 = v1;
+  v2.Set(pages - 1, nullptr);
+  EXPECT_EQ(v2.view(pages - 1).rows, nullptr);
+  EXPECT_EQ(v1.view(pages - 1).rows, a->rows.data());
+  EXPECT_EQ(Changed(v2, &v1), (std::vector<size_t>{pages - 1}));
+}
+
 }  // namespace
 }  // namespace classiflow
