@@ -27,7 +27,8 @@ constexpr std::string_view kMagic{"CFMODEL\0", 8};
 constexpr uint32_t kFileFormat = 1;
 
 // Reading a missing file is NotFound; every other file-system failure is IOError.
-Status ErrnoStatus(const std::string& what, const std::string& path, bool reading, int err = errno) {
+Status ErrnoStatus(const std::string& what, const std::string& path, bool reading,
+                   int err = errno) {
   const std::string msg = what + " '" + path + "': " + std::strerror(err);
   return reading && err == ENOENT ? Status::NotFound(msg) : Status::IOError(msg);
 }
@@ -52,7 +53,9 @@ Status ParseRecords(BinaryReader* r, uint32_t count, std::map<std::string, std::
   }
   for (uint32_t i = 0; i < count; ++i) {
     std::string_view key, value;
-    if (!r->GetString(&key) || !r->GetString(&value)) return Status::Corruption("model file records truncated");
+    if (!r->GetString(&key) || !r->GetString(&value)) {
+      return Status::Corruption("model file records truncated");
+    }
     if (!records->emplace(std::string(key), std::string(value)).second) {
       return Status::Corruption("model file has the record " + QuotePrefix(key) + " twice");
     }
@@ -81,7 +84,9 @@ Status ParseFile(std::string_view bytes, std::string* name, std::map<std::string
   if (!r.GetString(&kind) || !r.GetString(&model_name) || !r.GetU32(&count)) {
     return Status::Corruption("model file header truncated");
   }
-  if (kind != "bayes") return Status::Corruption("unknown model kind " + QuotePrefix(kind) + " in file");
+  if (kind != "bayes") {
+    return Status::Corruption("unknown model kind " + QuotePrefix(kind) + " in file");
+  }
   Status s = ValidateModelName(model_name);
   if (!s.ok()) return Status::Corruption("model file names its model badly: " + s.message());
   CF_RETURN_IF_ERROR(ParseRecords(&r, count, records));

@@ -18,7 +18,8 @@ namespace {
 using Json = nlohmann::json;
 
 // One setter per JSON key; each checks the value's type and range for its field and stores it.
-using Setter = std::function<Status(const std::string& key, const Json& value, ModelOptions* options)>;
+using Setter =
+    std::function<Status(const std::string& key, const Json& value, ModelOptions* options)>;
 
 Status WrongType(const std::string& key, const char* expected, const Json& value) {
   return Status::InvalidArgument("option '" + key + "' must be " + expected + ", not " +
@@ -113,7 +114,8 @@ Status ModelOptions::FromJson(std::string_view json, ModelOptions* out) {
   CF_RETURN_IF_ERROR(ForEachJsonOption(json, "options", [&](const std::string& key, const Json& value) {
     auto setter = Setters().find(key);
     if (setter == Setters().end()) {
-      return Status::InvalidArgument("unknown option " + QuotePrefix(key) + " (known: " + KnownKeys() + ")");
+      return Status::InvalidArgument("unknown option " + QuotePrefix(key) + " (known: " +
+                                     KnownKeys() + ")");
     }
     return setter->second(key, value, &options);
   }));
@@ -201,7 +203,9 @@ Status ValidateLabels(std::span<const std::string> labels, size_t max_count) {
   std::unordered_set<std::string_view> seen;
   seen.reserve(labels.size());
   for (size_t i = 0; i < labels.size(); ++i) {
-    CF_RETURN_IF_ERROR(ValidateLabel(labels[i]).WithContext("[" + std::to_string(i) + "]"));
+    // append, not '+': GCC 12 misreports '+' chains with to_string (-Wrestrict).
+    const std::string where = std::string("[").append(std::to_string(i)).append("]");
+    CF_RETURN_IF_ERROR(ValidateLabel(labels[i]).WithContext(where));
     if (!seen.insert(labels[i]).second) {
       return Status::InvalidArgument("duplicate label " + QuotePrefix(labels[i]));
     }

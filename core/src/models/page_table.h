@@ -48,7 +48,9 @@ class PageTable {
   // REQUIRES: i < size().
   const CountPage* get(size_t i) const { return LeafOf(i).pages[i % kLeafSize].get(); }
   // All-null view for an empty page. REQUIRES: i < size().
-  const PageView& view(size_t i) const { return top_[i / kPagesPerBlock]->views[i % kPagesPerBlock]; }
+  const PageView& view(size_t i) const {
+    return top_[i / kPagesPerBlock]->views[i % kPagesPerBlock];
+  }
 
   // Replaces page i, copying its block and leaf first when another table shares them.
   void Set(size_t i, PagePtr page) {

@@ -23,7 +23,8 @@ inline constexpr int kMaxJsonDepth = 64;
 // become a 1 MB message.
 inline constexpr size_t kMaxQuotedBytes = 60;
 
-// `text` in single quotes, cut to kMaxQuotedBytes on a UTF-8 character boundary ("..." marks a cut).
+// `text` in single quotes, cut to kMaxQuotedBytes on a UTF-8 character boundary ("..." marks
+// a cut).
 inline std::string QuotePrefix(std::string_view text) {
   size_t cut = text.size();
   if (cut > kMaxQuotedBytes) {
@@ -96,9 +97,10 @@ inline Status PreScan(std::string_view json, std::string_view what, size_t stop,
 // token, a 1 MB string).
 inline Status Parse(std::string_view json, std::string_view what, nlohmann::json* doc) {
   std::string key;  // the last top-level key the parser reported
-  const nlohmann::json::parser_callback_t track = [&key](int depth, nlohmann::json::parse_event_t event,
+  using Event = nlohmann::json::parse_event_t;
+  const nlohmann::json::parser_callback_t track = [&key](int depth, Event event,
                                                          nlohmann::json& parsed) {
-    if (depth == 1 && event == nlohmann::json::parse_event_t::key) key = parsed.get<std::string>();
+    if (depth == 1 && event == Event::key) key = parsed.get<std::string>();
     return true;
   };
   try {
