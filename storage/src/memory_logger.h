@@ -28,7 +28,7 @@ class MemoryLogger final : public rocksdb::Logger {
   void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
     if (level < GetInfoLogLevel()) return;
     char line[512];
-    std::vsnprintf(line, sizeof line, format, ap);
+    (void)std::vsnprintf(line, sizeof line, format, ap);  // a longer line is cut, on purpose
     std::lock_guard<std::mutex> lock(mu_);
     lines_.emplace_back(line);
     if (lines_.size() > kKeep) lines_.pop_front();

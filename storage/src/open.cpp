@@ -63,7 +63,11 @@ Status OpenEngine(std::string_view uri, const EngineOptions& options, std::uniqu
   CF_RETURN_IF_ERROR(DirectoryOf(uri, &path));
   std::map<std::string, int64_t> before;
   CF_RETURN_IF_ERROR(RocksDBStore::OpenRecovering(
-      path, ToRocks(store_options), [&](Store& view) { Engine::StoredVersions(view, &before); },
+      path, ToRocks(store_options),
+      [&](Store& view, const std::vector<std::pair<std::string, std::string>>& logged) {
+        Engine::StoredVersions(view, &before);
+        for (const auto& [model, header] : logged) Engine::NoteLoggedHeader(model, header, &before);
+      },
       &store));
   std::unique_ptr<Engine> engine;
   CF_RETURN_IF_ERROR(Engine::Open(options, std::move(store), &engine));

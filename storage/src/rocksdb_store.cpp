@@ -3,16 +3,20 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <array>
 #include <cstdlib>
 #include <filesystem>
 #include <system_error>
 
+#include "log_scan.h"
 #include "memory_logger.h"
 
 namespace classiflow {
 namespace {
 
-const std::vector<std::string> kFamilies = {rocksdb::kDefaultColumnFamilyName, "models", "meta"};
+// The column families besides RocksDB's default one. Literals, not std::string: a namespace-scope
+// std::string is built before main, where an allocation failure cannot be caught.
+constexpr std::array<const char*, 2> kFamilies = {"models", "meta"};
 
 Status FromRocks(const rocksdb::Status& s, const std::string& context) {
   if (s.ok()) return Status::OK();
@@ -81,7 +85,8 @@ Status RocksDBStore::OpenRocks() {
   const std::string& path = dir_->path();
   rocksdb::DBOptions db_options = MakeOptions(dir_->fresh() && kind_ == Kind::kWriter, options_, logger_);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& name : kFamilies) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+  for (const char* name : kFamilies) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
   rocksdb::DB* db = nullptr;
   rocksdb::Status s;
   if (kind_ == Kind::kWriter) {
@@ -126,8 +131,7 @@ Status RocksDBStore::Open(const std::string& path, const RocksDBStoreOptions& op
 }
 
 Status RocksDBStore::OpenRecovering(const std::string& path, const RocksDBStoreOptions& options,
-                                    const std::function<void(Store& before)>& inspect,
-                                    std::unique_ptr<Store>* out) {
+                                    const Inspect& inspect, std::unique_ptr<Store>* out) {
   if (options.read_only) return Status::InvalidArgument("a recovery open cannot be read-only");
   std::unique_ptr<DataDir> dir;
   CF_RETURN_IF_ERROR(DataDir::Open(path, DataDir::Access::kWrite, &dir));
@@ -136,7 +140,9 @@ Status RocksDBStore::OpenRecovering(const std::string& path, const RocksDBStoreO
     std::unique_ptr<RocksDBStore> before;
     if (DataDir::Open(path, DataDir::Access::kRead, &view_dir).ok() &&
         Make(std::move(view_dir), Kind::kView, options, &before).ok()) {
-      inspect(*before);
+      std::vector<std::pair<std::string, std::string>> logged;
+      ScanLoggedHeaders(path, before->Family(KeySpace::kModels)->GetID(), &logged);
+      inspect(*before, logged);
     }
   }
   RocksDBStoreOptions recovering = options;

@@ -54,9 +54,12 @@ class RocksDBStore final : public Store {
   // A recovery open in two steps, holding the directory throughout: first `inspect` sees a
   // read-only view that skips damaged WAL records (what was written before the damage and
   // after it), then the directory is recovered to its last consistent point and opened.
+  // `logged_headers` are (model, sealed header record) candidates found in the raw log bytes,
+  // past any damage (log_scan.h).
+  using Inspect = std::function<void(
+      Store& before, const std::vector<std::pair<std::string, std::string>>& logged_headers)>;
   static Status OpenRecovering(const std::string& path, const RocksDBStoreOptions& options,
-                               const std::function<void(Store& before)>& inspect,
-                               std::unique_ptr<Store>* out);
+                               const Inspect& inspect, std::unique_ptr<Store>* out);
   ~RocksDBStore() override;
 
   Status Write(const std::vector<StoreWrite>& batch, bool sync) override;

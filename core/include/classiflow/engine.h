@@ -70,6 +70,10 @@ class CLASSIFLOW_EXPORT Engine {
                      std::unique_ptr<Engine>* out);
   // The newest stored version of every model in `store` that loads; for recovery reports.
   static void StoredVersions(Store& store, std::map<std::string, int64_t>* out);
+  // Raises (*versions)[model] to the version in `sealed_header` (a model's "h" record found in
+  // a damaged log) when its checksum holds; ignores it otherwise.
+  static void NoteLoggedHeader(const std::string& model, std::string_view sealed_header,
+                               std::map<std::string, int64_t>* versions);
   ~Engine();  // closes
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -110,7 +114,8 @@ class CLASSIFLOW_EXPORT Engine {
   Status LoadStoredModel(const std::string& name, std::shared_ptr<Model>* out) const;
   // kRead: loads every model whose stored header changed since the last call.
   Status Refresh();
-  Status FollowModel(const std::string& name, const std::string& header);
+  Status FollowModel(const std::string& name, const std::string& incarnation,
+                     const std::string& fingerprint);
 
   const EngineOptions options_;
   const bool read_only_;
@@ -118,7 +123,9 @@ class CLASSIFLOW_EXPORT Engine {
   std::unique_ptr<Store> store_;  // null once closed
   bool closing_ = false;          // set first by Close(); guarded by mu_
   std::map<std::string, std::shared_ptr<Model>, std::less<>> models_;
-  std::map<std::string, std::string, std::less<>> headers_;  // kRead: header record per model
+  // kRead: per model, its incarnation and header record as last loaded ("fingerprint").
+  std::map<std::string, std::string, std::less<>> headers_;
+  std::map<std::string, std::string, std::less<>> incarnations_;
   RecoveryReport recovery_;                                   // guarded by mu_
   bool refresh_failed_ = false;                               // kRead: retry on the next tick
   std::unique_ptr<Follower> follower_;                        // kRead: the catch-up thread

@@ -1,9 +1,12 @@
 #include "classiflow/engine.h"
 
+#include <chrono>
 #include <mutex>
+#include <random>
 
 #include "engine/follower.h"
 #include "models/model_records.h"
+#include "util/binary_io.h"
 
 namespace classiflow {
 namespace {
@@ -29,6 +32,14 @@ std::vector<StoreWrite> ToWrites(std::string_view model, const ModelRecords& rec
     batch.push_back({KeySpace::kModels, RecordKey(model, key), std::nullopt});
   }
   return batch;
+}
+
+// A random id per created model, so a reader tells a model dropped and created again under
+// the same name from a new version of the one it holds.
+std::string NewIncarnation() {
+  std::random_device random;
+  return std::to_string((uint64_t{random()} << 32) ^ random()) + "." +
+         std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
 }
 
 Status ClosedError() { return Status::Unavailable("the engine is closed"); }
@@ -100,7 +111,10 @@ Status Engine::LoadModels() {
     Attach(model);
     models_.emplace(name, std::move(model));
     auto header = records.find(std::string(kHeaderRecord));
-    if (header != records.end()) headers_[name] = header->second;
+    std::string incarnation;
+    (void)store_->Get(KeySpace::kMeta, IncarnationKey(name), &incarnation);  // absent before 0.2
+    incarnations_[name] = incarnation;
+    if (header != records.end()) headers_[name] = incarnation + '\0' + header->second;
   }
   return Status::OK();
 }
@@ -116,6 +130,19 @@ void Engine::StoredVersions(Store& store, std::map<std::string, int64_t>* out) {
       (*out)[name] = -1;
     }
   }
+}
+
+void Engine::NoteLoggedHeader(const std::string& model, std::string_view sealed_header,
+                              std::map<std::string, int64_t>* versions) {
+  // Every kind's header record starts with a u32 format and the u64 version.
+  std::string_view payload;
+  uint32_t format = 0;
+  uint64_t version = 0;
+  if (!OpenRecord(sealed_header, "header", &payload).ok()) return;
+  BinaryReader reader(payload);
+  if (!reader.GetU32(&format) || !reader.GetU64(&version) || version > INT64_MAX) return;
+  auto [it, inserted] = versions->try_emplace(model, static_cast<int64_t>(version));
+  if (!inserted) it->second = std::max(it->second, static_cast<int64_t>(version));
 }
 
 void Engine::NoteRecovery(const std::map<std::string, int64_t>& before) {
@@ -231,7 +258,9 @@ Status Engine::CreateModel(std::string_view name, const ModelOptions& options,
   CF_RETURN_IF_ERROR(Model::Create(name, options, &model));
   ModelRecords records;
   model->AllRecords(&records);
-  CF_RETURN_IF_ERROR(store_->Write(ToWrites(name, records), options_.sync));
+  std::vector<StoreWrite> batch = ToWrites(name, records);
+  batch.push_back({KeySpace::kMeta, IncarnationKey(name), NewIncarnation()});
+  CF_RETURN_IF_ERROR(store_->Write(batch, options_.sync));
   Attach(model);
   models_.emplace(std::string(name), model);
   *out = std::move(model);
@@ -263,6 +292,7 @@ Status Engine::DropModel(std::string_view name) {
                                     deletes.push_back({KeySpace::kModels, std::string(key), std::nullopt});
                                     return Status::OK();
                                   }));
+  deletes.push_back({KeySpace::kMeta, IncarnationKey(name), std::nullopt});
   return store_->Write(deletes, options_.sync);
 }
 

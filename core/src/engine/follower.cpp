@@ -46,24 +46,28 @@ Status Engine::Refresh() {
   if (!changed && !refresh_failed_) return Status::OK();
   // Step from model to model: each name's records are "<name>\0..." and no name contains a
   // byte below '\1', so "<name>\1" is past all of them.
-  std::map<std::string, std::string> headers;
+  std::map<std::string, std::pair<std::string, std::string>> found;  // name -> incarnation, fingerprint
   std::string key, from;
   while (store_->SeekKey(KeySpace::kModels, from, &key).ok()) {
     const std::string name = key.substr(0, key.find('\0'));
-    std::string header;
-    if (store_->Get(KeySpace::kModels, HeaderKey(name), &header).ok()) headers[name] = header;
+    std::string header, incarnation;
+    if (store_->Get(KeySpace::kModels, HeaderKey(name), &header).ok()) {
+      (void)store_->Get(KeySpace::kMeta, IncarnationKey(name), &incarnation);  // absent before 0.2
+      found[name] = {incarnation, incarnation + '\0' + header};
+    }
     from = name + '\1';
   }
   refresh_failed_ = false;
-  for (const auto& [name, header] : headers) {
+  for (const auto& [name, ids] : found) {
     {
       std::shared_lock lock(mu_);
       auto known = headers_.find(name);
-      if (known != headers_.end() && known->second == header) continue;
+      if (known != headers_.end() && known->second == ids.second) continue;
     }
-    Status s = FollowModel(name, header);
+    Status s = FollowModel(name, ids.first, ids.second);
     if (!s.ok()) refresh_failed_ = true;
   }
+  const auto& headers = found;
   std::unique_lock lock(mu_);
   for (auto it = models_.begin(); it != models_.end();) {
     if (headers.count(it->first) != 0) {
@@ -72,18 +76,21 @@ Status Engine::Refresh() {
     }
     it->second->Invalidate(Status::NotFound("model '" + it->first + "' was dropped by the writer"));
     headers_.erase(it->first);
+    incarnations_.erase(it->first);
     it = models_.erase(it);
   }
   return refresh_failed_ ? Status::Corruption("a model could not be loaded; retrying") : Status::OK();
 }
 
-Status Engine::FollowModel(const std::string& name, const std::string& header) {
+Status Engine::FollowModel(const std::string& name, const std::string& incarnation,
+                           const std::string& fingerprint) {
   std::shared_ptr<Model> loaded;
   CF_RETURN_IF_ERROR(LoadStoredModel(name, &loaded));
   std::unique_lock lock(mu_);
   if (closing_) return Status::OK();
   auto it = models_.find(name);
-  if (it != models_.end() && it->second->options() == loaded->options()) {
+  if (it != models_.end() && incarnations_[name] == incarnation &&
+      it->second->options() == loaded->options()) {
     it->second->Follow(loaded->snapshot());  // handles the user holds see the new version
   } else {
     if (it != models_.end()) {
@@ -93,7 +100,8 @@ Status Engine::FollowModel(const std::string& name, const std::string& header) {
     Attach(loaded);
     models_.emplace(name, std::move(loaded));
   }
-  headers_[name] = header;
+  headers_[name] = fingerprint;
+  incarnations_[name] = incarnation;
   return Status::OK();
 }
 
