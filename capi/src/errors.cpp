@@ -24,8 +24,9 @@ static_assert(CF_NOT_SUPPORTED == static_cast<int>(Code::kNotSupported));
 thread_local char tls_last_error[2048] = "";
 
 void Record(const char* function, const char* code_name, const char* message) noexcept {
-  std::snprintf(tls_last_error, sizeof(tls_last_error), "%s: %s: %s", function, code_name,
-                message);
+  // Truncation is intended (see above), so snprintf's result is of no use.
+  (void)std::snprintf(tls_last_error, sizeof(tls_last_error), "%s: %s: %s", function, code_name,
+                      message);
 }
 
 }  // namespace
