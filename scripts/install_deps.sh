@@ -5,7 +5,8 @@ set -euo pipefail
 
 build=(build-essential cmake pkg-config librocksdb-dev libtbb-dev libstemmer-dev libxxhash-dev
        nlohmann-json3-dev libgtest-dev libgmock-dev pybind11-dev python3-dev python3-venv
-       python3-pip python3-setuptools python3-wheel python3-pytest python3-numpy)
+       python3-pip python3-setuptools python3-wheel python3-pytest python3-numpy
+       clang libclang-rt-14-dev llvm)  # fuzz/: libFuzzer, ASan, UBSan; llvm-symbolizer
 build+=(clang-tidy)  # scripts/tidy.sh
 bench=(python3-sklearn python3-fasttext)
 

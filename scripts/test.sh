@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: GoogleTest suites, the C test program and the install test (ctest), the same
-# C++ suites under ThreadSanitizer, and pytest against the pip-installed Python package.
+# Runs every test: GoogleTest suites, the C test program, the install test and the fuzz
+# regression corpora (ctest), the same under ThreadSanitizer and under ASan + UBSan, each
+# libFuzzer target for a bounded time, and pytest against the pip-installed Python package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -14,6 +15,18 @@ echo "== build and ctest (ThreadSanitizer)"
 bash scripts/build.sh build-tsan TSan -DCLASSIFLOW_BUILD_BENCH=OFF
 TSAN_OPTIONS="halt_on_error=1" \
   ctest --test-dir build-tsan --output-on-failure -E install_consumers
+
+echo "== build and ctest (AddressSanitizer + UndefinedBehaviorSanitizer)"
+bash scripts/build.sh build-asan ASan -DCLASSIFLOW_BUILD_BENCH=OFF
+# halt_on_error: the first report fails its test. LeakSanitizer is on: the suites leak nothing.
+ASAN_OPTIONS="halt_on_error=1:detect_leaks=1" \
+UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
+  ctest --test-dir build-asan --output-on-failure -j2
+
+echo "== libFuzzer targets (clang, 15 s each; a crash input is saved to fuzz/regressions/)"
+CC=clang CXX=clang++ bash scripts/build.sh build-fuzz Fuzz -DCLASSIFLOW_BUILD_FUZZERS=ON \
+  -DCLASSIFLOW_BUILD_TESTS=OFF -DCLASSIFLOW_BUILD_BENCH=OFF
+bash fuzz/run_fuzzers.sh build-fuzz 15
 
 echo "== Python package (pip install --no-build-isolation .) and pytest"
 /usr/bin/python3 -m venv --system-site-packages .venv
