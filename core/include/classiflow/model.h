@@ -33,6 +33,7 @@ namespace classiflow {
 
 struct ClassifyOptions {
   // Below this top probability no label is returned; negative = the model's min_confidence.
+  // NaN or above 1 is InvalidArgument. Default: -1.
   double min_confidence = -1.0;
   // Batch calls only: also fill BatchPredictions::probabilities. Default: false.
   bool probabilities = false;

@@ -37,6 +37,15 @@ uint32_t PickLabel(const std::vector<double>& scores, double threshold, double* 
   return *confidence >= threshold ? static_cast<uint32_t>(best) : Prediction::kNoLabel;
 }
 
+// A caller's threshold: negative = the model's own; NaN or above 1 would silently refuse every
+// label (no probability compares >= NaN), so they are errors.
+Status CheckClassifyOptions(const ClassifyOptions& options) {
+  if (std::isnan(options.min_confidence) || options.min_confidence > 1.0) {
+    return Status::InvalidArgument("min_confidence must be in [0, 1] (negative: the model's own)");
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Model::Model(std::string name, ModelOptions options, std::shared_ptr<const Snapshot> initial)
@@ -236,6 +245,7 @@ Status Model::Classify(std::string_view text, Prediction* out) const {
 Status Model::Classify(std::string_view text, const ClassifyOptions& options,
                        Prediction* out) const {
   CF_RETURN_IF_ERROR(status());
+  CF_RETURN_IF_ERROR(CheckClassifyOptions(options));
   CF_RETURN_IF_ERROR(CheckText(text));
   auto snap = snapshot();
   const size_t n_labels = snap->label_count();
@@ -259,6 +269,7 @@ Status Model::Classify(std::string_view text, const ClassifyOptions& options,
 Status Model::ClassifyBatch(std::span<const std::string_view> texts, const ClassifyOptions& options,
                             BatchPredictions* out) const {
   CF_RETURN_IF_ERROR(status());
+  CF_RETURN_IF_ERROR(CheckClassifyOptions(options));
   for (size_t i = 0; i < texts.size(); ++i) {
     CF_RETURN_IF_ERROR(CheckText(texts[i]).WithContext("texts[" + std::to_string(i) + "]"));
   }

@@ -156,6 +156,21 @@ TEST(JsonOptionsTest, NonFiniteNumbersNameTheOption) {
   EXPECT_CODE(CreateWith(options), kInvalidArgument);
 }
 
+TEST(ClassifyOptionsTest, NanOrAboveOneThresholdIsRefused) {
+  std::shared_ptr<Model> model;
+  ASSERT_OK(Model::Create("m", ModelOptions(), &model));
+  ASSERT_OK(model->Train("a", "some words"));
+  for (double bad : {std::nan(""), 1.5, std::numeric_limits<double>::infinity()}) {
+    ClassifyOptions options;
+    options.min_confidence = bad;
+    Prediction p;
+    EXPECT_CODE(model->Classify("some words", options, &p), kInvalidArgument);
+    BatchPredictions batch;
+    const std::string_view text = "some words";
+    EXPECT_CODE(model->ClassifyBatch({&text, 1}, options, &batch), kInvalidArgument);
+  }
+}
+
 TEST(JsonOptionsTest, ErrorsQuoteOnlyAShortPrefix) {
   const std::string huge(1 << 20, 'x');
   for (const std::string& json :
