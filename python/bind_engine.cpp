@@ -26,10 +26,13 @@ std::unique_ptr<Engine> Open(const std::string& uri, const std::string& options_
 }
 
 ModelPtr CreateModel(Engine& engine, const std::string& name, const std::string& options_json) {
-  ModelOptions options;
-  ThrowIfError(ModelOptions::FromJson(options_json, &options));
+  // Parsing and validating 65,535 labels takes milliseconds: all of it without the GIL.
   ModelPtr model;
-  CallWithoutGil([&] { return engine.CreateModel(name, options, &model); });
+  CallWithoutGil([&] {
+    ModelOptions options;
+    CF_RETURN_IF_ERROR(ModelOptions::FromJson(options_json, &options));
+    return engine.CreateModel(name, options, &model);
+  });
   return model;
 }
 

@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "util/errno_text.h"
+
 namespace classiflow {
 namespace fs = std::filesystem;
 namespace {
@@ -36,18 +38,6 @@ Registry& TheRegistry() {
 }
 
 std::string Quote(std::string_view path) { return "'" + std::string(path) + "'"; }
-
-// strerror_r comes in two kinds: GNU's (g++ defines _GNU_SOURCE) returns the text, XSI's fills
-// the buffer and returns 0. These overloads take either result.
-[[maybe_unused]] const char* StrerrorText(int /*xsi_result*/, const char* buffer) { return buffer; }
-[[maybe_unused]] const char* StrerrorText(const char* gnu_text, const char* /*buffer*/) { return gnu_text; }
-
-// The message for errno value `err`. Thread-safe, unlike std::strerror (and libstdc++'s
-// std::generic_category().message(), which calls it): engines open from many threads.
-std::string ErrnoText(int err) {
-  char buffer[256] = "";
-  return StrerrorText(::strerror_r(err, buffer, sizeof buffer), buffer);
-}
 
 Status ErrnoError(const std::string& what, const std::string& path) {
   return Status::IOError(what + " " + Quote(path) + ": " + ErrnoText(errno));

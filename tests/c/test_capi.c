@@ -185,6 +185,22 @@ static void test_model_lifetime(cf_engine *e) {
   EXPECT(CF_INVALID_ARGUMENT, cf_model_create(e, "x", NULL, "{\"alpha\": -1}", &m),
          "negative alpha");
   CHECK(strstr(cf_last_error(), "alpha") != NULL, "the error names the option");
+  {
+    /* 1,000,000 levels of nesting under "kind": refused by the depth cap, never a stack overflow. */
+    const size_t levels = 1000000;
+    char *deep = malloc(2 * levels + 16);
+    if (deep != NULL) {
+      size_t n = 0;
+      n += (size_t)sprintf(deep, "{\"kind\": ");
+      memset(deep + n, '[', levels);
+      memset(deep + n + levels, ']', levels);
+      strcpy(deep + n + 2 * levels, "}");
+      EXPECT(CF_INVALID_ARGUMENT, cf_model_create(e, "x", NULL, deep, &m),
+             "options nested 1,000,000 levels deep");
+      CHECK(strlen(cf_last_error()) < 300, "the error does not quote the value");
+      free(deep);
+    }
+  }
   EXPECT(CF_NOT_FOUND, cf_model_get(e, "x", &m), "none of the refused creates made a model");
 
   EXPECT(CF_OK, cf_model_create(e, "zeta.v2", "bayes", "{\"kind\": \"bayes\"}", &m),

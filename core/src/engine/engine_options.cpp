@@ -21,13 +21,13 @@ Status ParseMode(const Json& value, EngineOptions::Mode* out) {
   return Status::InvalidArgument("engine option 'mode' must be \"write\" or \"read\"");
 }
 
-Status ParseInterval(const Json& value, int* out) {
-  // Checked as a 64-bit value before narrowing: an out-of-range number is refused, never wrapped.
-  if (!value.is_number_integer() || value.get<int64_t>() < 1 || value.get<int64_t>() > 60000 ||
-      (value.is_number_unsigned() && value.get<uint64_t>() > 60000)) {
-    return Status::InvalidArgument("engine option 'follow_interval_ms' must be an integer in 1..60000");
+Status ParseInterval(const std::string& key, const Json& value, int* out) {
+  int interval = 0;
+  CF_RETURN_IF_ERROR(JsonToInteger(key, value, &interval));  // refuses, never truncates
+  if (interval < 1 || interval > 60000) {
+    return Status::InvalidArgument("engine option 'follow_interval_ms' must be in 1..60000");
   }
-  *out = static_cast<int>(value.get<int64_t>());
+  *out = interval;
   return Status::OK();
 }
 
@@ -40,7 +40,7 @@ Status EngineOptions::FromJson(std::string_view json, EngineOptions* out) {
     if (key == "sync") return ParseBool(key, value, &options.sync);
     if (key == "recover") return ParseBool(key, value, &options.recover);
     if (key == "mode") return ParseMode(value, &options.mode);
-    if (key == "follow_interval_ms") return ParseInterval(value, &options.follow_interval_ms);
+    if (key == "follow_interval_ms") return ParseInterval(key, value, &options.follow_interval_ms);
     std::string msg = "unknown engine option '";  // appended: GCC 12 misreports '+' chains
     msg.append(key, 0, 60).append("' (known: sync, mode, recover, follow_interval_ms)");
     return Status::InvalidArgument(msg);

@@ -15,7 +15,7 @@ constexpr uint32_t kHeaderFormat = 1;
 
 std::string PageKey(size_t index) {
   char key[24];
-  std::snprintf(key, sizeof key, "p%08zx", index);
+  (void)std::snprintf(key, sizeof key, "p%08zx", index);  // 9 bytes always fit
   return key;
 }
 

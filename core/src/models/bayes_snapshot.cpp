@@ -128,9 +128,12 @@ void BayesSnapshot::Precompute() {
   log_norm_.resize(n_labels);
   for (size_t c = 0; c < n_labels; ++c) {
     // Laplace-smoothed priors: a label nobody trained yet is unlikely, not impossible.
-    log_prior_[c] = fit_prior_ ? std::log((doc_counts_[c] + 1.0) / (total_docs + double(n_labels)))
+    // Counts become doubles: above 2^53 the lost precision is far below a log's.
+    const auto docs = static_cast<double>(doc_counts_[c]), all_docs = static_cast<double>(total_docs);
+    log_prior_[c] = fit_prior_ ? std::log((docs + 1.0) / (all_docs + double(n_labels)))
                                : -std::log(double(n_labels));
-    log_norm_[c] = std::log(token_counts_[c] + alpha_ * std::max<uint64_t>(distinct_features_, 1));
+    const auto distinct = static_cast<double>(std::max<uint64_t>(distinct_features_, 1));
+    log_norm_[c] = std::log(static_cast<double>(token_counts_[c]) + alpha_ * distinct);
   }
 }
 

@@ -14,7 +14,7 @@ namespace classiflow {
 
 #if defined(__SSE2__)
 // 2^(j/32) for j = 0..31, for Exp2Lanes' range reduction.
-inline const std::array<double, 32> kExp2Fractions = [] {
+inline const std::array<double, 32> kExp2Fractions = []() noexcept {
   std::array<double, 32> table{};
   for (int j = 0; j < 32; ++j) table[j] = std::exp2(j / 32.0);
   return table;

@@ -18,6 +18,7 @@
 
 #include "classiflow/model.h"
 #include "util/binary_io.h"
+#include "util/errno_text.h"
 #include "util/json_options.h"
 
 namespace classiflow {
@@ -29,7 +30,7 @@ constexpr uint32_t kFileFormat = 1;
 // Reading a missing file is NotFound; every other file-system failure is IOError.
 Status ErrnoStatus(const std::string& what, const std::string& path, bool reading,
                    int err = errno) {
-  const std::string msg = what + " '" + path + "': " + std::strerror(err);
+  const std::string msg = what + " '" + path + "': " + ErrnoText(err);
   return reading && err == ENOENT ? Status::NotFound(msg) : Status::IOError(msg);
 }
 

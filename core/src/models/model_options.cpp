@@ -85,7 +85,7 @@ const std::map<std::string, Setter>& Setters() {
 
 std::string HexCodePoint(uint32_t cp) {
   char hex[16];
-  std::snprintf(hex, sizeof hex, "%04X", static_cast<unsigned>(cp));
+  (void)std::snprintf(hex, sizeof hex, "%04X", static_cast<unsigned>(cp));  // at most 8 digits
   return hex;
 }
 
