@@ -29,12 +29,12 @@ void RemoveScratchDir() {
   std::filesystem::remove_all(ScratchDir(), ec);
 }
 
+// TMPDIR when set (fuzz/run_fuzzers.sh points it at a directory it removes: libFuzzer ends a
+// timed run without running atexit handlers), else /dev/shm, else /tmp.
 std::string MakeScratchDir() {
-  std::string base = "/dev/shm";
-  if (access(base.c_str(), W_OK) != 0) {
-    const char* tmp = std::getenv("TMPDIR");
-    base = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
-  }
+  const char* tmp = std::getenv("TMPDIR");
+  std::string base = tmp != nullptr && *tmp != '\0' ? tmp : "/dev/shm";
+  if (access(base.c_str(), W_OK) != 0) base = "/tmp";
   std::string pattern = base + "/classiflow-fuzz-XXXXXX";
   if (mkdtemp(pattern.data()) == nullptr) {
     std::fprintf(stderr, "fuzz: cannot create a scratch directory under %s: %s\n", base.c_str(),

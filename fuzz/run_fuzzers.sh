@@ -19,7 +19,7 @@ for target in "${targets[@]}"; do
   corpora=("$work/$target" "fuzz/corpus/$target")
   [[ -d fuzz/regressions/$target ]] && corpora+=("fuzz/regressions/$target")
   start=$SECONDS
-  "$build/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  TMPDIR="$work" "$build/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$work/$target-" "${flags[@]}" \
     "${corpora[@]}" >"$work/$target.log" 2>&1
   status=$?
