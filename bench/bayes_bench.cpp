@@ -53,34 +53,50 @@ Args Parse(int argc, char** argv) {
   Args args;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    auto value = [&] { return i + 1 < argc ? std::string(argv[++i]) : (Die("missing value for " + a), ""); };
-    if (a == "--name") args.name = value();
-    else if (a == "--ngrams") args.ngrams = std::stoi(value());
-    else if (a == "--hash-bits") args.hash_bits = std::stoi(value());
-    else if (a == "--alpha") args.alpha = std::stod(value());
-    else if (a == "--stop-words") args.stop_words = true;
-    else if (a == "--json") args.json = true;
-    else if (args.train.empty()) args.train = a;
-    else if (args.test.empty()) args.test = a;
-    else Die("unexpected argument " + a);
+    auto value = [&] {
+      return i + 1 < argc ? std::string(argv[++i]) : (Die("missing value for " + a), "");
+    };
+    if (a == "--name")
+      args.name = value();
+    else if (a == "--ngrams")
+      args.ngrams = std::stoi(value());
+    else if (a == "--hash-bits")
+      args.hash_bits = std::stoi(value());
+    else if (a == "--alpha")
+      args.alpha = std::stod(value());
+    else if (a == "--stop-words")
+      args.stop_words = true;
+    else if (a == "--json")
+      args.json = true;
+    else if (args.train.empty())
+      args.train = a;
+    else if (args.test.empty())
+      args.test = a;
+    else
+      Die("unexpected argument " + a);
   }
-  if (args.test.empty()) Die("usage: classiflow_bench_bayes TRAIN.tsv TEST.tsv [--name N] [--ngrams N] [--hash-bits B] [--json]");
+  if (args.test.empty())
+    Die("usage: classiflow_bench_bayes TRAIN.tsv TEST.tsv [--name N] [--ngrams N] [--hash-bits B] "
+        "[--json]");
   return args;
 }
 
-void Report(const Args& args, const char* op, int threads, size_t docs, double seconds, double accuracy) {
+void Report(const Args& args, const char* op, int threads, size_t docs, double seconds,
+            double accuracy) {
   const double rate = docs / seconds;
   if (args.json) {
-    std::printf("{\"corpus\":\"%s\",\"system\":\"classiflow (C++)\",\"op\":\"%s\",\"threads\":%d,"
-                "\"docs\":%zu,\"seconds\":%.6f,\"docs_per_s\":%.1f,\"accuracy\":%.4f}\n",
-                args.name.c_str(), op, threads, docs, seconds, rate, accuracy);
+    std::printf(
+        "{\"corpus\":\"%s\",\"system\":\"classiflow (C++)\",\"op\":\"%s\",\"threads\":%d,"
+        "\"docs\":%zu,\"seconds\":%.6f,\"docs_per_s\":%.1f,\"accuracy\":%.4f}\n",
+        args.name.c_str(), op, threads, docs, seconds, rate, accuracy);
   } else {
     std::printf("%-8s %-16s %7d %9zu %10.3f %12.0f %9.4f\n", args.name.c_str(), op, threads, docs,
                 seconds, rate, accuracy);
   }
 }
 
-std::shared_ptr<classiflow::Model> Train(const Args& args, const Corpus& train, int threads, double* seconds) {
+std::shared_ptr<classiflow::Model> Train(const Args& args, const Corpus& train, int threads,
+                                         double* seconds) {
   classiflow::SetMaxThreads(threads == 1 ? 1 : 0);
   classiflow::ModelOptions options;
   options.analyzer.ngrams = args.ngrams;
@@ -100,7 +116,8 @@ std::shared_ptr<classiflow::Model> Train(const Args& args, const Corpus& train, 
 double Accuracy(const classiflow::BatchPredictions& batch, const Corpus& test) {
   size_t right = 0;
   const auto& labels = batch.snapshot->labels();
-  for (size_t i = 0; i < test.labels.size(); ++i) right += labels[batch.label_index[i]] == test.labels[i];
+  for (size_t i = 0; i < test.labels.size(); ++i)
+    right += labels[batch.label_index[i]] == test.labels[i];
   return double(right) / test.labels.size();
 }
 
@@ -116,10 +133,13 @@ void SingleCallLatency(const Args& args, const classiflow::Model& model, const C
   std::sort(micros.begin(), micros.end());
   auto pct = [&](double q) { return micros[std::min(n - 1, size_t(q * n))]; };
   if (args.json) {
-    std::printf("{\"corpus\":\"%s\",\"system\":\"classiflow (C++)\",\"op\":\"classify latency\","
-                "\"p50_us\":%.2f,\"p99_us\":%.2f,\"p999_us\":%.2f}\n", args.name.c_str(), pct(0.5), pct(0.99), pct(0.999));
+    std::printf(
+        "{\"corpus\":\"%s\",\"system\":\"classiflow (C++)\",\"op\":\"classify latency\","
+        "\"p50_us\":%.2f,\"p99_us\":%.2f,\"p999_us\":%.2f}\n",
+        args.name.c_str(), pct(0.5), pct(0.99), pct(0.999));
   } else {
-    std::printf("single classify() latency: p50 %.2f us, p99 %.2f us, p99.9 %.2f us\n", pct(0.5), pct(0.99), pct(0.999));
+    std::printf("single classify() latency: p50 %.2f us, p99 %.2f us, p99.9 %.2f us\n", pct(0.5),
+                pct(0.99), pct(0.999));
   }
 }
 
@@ -131,7 +151,9 @@ int main(int argc, char** argv) {
   if (!classiflow::bench::ReadTsv(args.train, &train)) Die("cannot read " + args.train);
   if (!classiflow::bench::ReadTsv(args.test, &test)) Die("cannot read " + args.test);
   const int cores = static_cast<int>(std::thread::hardware_concurrency());
-  if (!args.json) std::printf("%-8s %-16s %7s %9s %10s %12s %9s\n", "corpus", "operation", "threads", "docs", "seconds", "docs/s", "accuracy");
+  if (!args.json)
+    std::printf("%-8s %-16s %7s %9s %10s %12s %9s\n", "corpus", "operation", "threads", "docs",
+                "seconds", "docs/s", "accuracy");
   for (int threads : {1, cores}) {
     double seconds = 0;
     auto model = Train(args, train, threads, &seconds);
@@ -151,7 +173,9 @@ int main(int argc, char** argv) {
     if (threads == 1) SingleCallLatency(args, *model, test);
   }
   if (args.json) {
-    std::printf("{\"corpus\":\"%s\",\"system\":\"classiflow (C++)\",\"op\":\"peak rss\",\"rss_mb\":%.1f}\n", args.name.c_str(), PeakRssMb());
+    std::printf(
+        "{\"corpus\":\"%s\",\"system\":\"classiflow (C++)\",\"op\":\"peak rss\",\"rss_mb\":%.1f}\n",
+        args.name.c_str(), PeakRssMb());
   } else {
     std::printf("peak RSS of the whole run: %.1f MB\n", PeakRssMb());
   }

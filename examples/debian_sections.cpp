@@ -53,11 +53,13 @@ int main(int argc, char** argv) {
     std::shared_ptr<classiflow::Model> model;
     if (auto s = engine->CreateModel(kModel, options, &model); !s.ok()) return Fail(s);
     const auto start = Clock::now();
-    if (auto s = model->TrainBatch(train.label_views(), train.text_views()); !s.ok()) return Fail(s);
+    if (auto s = model->TrainBatch(train.label_views(), train.text_views()); !s.ok())
+      return Fail(s);
     const double seconds = Since(start);
-    std::printf("trained '%s' into %s: %zu docs in %.2f s (%.0f docs/s), version %llu, %zu labels\n",
-                kModel, dir.c_str(), train.texts.size(), seconds, train.texts.size() / seconds,
-                static_cast<unsigned long long>(model->version()), model->labels().size());
+    std::printf(
+        "trained '%s' into %s: %zu docs in %.2f s (%.0f docs/s), version %llu, %zu labels\n",
+        kModel, dir.c_str(), train.texts.size(), seconds, train.texts.size() / seconds,
+        static_cast<unsigned long long>(model->version()), model->labels().size());
   }  // the engine closes here; everything is on disk
   std::unique_ptr<classiflow::Engine> engine;
   if (auto s = classiflow::OpenEngine(dir, {}, &engine); !s.ok()) return Fail(s);

@@ -56,7 +56,11 @@ bool IsValidUtf8(std::string_view s) {
   const size_t n = s.size();
   for (size_t i = 0; i < n;) {
     const unsigned char b = p[i];
-    const size_t len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
+    const size_t len = b < 0x80         ? 1
+                       : (b >> 5) == 6  ? 2
+                       : (b >> 4) == 14 ? 3
+                       : (b >> 3) == 30 ? 4
+                                        : 0;
     if (len == 0 || i + len > n) return false;
     uint32_t cp = len == 1 ? b : b & (0x7f >> len);
     for (size_t k = 1; k < len; ++k) {

@@ -17,8 +17,8 @@ namespace classiflow::fuzz {
 [[noreturn]] void Fail(const char* condition, const char* file, int line, std::string_view detail);
 
 // Aborts unless `condition` holds; `detail` (a string) is printed with the report.
-#define FUZZ_CHECK(condition, detail)                                                    \
-  ((condition) ? static_cast<void>(0)                                                    \
+#define FUZZ_CHECK(condition, detail) \
+  ((condition) ? static_cast<void>(0) \
                : ::classiflow::fuzz::Fail(#condition, __FILE__, __LINE__, (detail)))
 
 // A directory of this process's own, on tmpfs (/dev/shm) where there is one, else under

@@ -25,7 +25,8 @@ struct SeedModel {
 
 const std::vector<SeedModel>& SeedModels() {
   static const std::vector<SeedModel> models = {
-      {"spam", R"({"labels": ["ham", "spam"], "hash_bits": 10, "ngrams": 2})",
+      {"spam",
+       R"({"labels": ["ham", "spam"], "hash_bits": 10, "ngrams": 2})",
        {{"spam", "cheap pills now, buy cheap pills"},
         {"ham", "meeting tomorrow at 10 about the budget"},
         {"spam", "win money http://spam.example.com now"}}},
@@ -35,7 +36,8 @@ const std::vector<SeedModel>& SeedModels() {
        {{"sport", "the runners were running in the rain"},
         {"politics", "the minister answered questions about taxes"},
         {"tech", "compilers and sanitizers found 3 bugs; mail dev@example.org"}}},
-      {"german", R"({"hash_bits": 10, "ngrams": 1, "stemmer": "german", "min_confidence": 0.5,
+      {"german",
+       R"({"hash_bits": 10, "ngrams": 1, "stemmer": "german", "min_confidence": 0.5,
                     "lowercase": false, "normalize_numbers": false})",
        {{"a", "Die Häuser stehen in der Straße"}, {"b", "Ελληνικά и кириллица 日本語"}}},
       {"empty", R"({"hash_bits": 10})", {}},

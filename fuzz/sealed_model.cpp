@@ -48,7 +48,8 @@ std::string SealModelFile(std::string_view structured) {
 }
 
 std::string UnsealModelFile(std::string_view file) {
-  if (file.size() < kMagic.size() + sizeof(uint64_t) || file.substr(0, kMagic.size()) != kMagic) return "";
+  if (file.size() < kMagic.size() + sizeof(uint64_t) || file.substr(0, kMagic.size()) != kMagic)
+    return "";
   BinaryReader r(file.substr(kMagic.size(), file.size() - kMagic.size() - sizeof(uint64_t)));
   uint32_t format = 0, count = 0;
   std::string_view kind, name;

@@ -56,8 +56,7 @@ void BindEngine(py::module_& m) {
   py::class_<Engine, std::unique_ptr<Engine>>(m, "Engine",
                                               "A classiflow::Engine; see classiflow.Engine.")
       .def(py::init(&Open), py::arg("uri"), py::arg("options_json") = "")
-      .def("close",
-           [](Engine& engine) { CallWithoutGil([&] { return engine.Close(); }); })
+      .def("close", [](Engine& engine) { CallWithoutGil([&] { return engine.Close(); }); })
       .def_property_readonly("closed", &Engine::closed)
       .def_property_readonly("read_only", &Engine::read_only)
       .def("recovery_json", [](const Engine& engine) { return engine.recovery_report().ToJson(); })

@@ -25,8 +25,8 @@ void SetPythonError(const Status& status) {
   if (type == nullptr) type = g_classes[kInternalCode];  // an unknown code is our bug
   const std::string& message = status.message();
   // Messages may quote user bytes (a file name, a bytes text); never fail on invalid UTF-8.
-  PyObject* text = PyUnicode_DecodeUTF8(message.data(), static_cast<Py_ssize_t>(message.size()),
-                                        "replace");
+  PyObject* text =
+      PyUnicode_DecodeUTF8(message.data(), static_cast<Py_ssize_t>(message.size()), "replace");
   if (text == nullptr) return;  // MemoryError is already set
   PyErr_SetObject(type, text);
   Py_DECREF(text);
@@ -59,16 +59,26 @@ void BindErrors(py::module_& m) {
       [](int code, std::string_view message) {
         using Code = Status::Code;
         switch (static_cast<Code>(code)) {
-          case Code::kInvalidArgument: throw StatusError(Status::InvalidArgument(message));
-          case Code::kNotFound: throw StatusError(Status::NotFound(message));
-          case Code::kAlreadyExists: throw StatusError(Status::AlreadyExists(message));
-          case Code::kCorruption: throw StatusError(Status::Corruption(message));
-          case Code::kIOError: throw StatusError(Status::IOError(message));
-          case Code::kBusy: throw StatusError(Status::Busy(message));
-          case Code::kUnavailable: throw StatusError(Status::Unavailable(message));
-          case Code::kInternal: throw StatusError(Status::Internal(message));
-          case Code::kNotSupported: throw StatusError(Status::NotSupported(message));
-          case Code::kOk: break;
+          case Code::kInvalidArgument:
+            throw StatusError(Status::InvalidArgument(message));
+          case Code::kNotFound:
+            throw StatusError(Status::NotFound(message));
+          case Code::kAlreadyExists:
+            throw StatusError(Status::AlreadyExists(message));
+          case Code::kCorruption:
+            throw StatusError(Status::Corruption(message));
+          case Code::kIOError:
+            throw StatusError(Status::IOError(message));
+          case Code::kBusy:
+            throw StatusError(Status::Busy(message));
+          case Code::kUnavailable:
+            throw StatusError(Status::Unavailable(message));
+          case Code::kInternal:
+            throw StatusError(Status::Internal(message));
+          case Code::kNotSupported:
+            throw StatusError(Status::NotSupported(message));
+          case Code::kOk:
+            break;
         }
         throw py::value_error("not an error code: " + std::to_string(code));
       },

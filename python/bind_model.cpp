@@ -180,8 +180,7 @@ void BindModel(py::module_& m) {
   py::class_<Model, ModelPtr>(m, "Model", "A classiflow::Model handle; see classiflow.Model.")
       .def_property_readonly("name", Checked([](const Model& model) { return model.name(); }))
       .def_property_readonly("kind", Checked([](const Model& model) { return model.kind(); }))
-      .def_property_readonly("version",
-                             Checked([](const Model& model) { return model.version(); }))
+      .def_property_readonly("version", Checked([](const Model& model) { return model.version(); }))
       .def_property_readonly("labels", Checked([](const Model& model) { return model.labels(); }))
       .def_property_readonly("options_json",
                              Checked([](const Model& model) { return model.options().ToJson(); }))

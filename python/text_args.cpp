@@ -73,8 +73,8 @@ TextBatch::TextBatch(py::handle items, Kind kind, const char* what) {
   const size_t n = static_cast<size_t>(PyTuple_GET_SIZE(tuple));
   views_.reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    views_.push_back(Convert(PyTuple_GET_ITEM(tuple, static_cast<Py_ssize_t>(i)),
-                             kind == Kind::kText, what, i));
+    views_.push_back(
+        Convert(PyTuple_GET_ITEM(tuple, static_cast<Py_ssize_t>(i)), kind == Kind::kText, what, i));
   }
 }
 

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Runs every test: GoogleTest suites, the C test program, the install test and the fuzz
 # regression corpora (ctest), the same under ThreadSanitizer and under ASan + UBSan, each
-# libFuzzer target for a bounded time, and pytest against the pip-installed Python package.
+# libFuzzer target for a bounded time, pytest against the pip-installed Python package, and
+# the format and clang-tidy checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 bash scripts/install_deps.sh build
+
+echo "== format (.clang-format)"
+bash scripts/check_format.sh
 
 echo "== build and ctest (Release)"
 bash scripts/build.sh build Release
@@ -33,3 +37,7 @@ echo "== Python package (pip install --no-build-isolation .) and pytest"
 .venv/bin/pip install -q --no-build-isolation "$root"
 cd /tmp  # import the installed package, not the source tree
 "$root/.venv/bin/python" -m pytest -q "$root/tests/python"
+
+echo "== clang-tidy (bugprone, cert, concurrency, narrowing conversions)"
+cd "$root"
+bash scripts/tidy.sh

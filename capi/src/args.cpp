@@ -64,7 +64,8 @@ Status TextsArg(const char* const* texts, const size_t* lens, size_t n,
     }
     size_t len = lens == nullptr ? std::strlen(texts[i]) : lens[i];
     std::string_view view;
-    CF_RETURN_IF_ERROR(TextArg(texts[i], len, &view).WithContext("texts[" + std::to_string(i) + "]"));
+    CF_RETURN_IF_ERROR(
+        TextArg(texts[i], len, &view).WithContext("texts[" + std::to_string(i) + "]"));
     out->push_back(view);
   }
   return Status::OK();

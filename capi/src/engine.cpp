@@ -28,9 +28,9 @@ cf_status cf_engine_open(const char* uri, const char* options_json, cf_engine** 
   return Guard(__func__, [&]() -> Status {
     CF_RETURN_IF_ERROR(ResetOut(out, "out"));
     EngineOptions options;
-    CF_RETURN_IF_ERROR(EngineOptions::FromJson(options_json == nullptr ? "" : options_json,
-                                               &options)
-                           .WithContext("options_json"));
+    CF_RETURN_IF_ERROR(
+        EngineOptions::FromJson(options_json == nullptr ? "" : options_json, &options)
+            .WithContext("options_json"));
     std::unique_ptr<classiflow::Engine> engine;
     CF_RETURN_IF_ERROR(classiflow::OpenEngine(uri == nullptr ? "memory:" : uri, options, &engine));
     *out = new cf_engine{std::move(engine)};

@@ -50,16 +50,26 @@ const char* cf_last_error(void) { return classiflow::capi::tls_last_error; }
 
 const char* cf_status_name(cf_status s) {
   switch (s) {
-    case CF_OK: return "CF_OK";
-    case CF_INVALID_ARGUMENT: return "CF_INVALID_ARGUMENT";
-    case CF_NOT_FOUND: return "CF_NOT_FOUND";
-    case CF_ALREADY_EXISTS: return "CF_ALREADY_EXISTS";
-    case CF_CORRUPTION: return "CF_CORRUPTION";
-    case CF_IO_ERROR: return "CF_IO_ERROR";
-    case CF_BUSY: return "CF_BUSY";
-    case CF_UNAVAILABLE: return "CF_UNAVAILABLE";
-    case CF_INTERNAL: return "CF_INTERNAL";
-    case CF_NOT_SUPPORTED: return "CF_NOT_SUPPORTED";
+    case CF_OK:
+      return "CF_OK";
+    case CF_INVALID_ARGUMENT:
+      return "CF_INVALID_ARGUMENT";
+    case CF_NOT_FOUND:
+      return "CF_NOT_FOUND";
+    case CF_ALREADY_EXISTS:
+      return "CF_ALREADY_EXISTS";
+    case CF_CORRUPTION:
+      return "CF_CORRUPTION";
+    case CF_IO_ERROR:
+      return "CF_IO_ERROR";
+    case CF_BUSY:
+      return "CF_BUSY";
+    case CF_UNAVAILABLE:
+      return "CF_UNAVAILABLE";
+    case CF_INTERNAL:
+      return "CF_INTERNAL";
+    case CF_NOT_SUPPORTED:
+      return "CF_NOT_SUPPORTED";
   }
   return "CF_UNKNOWN_STATUS";
 }

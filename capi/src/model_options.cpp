@@ -13,16 +13,16 @@ namespace {
 // JSON is read by core's option reader, which caps nesting and quotes values briefly.
 Status StripKind(std::string_view json, std::string_view kind, std::string* rest) {
   nlohmann::json kept = nlohmann::json::object();
-  CF_RETURN_IF_ERROR(ForEachJsonOption(json, "options", [&](const std::string& key,
-                                                            const nlohmann::json& value) {
-    if (key != "kind") {
-      kept[key] = value;
-      return Status::OK();
-    }
-    if (value.is_string() && value.get<std::string>() == kind) return Status::OK();
-    return Status::InvalidArgument("options key \"kind\" is " + DescribeJson(value) +
-                                   " but the kind argument is " + QuotePrefix(kind));
-  }));
+  CF_RETURN_IF_ERROR(
+      ForEachJsonOption(json, "options", [&](const std::string& key, const nlohmann::json& value) {
+        if (key != "kind") {
+          kept[key] = value;
+          return Status::OK();
+        }
+        if (value.is_string() && value.get<std::string>() == kind) return Status::OK();
+        return Status::InvalidArgument("options key \"kind\" is " + DescribeJson(value) +
+                                       " but the kind argument is " + QuotePrefix(kind));
+      }));
   *rest = kept.dump();
   return Status::OK();
 }

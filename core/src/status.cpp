@@ -22,16 +22,26 @@ Status Status::WithContext(std::string_view context) const {
 
 const char* Status::CodeName(Code code) {
   switch (code) {
-    case Code::kOk: return "OK";
-    case Code::kInvalidArgument: return "InvalidArgument";
-    case Code::kNotFound: return "NotFound";
-    case Code::kAlreadyExists: return "AlreadyExists";
-    case Code::kCorruption: return "Corruption";
-    case Code::kIOError: return "IOError";
-    case Code::kBusy: return "Busy";
-    case Code::kUnavailable: return "Unavailable";
-    case Code::kInternal: return "Internal";
-    case Code::kNotSupported: return "NotSupported";
+    case Code::kOk:
+      return "OK";
+    case Code::kInvalidArgument:
+      return "InvalidArgument";
+    case Code::kNotFound:
+      return "NotFound";
+    case Code::kAlreadyExists:
+      return "AlreadyExists";
+    case Code::kCorruption:
+      return "Corruption";
+    case Code::kIOError:
+      return "IOError";
+    case Code::kBusy:
+      return "Busy";
+    case Code::kUnavailable:
+      return "Unavailable";
+    case Code::kInternal:
+      return "Internal";
+    case Code::kNotSupported:
+      return "NotSupported";
   }
   return "Unknown";
 }

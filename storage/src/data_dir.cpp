@@ -122,7 +122,8 @@ Status WriteMark(const std::string& dir) {
   const std::string tmp = dir + "/" + DataDir::kMarkFile + ".tmp." + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoError("cannot create", tmp);
-  const std::string text = std::string(kMarkTitle) + "\nformat " + std::to_string(kMarkFormat) + "\n";
+  const std::string text =
+      std::string(kMarkTitle) + "\nformat " + std::to_string(kMarkFormat) + "\n";
   const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
                        ::fsync(fd) == 0;
   Status s = written ? Status::OK() : ErrnoError("cannot write", tmp);
@@ -173,7 +174,8 @@ Status Classify(const std::string& dir, const std::vector<std::string>& names, b
     if (names.empty()) return *fresh = true, Status::OK();
     if (IsUnmarkedClassiflowDirectory(dir, names)) return Status::OK();
     return Status::InvalidArgument(Quote(dir) + " is not a classiflow data directory (it holds " +
-                                   Sample(names) + "); refusing to open it. Use an empty or new "
+                                   Sample(names) +
+                                   "); refusing to open it. Use an empty or new "
                                    "directory.");
   }
   CF_RETURN_IF_ERROR(ReadMark(dir));
@@ -202,7 +204,8 @@ Status DataDir::Open(const std::string& path, Access access, std::unique_ptr<Dat
   if (!fs::exists(path, ec)) {
     if (!write) return Status::NotFound("no classiflow data directory at " + Quote(path));
     fs::create_directories(path, ec);
-    if (ec) return Status::IOError("cannot create data directory " + Quote(path) + ": " + ec.message());
+    if (ec)
+      return Status::IOError("cannot create data directory " + Quote(path) + ": " + ec.message());
   }
   if (!fs::is_directory(path, ec)) return Status::IOError(Quote(path) + " is not a directory");
   const std::string canonical = fs::canonical(path, ec).string();

@@ -50,7 +50,7 @@ class DataDir {
 
   std::string path_;
   bool fresh_;
-  int lock_fd_ = -1;      // the mark file, flock'ed; -1 for readers
+  int lock_fd_ = -1;  // the mark file, flock'ed; -1 for readers
   bool registered_ = false;
   unsigned long long device_ = 0, inode_ = 0;
 };

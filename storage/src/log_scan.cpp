@@ -27,10 +27,12 @@ bool ParsePut(std::string_view bytes, size_t pos, uint32_t family_id, std::strin
               std::string_view* value) {
   uint32_t family = 0, key_len = 0, value_len = 0;
   if (!GetVarint32(bytes, &pos, &family) || family != family_id) return false;
-  if (!GetVarint32(bytes, &pos, &key_len) || key_len > kMaxKey || bytes.size() - pos < key_len) return false;
+  if (!GetVarint32(bytes, &pos, &key_len) || key_len > kMaxKey || bytes.size() - pos < key_len)
+    return false;
   *key = bytes.substr(pos, key_len);
   pos += key_len;
-  if (!GetVarint32(bytes, &pos, &value_len) || value_len > kMaxValue || bytes.size() - pos < value_len) {
+  if (!GetVarint32(bytes, &pos, &value_len) || value_len > kMaxValue ||
+      bytes.size() - pos < value_len) {
     return false;
   }
   *value = bytes.substr(pos, value_len);

@@ -24,7 +24,9 @@ class MemoryLogger final : public rocksdb::Logger {
   MemoryLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
 
   using rocksdb::Logger::Logv;
-  void Logv(const char* format, va_list ap) override { Logv(rocksdb::InfoLogLevel::WARN_LEVEL, format, ap); }
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::InfoLogLevel::WARN_LEVEL, format, ap);
+  }
   void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
     if (level < GetInfoLogLevel()) return;
     char line[512];

@@ -38,7 +38,8 @@ RocksDBStoreOptions ToRocks(const StoreOptions& options) {
 
 Status OpenStore(std::string_view uri, const StoreOptions& options, std::unique_ptr<Store>* out) {
   if (uri == kMemory) {
-    if (options.read_only) return Status::InvalidArgument("an in-memory engine cannot be opened for reading");
+    if (options.read_only)
+      return Status::InvalidArgument("an in-memory engine cannot be opened for reading");
     *out = std::make_unique<MemoryStore>();
     return Status::OK();
   }
@@ -51,7 +52,8 @@ Status OpenStore(std::string_view uri, std::unique_ptr<Store>* out) {
   return OpenStore(uri, StoreOptions(), out);
 }
 
-Status OpenEngine(std::string_view uri, const EngineOptions& options, std::unique_ptr<Engine>* out) {
+Status OpenEngine(std::string_view uri, const EngineOptions& options,
+                  std::unique_ptr<Engine>* out) {
   StoreOptions store_options;
   store_options.read_only = options.mode == EngineOptions::Mode::kRead;
   std::unique_ptr<Store> store;

@@ -22,8 +22,9 @@ Status FromRocks(const rocksdb::Status& s, const std::string& context) {
   if (s.ok()) return Status::OK();
   const std::string msg = context + ": " + s.ToString();
   // RocksDB reports a held LOCK file as an IOError mentioning the lock.
-  if (s.IsIOError() && (s.ToString().find("lock") != std::string::npos ||
-                        s.ToString().find("Resource temporarily unavailable") != std::string::npos)) {
+  if (s.IsIOError() &&
+      (s.ToString().find("lock") != std::string::npos ||
+       s.ToString().find("Resource temporarily unavailable") != std::string::npos)) {
     return Status::Busy(context + ": the data directory is in use by another engine or process (" +
                         s.ToString() + ")");
   }
@@ -44,8 +45,9 @@ rocksdb::DBOptions MakeOptions(bool create, const RocksDBStoreOptions& store_opt
   options.max_background_jobs = 2;
   options.info_log = logger;
   // A torn last record is what a crash leaves; anything else damaged is refused, never skipped.
-  options.wal_recovery_mode = store_options.recover ? rocksdb::WALRecoveryMode::kPointInTimeRecovery
-                                                    : rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  options.wal_recovery_mode = store_options.recover
+                                  ? rocksdb::WALRecoveryMode::kPointInTimeRecovery
+                                  : rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   if (store_options.env != nullptr) options.env = store_options.env;
   return options;
 }
@@ -54,7 +56,8 @@ rocksdb::DBOptions MakeOptions(bool create, const RocksDBStoreOptions& store_opt
 // writer's data directory (a read-only directory may not even allow it).
 Status MakeScratchDir(std::string* path) {
   std::string tmpl = (std::filesystem::temp_directory_path() / "classiflow-reader-XXXXXX").string();
-  if (mkdtemp(tmpl.data()) == nullptr) return Status::IOError("cannot create a reader's scratch directory");
+  if (mkdtemp(tmpl.data()) == nullptr)
+    return Status::IOError("cannot create a reader's scratch directory");
   *path = tmpl;
   return Status::OK();
 }
@@ -63,7 +66,10 @@ Status MakeScratchDir(std::string* path) {
 
 RocksDBStore::RocksDBStore(Kind kind, std::unique_ptr<DataDir> dir,
                            const RocksDBStoreOptions& options)
-    : kind_(kind), options_(options), dir_(std::move(dir)), logger_(std::make_shared<MemoryLogger>()) {}
+    : kind_(kind),
+      options_(options),
+      dir_(std::move(dir)),
+      logger_(std::make_shared<MemoryLogger>()) {}
 
 RocksDBStore::~RocksDBStore() {
   CloseRocks();
@@ -83,7 +89,8 @@ void RocksDBStore::CloseRocks() {
 
 Status RocksDBStore::OpenRocks() {
   const std::string& path = dir_->path();
-  rocksdb::DBOptions db_options = MakeOptions(dir_->fresh() && kind_ == Kind::kWriter, options_, logger_);
+  rocksdb::DBOptions db_options =
+      MakeOptions(dir_->fresh() && kind_ == Kind::kWriter, options_, logger_);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
   for (const char* name : kFamilies) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
@@ -94,7 +101,8 @@ Status RocksDBStore::OpenRocks() {
   } else if (kind_ == Kind::kFollower) {
     if (secondary_path_.empty()) CF_RETURN_IF_ERROR(MakeScratchDir(&secondary_path_));
     db_options.max_open_files = -1;  // the writer may delete files a follower still reads
-    s = rocksdb::DB::OpenAsSecondary(db_options, path, secondary_path_, descriptors, &families_, &db);
+    s = rocksdb::DB::OpenAsSecondary(db_options, path, secondary_path_, descriptors, &families_,
+                                     &db);
   } else {
     db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords;
     s = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &families_, &db);
@@ -124,8 +132,8 @@ Status RocksDBStore::Open(const std::string& path, const RocksDBStoreOptions& op
   std::unique_ptr<DataDir> dir;
   CF_RETURN_IF_ERROR(DataDir::Open(path, access, &dir));
   std::unique_ptr<RocksDBStore> store;
-  CF_RETURN_IF_ERROR(Make(std::move(dir), options.read_only ? Kind::kFollower : Kind::kWriter,
-                          options, &store));
+  CF_RETURN_IF_ERROR(
+      Make(std::move(dir), options.read_only ? Kind::kFollower : Kind::kWriter, options, &store));
   *out = std::move(store);
   return Status::OK();
 }
@@ -156,7 +164,8 @@ Status RocksDBStore::OpenRecovering(const std::string& path, const RocksDBStoreO
 std::shared_lock<std::shared_mutex> RocksDBStore::ReadLock(Status* status) const {
   std::shared_lock<std::shared_mutex> lock(mu_);
   *status = db_ ? Status::OK()
-                : Status::IOError("'" + dir_->path() + "' is closed after an I/O error; the next "
+                : Status::IOError("'" + dir_->path() +
+                                  "' is closed after an I/O error; the next "
                                   "write reopens it");
   return lock;
 }
@@ -182,7 +191,8 @@ Status RocksDBStore::ResumeAfterFailedWrite(bool* reopened) {
     return Status::OK();
   }
   CloseRocks();
-  CF_RETURN_IF_ERROR(OpenRocks().WithContext("writes are stopped after an I/O error until its cause is fixed"));
+  CF_RETURN_IF_ERROR(
+      OpenRocks().WithContext("writes are stopped after an I/O error until its cause is fixed"));
   write_failed_.store(false);
   generation_.fetch_add(1);
   *reopened = true;
@@ -196,7 +206,8 @@ Status RocksDBStore::Write(const std::vector<StoreWrite>& batch, bool sync) {
   bool reopened = false;
   CF_RETURN_IF_ERROR(ResumeAfterFailedWrite(&reopened));
   if (reopened) {
-    return Status::Unavailable("'" + dir_->path() + "' was reopened after an I/O error; nothing "
+    return Status::Unavailable("'" + dir_->path() +
+                               "' was reopened after an I/O error; nothing "
                                "was written (compare what is stored, then write again)");
   }
   Status s;
@@ -204,7 +215,8 @@ Status RocksDBStore::Write(const std::vector<StoreWrite>& batch, bool sync) {
   CF_RETURN_IF_ERROR(s);
   rocksdb::WriteBatch wb;
   for (const StoreWrite& w : batch) {
-    rocksdb::Status put = w.value ? wb.Put(Family(w.space), w.key, *w.value) : wb.Delete(Family(w.space), w.key);
+    rocksdb::Status put =
+        w.value ? wb.Put(Family(w.space), w.key, *w.value) : wb.Delete(Family(w.space), w.key);
     CF_RETURN_IF_ERROR(FromRocks(put, "batching a write"));
   }
   rocksdb::WriteOptions options;
@@ -218,7 +230,8 @@ Status RocksDBStore::Get(KeySpace space, std::string_view key, std::string* valu
   Status s;
   auto lock = ReadLock(&s);
   CF_RETURN_IF_ERROR(s);
-  rocksdb::Status got = db_->Get(rocksdb::ReadOptions(), Family(space), rocksdb::Slice(key.data(), key.size()), value);
+  rocksdb::Status got = db_->Get(rocksdb::ReadOptions(), Family(space),
+                                 rocksdb::Slice(key.data(), key.size()), value);
   if (got.IsNotFound()) return Status::NotFound("key not found");
   return FromRocks(got, "reading from '" + dir_->path() + "'");
 }

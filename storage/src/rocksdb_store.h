@@ -97,7 +97,7 @@ class RocksDBStore final : public Store {
   std::string secondary_path_;  // a follower's scratch directory (outside the data directory)
   std::atomic<bool> write_failed_{false};
   std::atomic<uint64_t> generation_{0};  // reopens after a failed write
-  uint64_t seen_sequence_ = 0;  // CatchUp(): the sequence number last reported
+  uint64_t seen_sequence_ = 0;           // CatchUp(): the sequence number last reported
 };
 
 }  // namespace classiflow

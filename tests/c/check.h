@@ -3,10 +3,9 @@
 #ifndef CLASSIFLOW_TESTS_C_CHECK_H_
 #define CLASSIFLOW_TESTS_C_CHECK_H_
 
+#include <classiflow/classiflow.h>
 #include <stdio.h>
 #include <string.h>
-
-#include <classiflow/classiflow.h>
 
 static int g_passed = 0;
 static int g_failed = 0;
@@ -50,8 +49,8 @@ static void check_status(cf_status got, cf_status want, const char *call, const 
   function_name(call, function, sizeof function);
   n = strlen(function);
   if (want != CF_OK) {
-    ok = ok && err != NULL && strncmp(err, function, n) == 0 && err[n] == ':' &&
-         strlen(err) > n + 2;
+    ok =
+        ok && err != NULL && strncmp(err, function, n) == 0 && err[n] == ':' && strlen(err) > n + 2;
   }
   if (ok) {
     g_passed++;
@@ -70,14 +69,14 @@ static void check_status(cf_status got, cf_status want, const char *call, const 
 #define CHECK(cond, what) check((cond) != 0, (what), __FILE__, __LINE__)
 
 /* EXPECT(CF_NOT_FOUND, cf_model_get(e, "nope", &m), "get an unknown model") */
-#define EXPECT(want, call, what)                                          \
-  do {                                                                    \
-    if ((want) != CF_OK) {                                                \
-      char expect_fn_[64];                                                \
-      function_name(#call, expect_fn_, sizeof expect_fn_);                \
-      poison_last_error(expect_fn_);                                      \
-    }                                                                     \
-    check_status((call), (want), #call, (what), __FILE__, __LINE__);      \
+#define EXPECT(want, call, what)                                     \
+  do {                                                               \
+    if ((want) != CF_OK) {                                           \
+      char expect_fn_[64];                                           \
+      function_name(#call, expect_fn_, sizeof expect_fn_);           \
+      poison_last_error(expect_fn_);                                 \
+    }                                                                \
+    check_status((call), (want), #call, (what), __FILE__, __LINE__); \
   } while (0)
 
 /* Compares a string the library handed out with `want`, then frees it. */

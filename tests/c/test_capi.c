@@ -102,7 +102,8 @@ static void test_engine_open(void) {
 
   EXPECT(CF_OK, cf_engine_open(NULL, NULL, &e), "open in memory (NULL uri)");
   cf_engine_close(e);
-  EXPECT(CF_INVALID_ARGUMENT, cf_engine_open("", NULL, &e), "\"\" is no path (memory is NULL or \"memory:\")");
+  EXPECT(CF_INVALID_ARGUMENT, cf_engine_open("", NULL, &e),
+         "\"\" is no path (memory is NULL or \"memory:\")");
   EXPECT(CF_OK, cf_engine_open("memory:", "", &e), "open in memory (memory:, \"\" options)");
   cf_engine_close(e);
   EXPECT(CF_OK, cf_engine_open("memory:", "{\"sync\": true}", &e), "open in memory (memory:)");
@@ -186,7 +187,8 @@ static void test_model_lifetime(cf_engine *e) {
          "negative alpha");
   CHECK(strstr(cf_last_error(), "alpha") != NULL, "the error names the option");
   {
-    /* 1,000,000 levels of nesting under "kind": refused by the depth cap, never a stack overflow. */
+    /* 1,000,000 levels of nesting under "kind": refused by the depth cap, never a stack overflow.
+     */
     const size_t levels = 1000000;
     char *deep = malloc(2 * levels + 16);
     if (deep != NULL) {
@@ -301,12 +303,11 @@ static void test_huge_batches(cf_model *m) {
   static const char *const labels[] = {"spam", "ham"};
   static const char *const texts[] = {"a b", "c d"};
   static const size_t lens[] = {3, 3};
-  const size_t huge[] = {SIZE_MAX,
-                         SIZE_MAX / sizeof(void *) + 1, /* n * sizeof(pointer) overflows */
-                         SIZE_MAX / 16 + 1,             /* n * sizeof(string_view) overflows */
-                         SIZE_MAX / 2,
-                         (size_t)1 << 40,
-                         CF_MAX_BATCH + 1};
+  const size_t huge[] = {
+      SIZE_MAX,          SIZE_MAX / sizeof(void *) + 1, /* n * sizeof(pointer) overflows */
+      SIZE_MAX / 16 + 1,                                /* n * sizeof(string_view) overflows */
+      SIZE_MAX / 2,      (size_t)1 << 40,
+      CF_MAX_BATCH + 1};
   size_t idx[2] = {7, 7}, i;
   double conf[2] = {-1, -1};
   uint64_t version = version_of(m);
@@ -435,8 +436,9 @@ static void test_classification(cf_engine *e) {
   }
   CHECK(n == 2 && scores[0] <= 0 && scores[1] <= 0 && fabs(sum - 1.0) < 1e-9,
         "scores are log probabilities summing to 1");
-  CHECK(argmax == label_index(m, "spam") && fabs(exp(best) - confidence_of(m, "cheap pills", 11))
-        < 1e-9, "the top score is the classified label and its confidence");
+  CHECK(argmax == label_index(m, "spam") &&
+            fabs(exp(best) - confidence_of(m, "cheap pills", 11)) < 1e-9,
+        "the top score is the classified label and its confidence");
   EXPECT(CF_INVALID_ARGUMENT, cf_model_scores(m, "cheap pills", 11, scores, 1), "scores, n = 1");
   EXPECT(CF_INVALID_ARGUMENT, cf_model_scores(m, "cheap pills", 11, scores, 3), "scores, n = 3");
 
@@ -467,9 +469,10 @@ static void test_classification(cf_engine *e) {
   }
 
   /* min_confidence: below it there is no label, but the confidence is still reported. */
-  EXPECT(CF_OK, cf_model_create(e, "strict", NULL,
-                                "{\"labels\": [\"ham\", \"spam\"], \"min_confidence\": 0.99}",
-                                &strict), "create with min_confidence 0.99");
+  EXPECT(CF_OK,
+         cf_model_create(e, "strict", NULL,
+                         "{\"labels\": [\"ham\", \"spam\"], \"min_confidence\": 0.99}", &strict),
+         "create with min_confidence 0.99");
   EXPECT(CF_OK, cf_model_train(strict, "spam", "cheap pills", 11), "train strict spam");
   EXPECT(CF_OK, cf_model_train(strict, "ham", "team meeting", 12), "train strict ham");
   label = (char *)g_dir;
@@ -526,8 +529,9 @@ static void test_files(cf_engine *e) {
   CHECK(cf_model_label_count(loaded, &n) == CF_OK && n == 2 &&
             label_index(loaded, "spam") == label_index(m, "spam"),
         "load keeps the labels in order");
-  CHECK(fabs(confidence_of(loaded, "cheap pills", 11) - confidence_of(m, "cheap pills", 11)) <
-            1e-12, "the loaded model classifies like the saved one");
+  CHECK(
+      fabs(confidence_of(loaded, "cheap pills", 11) - confidence_of(m, "cheap pills", 11)) < 1e-12,
+      "the loaded model classifies like the saved one");
   EXPECT(CF_OK, cf_model_train(loaded, "ham", "weekly team sync", 16), "train a loaded model");
   CHECK(version_of(loaded) == version + 1 && version_of(m) == version,
         "a loaded model is standalone: training it leaves the original alone");
@@ -692,7 +696,8 @@ static void test_readers(void) {
   CHECK(other == NULL && access(missing, F_OK) != 0, "a failed reader open creates nothing");
   EXPECT(CF_INVALID_ARGUMENT, cf_engine_open("memory:", "{\"mode\": \"read\"}", &other),
          "a reader in memory");
-  EXPECT(CF_INVALID_ARGUMENT, cf_engine_open(db, "{\"mode\": \"reader\"}", &other), "an unknown mode");
+  EXPECT(CF_INVALID_ARGUMENT, cf_engine_open(db, "{\"mode\": \"reader\"}", &other),
+         "an unknown mode");
   EXPECT(CF_OK, cf_engine_open(db, NULL, &w), "open the writer");
   if (w == NULL) return;
   EXPECT(CF_OK, cf_engine_recovery_report(w, &json), "recovery report of a normal open");

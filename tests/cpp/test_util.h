@@ -9,17 +9,17 @@
 
 #include "classiflow/status.h"
 
-#define ASSERT_OK(expr)                                          \
-  do {                                                           \
-    ::classiflow::Status s_ = (expr);                            \
-    ASSERT_TRUE(s_.ok()) << #expr << " -> " << s_.ToString();    \
+#define ASSERT_OK(expr)                                       \
+  do {                                                        \
+    ::classiflow::Status s_ = (expr);                         \
+    ASSERT_TRUE(s_.ok()) << #expr << " -> " << s_.ToString(); \
   } while (0)
 
-#define EXPECT_CODE(expr, code_name)                                                  \
-  do {                                                                                \
-    ::classiflow::Status s_ = (expr);                                                 \
-    EXPECT_EQ(s_.code(), ::classiflow::Status::Code::code_name) << s_.ToString();     \
-    EXPECT_FALSE(s_.message().empty());                                               \
+#define EXPECT_CODE(expr, code_name)                                              \
+  do {                                                                            \
+    ::classiflow::Status s_ = (expr);                                             \
+    EXPECT_EQ(s_.code(), ::classiflow::Status::Code::code_name) << s_.ToString(); \
+    EXPECT_FALSE(s_.message().empty());                                           \
   } while (0)
 
 namespace classiflow::testing {

@@ -249,9 +249,8 @@ CF_API cf_status cf_model_scores(cf_model *m, const char *text, size_t len, doub
  * CF_OK. Errors as cf_model_classify() for any text, plus CF_INVALID_ARGUMENT for texts == NULL
  * with n > 0 or n > CF_MAX_BATCH; nothing is written on error. A dropped model or a closed
  * engine is CF_NOT_FOUND / CF_UNAVAILABLE, even for n == 0. */
-CF_API cf_status cf_model_classify_batch(cf_model *m, const char *const *texts,
-                                         const size_t *lens, size_t n, size_t *label_indices,
-                                         double *confidences);
+CF_API cf_status cf_model_classify_batch(cf_model *m, const char *const *texts, const size_t *lens,
+                                         size_t n, size_t *label_indices, double *confidences);
 
 /* ---- Models: inspection -------------------------------------------------------------------- */
 

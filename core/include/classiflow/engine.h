@@ -126,9 +126,9 @@ class CLASSIFLOW_EXPORT Engine {
   // kRead: per model, its incarnation and header record as last loaded ("fingerprint").
   std::map<std::string, std::string, std::less<>> headers_;
   std::map<std::string, std::string, std::less<>> incarnations_;
-  RecoveryReport recovery_;                                   // guarded by mu_
-  bool refresh_failed_ = false;                               // kRead: retry on the next tick
-  std::unique_ptr<Follower> follower_;                        // kRead: the catch-up thread
+  RecoveryReport recovery_;             // guarded by mu_
+  bool refresh_failed_ = false;         // kRead: retry on the next tick
+  std::unique_ptr<Follower> follower_;  // kRead: the catch-up thread
 };
 
 }  // namespace classiflow

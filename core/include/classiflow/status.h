@@ -34,7 +34,9 @@ class CLASSIFLOW_EXPORT Status {
   Status() = default;  // OK
 
   static Status OK() { return Status(); }
-  static Status InvalidArgument(std::string_view msg) { return Status(Code::kInvalidArgument, msg); }
+  static Status InvalidArgument(std::string_view msg) {
+    return Status(Code::kInvalidArgument, msg);
+  }
   static Status NotFound(std::string_view msg) { return Status(Code::kNotFound, msg); }
   static Status AlreadyExists(std::string_view msg) { return Status(Code::kAlreadyExists, msg); }
   static Status Corruption(std::string_view msg) { return Status(Code::kCorruption, msg); }
@@ -67,9 +69,9 @@ class CLASSIFLOW_EXPORT Status {
 };
 
 // Returns from the enclosing function when `expr` yields a non-OK Status.
-#define CF_RETURN_IF_ERROR(expr)                   \
-  do {                                             \
-    ::classiflow::Status cf_status_tmp_ = (expr);  \
+#define CF_RETURN_IF_ERROR(expr)                     \
+  do {                                               \
+    ::classiflow::Status cf_status_tmp_ = (expr);    \
     if (!cf_status_tmp_.ok()) return cf_status_tmp_; \
   } while (0)
 

@@ -39,9 +39,9 @@ class CLASSIFLOW_EXPORT Store {
   virtual Status Get(KeySpace space, std::string_view key, std::string* value) = 0;
   // Calls `visit` for every key starting with `prefix`, in key order; stops at the first error
   // `visit` returns and returns it.
-  virtual Status Scan(KeySpace space, std::string_view prefix,
-                      const std::function<Status(std::string_view key, std::string_view value)>&
-                          visit) = 0;
+  virtual Status Scan(
+      KeySpace space, std::string_view prefix,
+      const std::function<Status(std::string_view key, std::string_view value)>& visit) = 0;
   // Sets *key to the first key >= `from` in `space`; NotFound past the last key. Lets a reader
   // step from one model to the next without visiting every record in between.
   virtual Status SeekKey(KeySpace space, std::string_view from, std::string* key) = 0;

@@ -33,7 +33,8 @@ struct ByteTables {
   constexpr ByteTables() : cls(), lower(), chunk() {
     for (int b = 0; b < 256; ++b) {
       const bool alnum = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9');
-      const bool space = b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' || b == '\v' || b == 0;
+      const bool space =
+          b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' || b == '\v' || b == 0;
       cls[b] = b >= 0x80 ? kHigh : space ? kSpace : alnum ? kAlnum : kPunct;
       lower[b] = static_cast<char>(b >= 'A' && b <= 'Z' ? b + 32 : b);
       chunk[b] = static_cast<uint8_t>((space ? kEndsChunk : 0) | (b == ':' ? kColon : 0) |
@@ -59,9 +60,11 @@ bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
 // `has_colon`: the chunk contains ':' (known from the chunk scan, so most chunks skip the search).
 bool LooksLikeUrl(std::string_view chunk, bool has_colon) {
   size_t start = 0;  // skip leading "(<\"'" etc.
-  while (start < chunk.size() && kBytes.cls[static_cast<unsigned char>(chunk[start])] != kAlnum) ++start;
+  while (start < chunk.size() && kBytes.cls[static_cast<unsigned char>(chunk[start])] != kAlnum)
+    ++start;
   std::string_view rest = chunk.substr(start);
-  return (has_colon && rest.find("://") != std::string_view::npos) || StartsWithNoCase(rest, "www.");
+  return (has_colon && rest.find("://") != std::string_view::npos) ||
+         StartsWithNoCase(rest, "www.");
 }
 
 bool LooksLikeEmail(std::string_view chunk) {
@@ -99,7 +102,8 @@ class Walker {
         stemmer_(options.stemmer.empty() ? nullptr : ThreadStemmer(options.stemmer)),
         stop_words_(options.stop_words ? &EnglishStopWords() : nullptr),
         word_(thread_words.Reserve(text.size() + 16)),
-        special_((options.normalize_urls ? kColon | kDot : 0) | (options.normalize_emails ? kAt : 0)) {}
+        special_((options.normalize_urls ? kColon | kDot : 0) |
+                 (options.normalize_emails ? kAt : 0)) {}
 
   void Run() {
     const auto* bytes = reinterpret_cast<const unsigned char*>(text_.data());
@@ -116,7 +120,8 @@ class Walker {
         j = CopyAsciiRun(bytes, n, j, lowercase, &w, kIsAlnumByte, kLowerByte);
       } else if (cls == kSpace) {
         w = Flush(w);
-        if (seen & special_) EndSpecialChunk(text_.substr(chunk_start, j - chunk_start), seen, mark);
+        if (seen & special_)
+          EndSpecialChunk(text_.substr(chunk_start, j - chunk_start), seen, mark);
         seen = 0;
         chunk_start = ++j;
         mark = sink_.Mark();
@@ -207,10 +212,9 @@ Status Analyzer::Create(const AnalyzerOptions& options, Analyzer* out) {
 
 Status Analyzer::Check(std::string_view text) const {
   if (text.size() > options_.max_text_bytes) {
-    return Status::InvalidArgument("text is " + std::to_string(text.size()) +
-                                   " bytes; the limit is " +
-                                   std::to_string(options_.max_text_bytes) +
-                                   " (option max_text_bytes)");
+    return Status::InvalidArgument(
+        "text is " + std::to_string(text.size()) + " bytes; the limit is " +
+        std::to_string(options_.max_text_bytes) + " (option max_text_bytes)");
   }
   return Status::OK();
 }

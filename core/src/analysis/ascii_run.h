@@ -16,8 +16,8 @@ namespace classiflow {
 // when `lowercase`. Returns the index just past the run; *out advances past the copy.
 // REQUIRES: `out` has room for the run plus 16 bytes of slack.
 template <class ScalarIsAlnum, class ScalarLower>
-inline size_t CopyAsciiRun(const unsigned char* text, size_t n, size_t j, bool lowercase, char** out,
-                    ScalarIsAlnum is_alnum, ScalarLower lower) {
+inline size_t CopyAsciiRun(const unsigned char* text, size_t n, size_t j, bool lowercase,
+                           char** out, ScalarIsAlnum is_alnum, ScalarLower lower) {
   char* w = *out;
 #if defined(__SSE2__)
   // Signed byte compares: bytes >= 0x80 are negative and fall outside every range below.
@@ -28,8 +28,10 @@ inline size_t CopyAsciiRun(const unsigned char* text, size_t n, size_t j, bool l
   while (j + 16 <= n) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text + j));
     const __m128i upper = in_range(v, 'A', 'Z');
-    const __m128i alnum = _mm_or_si128(_mm_or_si128(upper, in_range(v, 'a', 'z')), in_range(v, '0', '9'));
-    const __m128i lowered = lowercase ? _mm_add_epi8(v, _mm_and_si128(upper, _mm_set1_epi8(0x20))) : v;
+    const __m128i alnum =
+        _mm_or_si128(_mm_or_si128(upper, in_range(v, 'a', 'z')), in_range(v, '0', '9'));
+    const __m128i lowered =
+        lowercase ? _mm_add_epi8(v, _mm_and_si128(upper, _mm_set1_epi8(0x20))) : v;
     _mm_storeu_si128(reinterpret_cast<__m128i*>(w), lowered);  // bytes past the run are slack
     const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(alnum));
     if (mask != 0xFFFF) {
@@ -41,7 +43,8 @@ inline size_t CopyAsciiRun(const unsigned char* text, size_t n, size_t j, bool l
     j += 16;
   }
 #endif
-  while (j < n && is_alnum(text[j])) *w++ = lowercase ? lower(text[j++]) : static_cast<char>(text[j++]);
+  while (j < n && is_alnum(text[j]))
+    *w++ = lowercase ? lower(text[j++]) : static_cast<char>(text[j++]);
   *out = w;
   return j;
 }

@@ -28,7 +28,7 @@ size_t Decode(const unsigned char* s, size_t avail, uint32_t* code_point) {
 
 bool IsWordCodePoint(uint32_t cp) {
   if (cp < 0xC0) return cp == 0xAA || cp == 0xB5 || cp == 0xBA;  // ª µ º; the rest is punctuation
-  if (cp == 0xD7 || cp == 0xF7) return false;                      // × ÷
+  if (cp == 0xD7 || cp == 0xF7) return false;                    // × ÷
   if (cp >= 0x2000 && cp <= 0x2BFF) return false;  // punctuation, currency, arrows, math, shapes
   if (cp >= 0x3000 && cp <= 0x303F) return false;  // CJK punctuation
   if (cp >= 0xE000 && cp <= 0xF8FF) return false;  // private use

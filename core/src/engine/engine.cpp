@@ -56,7 +56,8 @@ Status GroupModelRecords(Store& store, std::string_view prefix, GroupedRecords* 
   return store.Scan(KeySpace::kModels, prefix, [&](std::string_view key, std::string_view value) {
     const size_t sep = key.find('\0');
     if (sep == std::string_view::npos) return Status::Corruption("stray key in the models space");
-    (*grouped)[std::string(key.substr(0, sep))][std::string(key.substr(sep + 1))] = std::string(value);
+    (*grouped)[std::string(key.substr(0, sep))][std::string(key.substr(sep + 1))] =
+        std::string(value);
     return Status::OK();
   });
 }
@@ -84,7 +85,8 @@ Status Engine::Open(const EngineOptions& options, std::unique_ptr<Store> store,
   if (s.code() == Status::Code::kNotFound && store->read_only()) {
     // A writer that has not finished creating the directory: nothing to read yet.
   } else if (s.code() == Status::Code::kNotFound) {
-    CF_RETURN_IF_ERROR(store->Write({{KeySpace::kMeta, std::string(kFormatKey), std::string(kFormatVersion)}}, true));
+    CF_RETURN_IF_ERROR(store->Write(
+        {{KeySpace::kMeta, std::string(kFormatKey), std::string(kFormatVersion)}}, true));
   } else if (!s.ok()) {
     return s;
   } else if (format != kFormatVersion) {
@@ -166,15 +168,18 @@ RecoveryReport Engine::recovery_report() const {
 
 void Engine::Attach(const std::shared_ptr<Model>& model) {
   if (read_only_) {
-    model->SetCommitHook([where = store_->Describe()](const ModelRecords&) { return ReadOnlyError(where); });
+    model->SetCommitHook(
+        [where = store_->Describe()](const ModelRecords&) { return ReadOnlyError(where); });
     return;
   }
   // The hook runs under the model's training lock; Close() and DropModel() invalidate the model
   // (which waits for that lock) before they release the store, so `this` and store_ are alive.
   // `seen` is the store generation this model last wrote under; the hook runs under the model's
   // training lock, which serialises its use.
-  model->SetCommitHook([this, m = model.get(), seen = store_->generation()](
-                           const ModelRecords& changed) mutable { return CommitStep(*m, &seen, changed); });
+  model->SetCommitHook(
+      [this, m = model.get(), seen = store_->generation()](const ModelRecords& changed) mutable {
+        return CommitStep(*m, &seen, changed);
+      });
 }
 
 // A step that returned an I/O error may still have reached the log (a write that landed before
@@ -191,7 +196,8 @@ Status Engine::CommitStep(Model& model, uint64_t* seen_generation, const ModelRe
     Status s = store_->Write(batch, options_.sync);
     if (s.ok() || store_->generation() == *seen_generation) return s;  // else: reopened, retry
   }
-  return Status::IOError("the store of model '" + model.name() + "' keeps reopening after I/O errors");
+  return Status::IOError("the store of model '" + model.name() +
+                         "' keeps reopening after I/O errors");
 }
 
 Status Engine::ReconcileWithStore(Model& model) {
@@ -201,17 +207,19 @@ Status Engine::ReconcileWithStore(Model& model) {
   model.FollowFromHook(stored->snapshot());
   return Status::IOError("an earlier training step of model '" + model.name() +
                          "' that failed with an I/O error had reached the log; the model was "
-                         "reloaded at version " + std::to_string(stored->version()) +
+                         "reloaded at version " +
+                         std::to_string(stored->version()) +
                          " and this step was not applied: retry it");
 }
 
 Status Engine::LoadStoredModel(const std::string& name, std::shared_ptr<Model>* out) const {
   std::map<std::string, std::string> records;
   const std::string prefix = RecordKey(name, "");
-  CF_RETURN_IF_ERROR(store_->Scan(KeySpace::kModels, prefix, [&](std::string_view key, std::string_view value) {
-    records[std::string(key.substr(prefix.size()))] = std::string(value);
-    return Status::OK();
-  }));
+  CF_RETURN_IF_ERROR(
+      store_->Scan(KeySpace::kModels, prefix, [&](std::string_view key, std::string_view value) {
+        records[std::string(key.substr(prefix.size()))] = std::string(value);
+        return Status::OK();
+      }));
   return Model::FromRecords(name, records, out);
 }
 
@@ -287,11 +295,11 @@ Status Engine::DropModel(std::string_view name) {
   it->second->Invalidate(Status::NotFound("model '" + std::string(name) + "' was dropped"));
   models_.erase(it);
   std::vector<StoreWrite> deletes;
-  CF_RETURN_IF_ERROR(store_->Scan(KeySpace::kModels, RecordKey(name, ""),
-                                  [&](std::string_view key, std::string_view) {
-                                    deletes.push_back({KeySpace::kModels, std::string(key), std::nullopt});
-                                    return Status::OK();
-                                  }));
+  CF_RETURN_IF_ERROR(store_->Scan(
+      KeySpace::kModels, RecordKey(name, ""), [&](std::string_view key, std::string_view) {
+        deletes.push_back({KeySpace::kModels, std::string(key), std::nullopt});
+        return Status::OK();
+      }));
   deletes.push_back({KeySpace::kMeta, IncarnationKey(name), std::nullopt});
   return store_->Write(deletes, options_.sync);
 }

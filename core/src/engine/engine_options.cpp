@@ -10,7 +10,8 @@ namespace {
 using Json = nlohmann::json;
 
 Status ParseBool(const std::string& key, const Json& value, bool* out) {
-  if (!value.is_boolean()) return Status::InvalidArgument("engine option '" + key + "' must be true or false");
+  if (!value.is_boolean())
+    return Status::InvalidArgument("engine option '" + key + "' must be true or false");
   *out = value.get<bool>();
   return Status::OK();
 }
@@ -35,18 +36,20 @@ Status ParseInterval(const std::string& key, const Json& value, int* out) {
 
 Status EngineOptions::FromJson(std::string_view json, EngineOptions* out) {
   EngineOptions options;
-  CF_RETURN_IF_ERROR(ForEachJsonOption(json, "engine options", [&](const std::string& key,
-                                                                   const Json& value) {
-    if (key == "sync") return ParseBool(key, value, &options.sync);
-    if (key == "recover") return ParseBool(key, value, &options.recover);
-    if (key == "mode") return ParseMode(value, &options.mode);
-    if (key == "follow_interval_ms") return ParseInterval(key, value, &options.follow_interval_ms);
-    std::string msg = "unknown engine option '";  // appended: GCC 12 misreports '+' chains
-    msg.append(key, 0, 60).append("' (known: sync, mode, recover, follow_interval_ms)");
-    return Status::InvalidArgument(msg);
-  }));
+  CF_RETURN_IF_ERROR(
+      ForEachJsonOption(json, "engine options", [&](const std::string& key, const Json& value) {
+        if (key == "sync") return ParseBool(key, value, &options.sync);
+        if (key == "recover") return ParseBool(key, value, &options.recover);
+        if (key == "mode") return ParseMode(value, &options.mode);
+        if (key == "follow_interval_ms")
+          return ParseInterval(key, value, &options.follow_interval_ms);
+        std::string msg = "unknown engine option '";  // appended: GCC 12 misreports '+' chains
+        msg.append(key, 0, 60).append("' (known: sync, mode, recover, follow_interval_ms)");
+        return Status::InvalidArgument(msg);
+      }));
   if (options.recover && options.mode == Mode::kRead) {
-    return Status::InvalidArgument("engine options 'recover' and 'mode': \"read\" exclude each other");
+    return Status::InvalidArgument(
+        "engine options 'recover' and 'mode': \"read\" exclude each other");
   }
   *out = options;
   return Status::OK();

@@ -46,7 +46,8 @@ Status Engine::Refresh() {
   if (!changed && !refresh_failed_) return Status::OK();
   // Step from model to model: each name's records are "<name>\0..." and no name contains a
   // byte below '\1', so "<name>\1" is past all of them.
-  std::map<std::string, std::pair<std::string, std::string>> found;  // name -> incarnation, fingerprint
+  std::map<std::string, std::pair<std::string, std::string>>
+      found;  // name -> incarnation, fingerprint
   std::string key, from;
   while (store_->SeekKey(KeySpace::kModels, from, &key).ok()) {
     const std::string name = key.substr(0, key.find('\0'));
@@ -79,7 +80,8 @@ Status Engine::Refresh() {
     incarnations_.erase(it->first);
     it = models_.erase(it);
   }
-  return refresh_failed_ ? Status::Corruption("a model could not be loaded; retrying") : Status::OK();
+  return refresh_failed_ ? Status::Corruption("a model could not be loaded; retrying")
+                         : Status::OK();
 }
 
 Status Engine::FollowModel(const std::string& name, const std::string& incarnation,

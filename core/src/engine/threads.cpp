@@ -13,8 +13,8 @@ void SetMaxThreads(int threads) {
   std::lock_guard<std::mutex> lock(mu);
   control.reset();  // back to TBB's default (all cores)
   if (threads > 0) {
-    control = std::make_unique<tbb::global_control>(
-        tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads));
+    control = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                    static_cast<size_t>(threads));
   }
 }
 

@@ -189,8 +189,8 @@ Status BayesSnapshot::DecodePages(const std::map<std::string, std::string>& reco
     CF_RETURN_IF_ERROR(OpenRecord(value, "bayes page", &payload));
     auto page = std::make_shared<CountPage>();
     uint64_t rows = 0;
-    CF_RETURN_IF_ERROR(DecodePage(payload, label_count(), alpha, page.get(), &rows)
-                           .WithContext("page " + key));
+    CF_RETURN_IF_ERROR(
+        DecodePage(payload, label_count(), alpha, page.get(), &rows).WithContext("page " + key));
     distinct += rows;
     pages_.Set(index, std::move(page));
   }

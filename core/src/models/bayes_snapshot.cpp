@@ -4,10 +4,9 @@
 #include <tbb/parallel_sort.h>
 
 #include <algorithm>
-#include <bit>
 #include <atomic>
+#include <bit>
 #include <limits>
-
 
 namespace classiflow {
 
@@ -74,7 +73,8 @@ void CountPage::BuildReadIndex() {
     info.a = static_cast<uint32_t>(dense_values.size());
     info.b = static_cast<uint16_t>(width);
     dense_values.resize(dense_values.size() + width, 0.0f);
-    for (uint32_t e = begin; e < end; ++e) dense_values[info.a + entries[e].label] = entries[e].gain;
+    for (uint32_t e = begin; e < end; ++e)
+      dense_values[info.a + entries[e].label] = entries[e].gain;
   }
 }
 
@@ -129,7 +129,8 @@ void BayesSnapshot::Precompute() {
   for (size_t c = 0; c < n_labels; ++c) {
     // Laplace-smoothed priors: a label nobody trained yet is unlikely, not impossible.
     // Counts become doubles: above 2^53 the lost precision is far below a log's.
-    const auto docs = static_cast<double>(doc_counts_[c]), all_docs = static_cast<double>(total_docs);
+    const auto docs = static_cast<double>(doc_counts_[c]),
+               all_docs = static_cast<double>(total_docs);
     log_prior_[c] = fit_prior_ ? std::log((docs + 1.0) / (all_docs + double(n_labels)))
                                : -std::log(double(n_labels));
     const auto distinct = static_cast<double>(std::max<uint64_t>(distinct_features_, 1));
@@ -179,20 +180,24 @@ void BayesSnapshot::JointLogLikelihoods(const uint32_t* features, size_t feature
     const void* data = kind == 1 ? static_cast<const void*>(view.dense + row.a)
                                  : static_cast<const void*>(view.entries + row.a);
     __builtin_prefetch(data);
-    work[kind * feature_count + counts[kind]++] =
-        Work{data, kind == 0 ? row.b : kind == 1 ? row.b : row.count, std::bit_cast<float>(row.a)};
+    work[kind * feature_count + counts[kind]++] = Work{data,
+                                                       kind == 0   ? row.b
+                                                       : kind == 1 ? row.b
+                                                                   : row.count,
+                                                       std::bit_cast<float>(row.a)};
   }
-  for (const Work* w = work.data(), *end = w + counts[0]; w != end; ++w) acc[w->length] += w->gain;
-  for (const Work* w = work.data() + feature_count, *end = w + counts[1]; w != end; ++w) {
+  for (const Work *w = work.data(), *end = w + counts[0]; w != end; ++w) acc[w->length] += w->gain;
+  for (const Work *w = work.data() + feature_count, *end = w + counts[1]; w != end; ++w) {
     const float* values = static_cast<const float*>(w->data);
     for (uint32_t c = 0; c < w->length; ++c) acc[c] += values[c];
   }
-  for (const Work* w = work.data() + 2 * feature_count, *end = w + counts[2]; w != end; ++w) {
+  for (const Work *w = work.data() + 2 * feature_count, *end = w + counts[2]; w != end; ++w) {
     const CountEntry* entries = static_cast<const CountEntry*>(w->data);
     for (uint32_t e = 0; e < w->length; ++e) acc[entries[e].label] += entries[e].gain;
   }
   const double n = static_cast<double>(feature_count);
-  for (size_t c = 0; c < n_labels; ++c) out[c] = log_prior_[c] + n * (log_alpha_ - log_norm_[c]) + acc[c];
+  for (size_t c = 0; c < n_labels; ++c)
+    out[c] = log_prior_[c] + n * (log_alpha_ - log_norm_[c]) + acc[c];
 }
 
 Status BayesSnapshot::CheckSubtract(const std::vector<Delta>& deltas,
@@ -278,9 +283,10 @@ Status BayesSnapshot::Update(const std::vector<TrainingDoc>& docs, bool subtract
   snap->doc_counts_.resize(n_labels, 0);
   snap->token_counts_.resize(n_labels, 0);
   for (size_t c = 0; c < n_labels; ++c) {
-    snap->doc_counts_[c] = subtract ? snap->doc_counts_[c] - doc_delta[c] : snap->doc_counts_[c] + doc_delta[c];
-    snap->token_counts_[c] =
-        subtract ? snap->token_counts_[c] - token_delta[c] : snap->token_counts_[c] + token_delta[c];
+    snap->doc_counts_[c] =
+        subtract ? snap->doc_counts_[c] - doc_delta[c] : snap->doc_counts_[c] + doc_delta[c];
+    snap->token_counts_[c] = subtract ? snap->token_counts_[c] - token_delta[c]
+                                      : snap->token_counts_[c] + token_delta[c];
   }
   // Group the deltas by page: [group_start[g], group_start[g + 1]) share one page.
   std::vector<size_t> group_start;

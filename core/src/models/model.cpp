@@ -9,8 +9,8 @@
 
 #include "models/bayes_snapshot.h"
 #include "models/model_records.h"
-#include "util/json_options.h"
 #include "util/guarded.h"
+#include "util/json_options.h"
 
 namespace classiflow {
 namespace {
@@ -81,9 +81,9 @@ Status Model::FromRecords(std::string_view name, const std::map<std::string, std
   if (s.ok()) s = options.Validate();
   if (!s.ok()) return Status::Corruption(context + ": bad options: " + s.message());
   std::shared_ptr<const Snapshot> snapshot;
-  CF_RETURN_IF_ERROR(BayesSnapshot::FromRecords(options.bayes, options.analyzer.hash_bits, records,
-                                                &snapshot)
-                         .WithContext(context));
+  CF_RETURN_IF_ERROR(
+      BayesSnapshot::FromRecords(options.bayes, options.analyzer.hash_bits, records, &snapshot)
+          .WithContext(context));
   // Fixed labels are the model's contract: a header that names others is not this model.
   if (!options.labels.empty() && snapshot->labels() != options.labels) {
     return Status::Corruption(context + ": the header's labels disagree with the options' labels");
@@ -203,7 +203,8 @@ Status Model::Commit(std::span<const std::string_view> labels,
   const std::shared_ptr<const Snapshot> base = snapshot();
   // Versions never wrap: version 0 after 2^64-1 would look older than every reader's version.
   if (base->version() == std::numeric_limits<uint64_t>::max()) {
-    return Status::InvalidArgument("model '" + name_ + "' is at the last version number (2^64-1) "
+    return Status::InvalidArgument("model '" + name_ +
+                                   "' is at the last version number (2^64-1) "
                                    "and cannot be trained further");
   }
   std::shared_ptr<const Snapshot> next = base;
@@ -211,9 +212,11 @@ Status Model::Commit(std::span<const std::string_view> labels,
   for (size_t start = 0; start < texts.size(); start += kTrainChunk) {
     const size_t n = std::min(kTrainChunk, texts.size() - start);
     features.resize(n);
-    tbb::parallel_for(size_t{0}, n, [&](size_t i) { analyzer_.Analyze(texts[start + i], &features[i]); });
+    tbb::parallel_for(size_t{0}, n,
+                      [&](size_t i) { analyzer_.Analyze(texts[start + i], &features[i]); });
     std::vector<TrainingDoc> docs(n);
-    for (size_t i = 0; i < n; ++i) docs[i] = {indices[start + i], features[i].data(), features[i].size()};
+    for (size_t i = 0; i < n; ++i)
+      docs[i] = {indices[start + i], features[i].data(), features[i].size()};
     CF_RETURN_IF_ERROR(next->Update(docs, subtract, label_list, base->version() + 1, &next));
   }
   if (hook_) {
@@ -293,7 +296,8 @@ Status Model::ClassifyBatch(std::span<const std::string_view> texts, const Class
         analyzer_.Analyze(texts[i], &features);
         if (!normalise) {
           snap->JointLogLikelihoods(features.data(), features.size(), scores.data());
-          out->label_index[i] = static_cast<uint32_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
+          out->label_index[i] = static_cast<uint32_t>(
+              std::max_element(scores.begin(), scores.end()) - scores.begin());
           continue;
         }
         snap->Scores(features.data(), features.size(), scores.data());

@@ -64,11 +64,13 @@ Status ParseRecords(BinaryReader* r, uint32_t count, std::map<std::string, std::
   return Status::OK();
 }
 
-Status ParseFile(std::string_view bytes, std::string* name, std::map<std::string, std::string>* records) {
+Status ParseFile(std::string_view bytes, std::string* name,
+                 std::map<std::string, std::string>* records) {
   if (bytes.size() < kMagic.size() || bytes.substr(0, kMagic.size()) != kMagic) {
     return Status::Corruption("not a classiflow model file (bad magic)");
   }
-  if (bytes.size() < kMagic.size() + 4 + sizeof(uint64_t)) return Status::Corruption("model file truncated");
+  if (bytes.size() < kMagic.size() + 4 + sizeof(uint64_t))
+    return Status::Corruption("model file truncated");
   std::string_view body = bytes.substr(0, bytes.size() - sizeof(uint64_t));
   uint64_t stored = 0;
   BinaryReader(bytes.substr(body.size())).GetU64(&stored);

@@ -1,16 +1,15 @@
 #include "classiflow/model_options.h"
 
-#include <nlohmann/json.hpp>
-
-#include "analysis/utf8.h"
-#include "models/bayes_snapshot.h"
-#include "util/json_options.h"
-
 #include <cmath>
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <unordered_set>
+
+#include "analysis/utf8.h"
+#include "models/bayes_snapshot.h"
+#include "util/json_options.h"
 
 namespace classiflow {
 namespace {
@@ -111,14 +110,15 @@ Status ModelOptions::Validate() const {
 
 Status ModelOptions::FromJson(std::string_view json, ModelOptions* out) {
   ModelOptions options;
-  CF_RETURN_IF_ERROR(ForEachJsonOption(json, "options", [&](const std::string& key, const Json& value) {
-    auto setter = Setters().find(key);
-    if (setter == Setters().end()) {
-      return Status::InvalidArgument("unknown option " + QuotePrefix(key) + " (known: " +
-                                     KnownKeys() + ")");
-    }
-    return setter->second(key, value, &options);
-  }));
+  CF_RETURN_IF_ERROR(
+      ForEachJsonOption(json, "options", [&](const std::string& key, const Json& value) {
+        auto setter = Setters().find(key);
+        if (setter == Setters().end()) {
+          return Status::InvalidArgument("unknown option " + QuotePrefix(key) +
+                                         " (known: " + KnownKeys() + ")");
+        }
+        return setter->second(key, value, &options);
+      }));
   *out = std::move(options);
   return Status::OK();
 }
@@ -186,8 +186,10 @@ Status ValidateLabel(std::string_view label) {
     const size_t len = bytes[i] < 0x80 ? 1 : utf8::Decode(bytes + i, label.size() - i, &code_point);
     if (len == 0) return Status::InvalidArgument("label must be valid UTF-8");
     if (IsForbiddenInLabel(code_point)) {
-      return Status::InvalidArgument("label must not contain control, bidi or line-separator "
-                                     "characters (found U+" + HexCodePoint(code_point) + ")");
+      return Status::InvalidArgument(
+          "label must not contain control, bidi or line-separator "
+          "characters (found U+" +
+          HexCodePoint(code_point) + ")");
     }
     i += len;
   }

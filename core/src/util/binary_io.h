@@ -2,8 +2,8 @@
 // input: every Get returns false on truncation, which callers turn into Corruption.
 #pragma once
 
-#include <cstdint>
 #include <bit>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>

@@ -10,7 +10,9 @@ namespace errno_detail {
 // strerror_r comes in two kinds: GNU's (g++ defines _GNU_SOURCE) returns the text, XSI's fills
 // the buffer and returns 0. These overloads take either result.
 [[maybe_unused]] inline const char* Text(int /*xsi_result*/, const char* buffer) { return buffer; }
-[[maybe_unused]] inline const char* Text(const char* gnu_text, const char* /*buffer*/) { return gnu_text; }
+[[maybe_unused]] inline const char* Text(const char* gnu_text, const char* /*buffer*/) {
+  return gnu_text;
+}
 }  // namespace errno_detail
 
 inline std::string ErrnoText(int err) {

@@ -3,11 +3,10 @@
 // numbers are treated the same everywhere.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -132,7 +131,8 @@ inline Status ForEachJsonOption(
   nlohmann::json doc;
   CF_RETURN_IF_ERROR(json_detail::Parse(json, what, &doc));
   if (doc.is_null()) return Status::OK();
-  if (!doc.is_object()) return Status::InvalidArgument(std::string(what) + " must be a JSON object");
+  if (!doc.is_object())
+    return Status::InvalidArgument(std::string(what) + " must be a JSON object");
   for (const auto& item : doc.items()) CF_RETURN_IF_ERROR(set(item.key(), item.value()));
   return Status::OK();
 }

@@ -40,8 +40,12 @@ TEST(AnalyzerTest, UnicodePunctuationAndEmojiSeparate) {
 }
 
 TEST(AnalyzerTest, InvalidUtf8BytesAreSeparatorsNeverErrors) {
-  EXPECT_EQ(TokensOf("abc\xff" "def\xc3(ghi\xe2\x82"), (Tokens{"abc", "def", "ghi"}));
-  EXPECT_EQ(TokensOf("\xc0\xaf" "x\xed\xa0\x80y"), (Tokens{"x", "y"}));  // overlong, surrogate
+  EXPECT_EQ(TokensOf("abc\xff"
+                     "def\xc3(ghi\xe2\x82"),
+            (Tokens{"abc", "def", "ghi"}));
+  EXPECT_EQ(TokensOf("\xc0\xaf"
+                     "x\xed\xa0\x80y"),
+            (Tokens{"x", "y"}));  // overlong, surrogate
   std::string all_bytes;
   for (int b = 0; b < 256; ++b) all_bytes.push_back(static_cast<char>(b));
   std::vector<uint32_t> features;
@@ -84,9 +88,9 @@ TEST(AnalyzerTest, EmptyStemsAreDroppedLikeStopWords) {
     const char* with;
     const char* without;
   };
-  for (const Case& c : {Case{"porter", "it's raining cats", "it raining cats"},
-                        Case{"porter", "s s s", ""},
-                        Case{"turkish", "evleri leri kitap", "evleri kitap"}}) {
+  for (const Case& c :
+       {Case{"porter", "it's raining cats", "it raining cats"}, Case{"porter", "s s s", ""},
+        Case{"turkish", "evleri leri kitap", "evleri kitap"}}) {
     for (int ngrams = 1; ngrams <= 3; ++ngrams) {
       AnalyzerOptions options;
       options.stemmer = c.stemmer;

@@ -65,7 +65,8 @@ TEST(BayesTest, BatchTrainingEqualsOneByOne) {
   auto batch = NewModel();
   ASSERT_OK(batch->TrainBatch(corpus.label_views(), corpus.text_views()));
   auto single = NewModel();
-  for (size_t i = 0; i < corpus.texts.size(); ++i) ASSERT_OK(single->Train(corpus.labels[i], corpus.texts[i]));
+  for (size_t i = 0; i < corpus.texts.size(); ++i)
+    ASSERT_OK(single->Train(corpus.labels[i], corpus.texts[i]));
   Prediction a, b;
   ASSERT_OK(batch->Classify("cheap team prize", &a));
   ASSERT_OK(single->Classify("cheap team prize", &b));
@@ -186,7 +187,10 @@ TEST(BayesTest, BadInputChangesNothing) {
   EXPECT_CODE(model->TrainBatch(two_labels, one_text), kInvalidArgument);
   EXPECT_CODE(model->Train("", "text"), kInvalidArgument);
   EXPECT_CODE(model->Train(std::string("a\0b", 3), "text"), kInvalidArgument);
-  EXPECT_CODE(model->Train("bad\xff" "utf8", "text"), kInvalidArgument);
+  EXPECT_CODE(model->Train("bad\xff"
+                           "utf8",
+                           "text"),
+              kInvalidArgument);
   const std::string huge(10 << 20, 'a');
   EXPECT_CODE(model->Train("spam", huge), kInvalidArgument);
   Prediction p;
@@ -211,8 +215,8 @@ TEST(BayesTest, HugeTextWorksWhenTheLimitIsRaised) {
 
 TEST(ModelOptionsTest, JsonRoundTripAndErrors) {
   ModelOptions options;
-  ASSERT_OK(ModelOptions::FromJson(R"({"labels":["a","b"],"alpha":0.5,"ngrams":1,"stemmer":"english"})",
-                                   &options));
+  ASSERT_OK(ModelOptions::FromJson(
+      R"({"labels":["a","b"],"alpha":0.5,"ngrams":1,"stemmer":"english"})", &options));
   EXPECT_EQ(options.labels, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(options.bayes.alpha, 0.5);
   ModelOptions again;

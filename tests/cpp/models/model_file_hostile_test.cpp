@@ -2,7 +2,6 @@
 // Corruption (or, where documented, load), never crash, read out of bounds or allocate by a
 // count it was told instead of the bytes it holds.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <chrono>
@@ -35,10 +34,10 @@ Status LoadCrafted(const CraftedModel& crafted, std::shared_ptr<Model>* out = nu
 }
 
 // Corruption, with a message short enough to log (no 1 MB name or label quoted back).
-#define EXPECT_CORRUPT(crafted)                                  \
-  do {                                                           \
-    const Status s_ = LoadCrafted(crafted);                      \
-    EXPECT_EQ(s_.code(), Status::Code::kCorruption) << s_.ToString(); \
+#define EXPECT_CORRUPT(crafted)                                          \
+  do {                                                                   \
+    const Status s_ = LoadCrafted(crafted);                              \
+    EXPECT_EQ(s_.code(), Status::Code::kCorruption) << s_.ToString();    \
     EXPECT_LT(s_.message().size(), 600u) << s_.message().substr(0, 600); \
   } while (0)
 
@@ -53,7 +52,8 @@ TEST(ModelFileHostileTest, TheDefaultCraftedFileLoads) {
 TEST(ModelFileHostileTest, LabelsOverTheCapAreCorrupt) {
   CraftedModel crafted;
   crafted.labels.clear();
-  for (size_t i = 0; i <= kMaxBayesLabels; ++i) crafted.labels.push_back(std::to_string(i).append("l"));
+  for (size_t i = 0; i <= kMaxBayesLabels; ++i)
+    crafted.labels.push_back(std::to_string(i).append("l"));
   crafted.pages = {{0, CraftedPage::OneRow(0, {{65535, 1}})}};  // label 65535 would wrap to 0
   EXPECT_CORRUPT(crafted);
   crafted.labels.pop_back();  // exactly the cap: loads
@@ -66,8 +66,10 @@ TEST(ModelFileHostileTest, LabelsOverTheCapAreCorrupt) {
 TEST(ModelFileHostileTest, BadLabelsAreCorrupt) {
   for (const std::string& bad :
        {std::string("\xff"), std::string("a\xc0\xaf"), std::string("a\xc2\x85"),  // bad UTF-8, NEL
-        std::string("a\xe2\x80\xae"), std::string("a\xe2\x80\xa8"),                // U+202E, U+2028
-        std::string("\xef\xbb\xbf" "a"), std::string("a\nb"), std::string(""),     // BOM, LF, empty
+        std::string("a\xe2\x80\xae"), std::string("a\xe2\x80\xa8"),               // U+202E, U+2028
+        std::string("\xef\xbb\xbf"
+                    "a"),
+        std::string("a\nb"), std::string(""),  // BOM, LF, empty
         std::string(300, 'x')}) {
     CraftedModel crafted;
     crafted.labels = {"a", bad};
@@ -150,11 +152,11 @@ TEST(ModelFileHostileTest, PageOffsetsAreCheckedBeforeEntriesAreRead) {
 
 TEST(ModelFileHostileTest, PageEntriesAreChecked) {
   for (const auto& entries : std::vector<std::vector<std::pair<uint32_t, uint32_t>>>{
-           {{2, 1}},                  // label out of range (two labels)
-           {{0xFFFFFFFF, 1}},         // far out of range
-           {{0, 0}},                  // zero count
-           {{1, 1}, {0, 1}},          // labels not increasing within the row
-           {{1, 1}, {1, 1}}}) {       // repeated label within the row
+           {{2, 1}},             // label out of range (two labels)
+           {{0xFFFFFFFF, 1}},    // far out of range
+           {{0, 0}},             // zero count
+           {{1, 1}, {0, 1}},     // labels not increasing within the row
+           {{1, 1}, {1, 1}}}) {  // repeated label within the row
     CraftedModel crafted;
     crafted.pages = {{0, CraftedPage::OneRow(3, entries)}};
     EXPECT_CORRUPT(crafted);

@@ -1,7 +1,6 @@
 // Model::Save is atomic per call: concurrent saves to one path never leave on disk a file whose
 // save failed, bad paths are InvalidArgument, failures leave no temporary behind.
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 
 #include <atomic>
@@ -22,7 +21,8 @@ constexpr std::string_view kProbe = "probe words for the scores";
 
 std::shared_ptr<Model> ModelNumber(int i) {
   std::shared_ptr<Model> model;
-  EXPECT_TRUE(Model::Create(std::string("m").append(std::to_string(i)), ModelOptions(), &model).ok());
+  EXPECT_TRUE(
+      Model::Create(std::string("m").append(std::to_string(i)), ModelOptions(), &model).ok());
   for (int k = 0; k <= i; ++k) {  // version i + 1, scores that differ per model
     EXPECT_TRUE(model->Train(k % 2 ? "odd" : "even", "words " + std::to_string(i * 7 + k)).ok());
   }
@@ -56,7 +56,8 @@ TEST(ModelSaveTest, ConcurrentSavesToOnePathLeaveAnAcknowledgedFile) {
     Status s = Model::Load(path, &loaded);
     if (!s.ok()) return void(++failures);
     const int i = std::stoi(loaded->name().substr(1));
-    if (!ok[i] || loaded->version() != models[i]->version() || Scores(*loaded) != Scores(*models[i])) {
+    if (!ok[i] || loaded->version() != models[i]->version() ||
+        Scores(*loaded) != Scores(*models[i])) {
       ++failures;
     }
   };

@@ -64,20 +64,38 @@ TEST(LabelValidationTest, LabelsUpToTheCapCreateFast) {
 }
 
 TEST(LabelValidationTest, ControlBidiAndBadUtf8AreRefused) {
-  const std::vector<std::string> bad = {
-      "a\x01", "a\x7f", "a\xc2\x80", "a\xc2\x85", "a\xc2\x9f",          // C0, DEL, C1 (NEL)
-      "a\xe2\x80\x8e", "a\xe2\x80\x8f",                                  // LRM, RLM
-      "a\xe2\x80\xaa", "a\xe2\x80\xae", "a\xe2\x81\xa6", "a\xe2\x81\xa9",  // embeddings, isolates
-      "a\xe2\x80\xa8", "a\xe2\x80\xa9", "\xef\xbb\xbf",                  // LS, PS, BOM
-      "\xff", "a\xc0\xaf", "a\xed\xa0\x80", "a\xe2\x80", "",             // bad UTF-8, empty
-      std::string(257, 'a')};
+  const std::vector<std::string> bad = {"a\x01",
+                                        "a\x7f",
+                                        "a\xc2\x80",
+                                        "a\xc2\x85",
+                                        "a\xc2\x9f",  // C0, DEL, C1 (NEL)
+                                        "a\xe2\x80\x8e",
+                                        "a\xe2\x80\x8f",  // LRM, RLM
+                                        "a\xe2\x80\xaa",
+                                        "a\xe2\x80\xae",
+                                        "a\xe2\x81\xa6",
+                                        "a\xe2\x81\xa9",  // embeddings, isolates
+                                        "a\xe2\x80\xa8",
+                                        "a\xe2\x80\xa9",
+                                        "\xef\xbb\xbf",  // LS, PS, BOM
+                                        "\xff",
+                                        "a\xc0\xaf",
+                                        "a\xed\xa0\x80",
+                                        "a\xe2\x80",
+                                        "",  // bad UTF-8, empty
+                                        std::string(257, 'a')};
   for (const std::string& label : bad) {
     EXPECT_CODE(ValidateLabel(label), kInvalidArgument);
     ModelOptions options;
     options.labels = {"ok", label};
     EXPECT_CODE(CreateWith(options), kInvalidArgument);
   }
-  for (const std::string label : {"héllo", "日本語", "a\xc2\xa0" "b", "emoji \xf0\x9f\x98\x80", "a\xe2\x80\x8d" "b"}) {
+  for (const std::string label : {"héllo", "日本語",
+                                  "a\xc2\xa0"
+                                  "b",
+                                  "emoji \xf0\x9f\x98\x80",
+                                  "a\xe2\x80\x8d"
+                                  "b"}) {
     EXPECT_TRUE(ValidateLabel(label).ok()) << label;
   }
 }
@@ -126,10 +144,10 @@ TEST(JsonOptionsTest, DeepNestingIsRefusedFast) {
 }
 
 TEST(JsonOptionsTest, IntegersOutOfRangeAreRefusedNotTruncated) {
-  for (const char* json : {R"({"hash_bits":4294967316})", R"({"ngrams":4294967297})",
-                           R"({"hash_bits":20.5})", R"({"hash_bits":"20"})",
-                           R"({"max_text_bytes":-1})", R"({"ngrams":18446744073709551621})",
-                           R"({"hash_bits":-4294967276})"}) {
+  for (const char* json :
+       {R"({"hash_bits":4294967316})", R"({"ngrams":4294967297})", R"({"hash_bits":20.5})",
+        R"({"hash_bits":"20"})", R"({"max_text_bytes":-1})", R"({"ngrams":18446744073709551621})",
+        R"({"hash_bits":-4294967276})"}) {
     ModelOptions options;
     const Status s = CreateFromJson(json);
     EXPECT_CODE(s, kInvalidArgument);
@@ -145,7 +163,8 @@ TEST(JsonOptionsTest, NonFiniteNumbersNameTheOption) {
                            R"({"min_confidence":NaN})", R"({"ngrams":1, "alpha":1e400})"}) {
     const Status s = CreateFromJson(json);
     EXPECT_CODE(s, kInvalidArgument);
-    const std::string key = std::string(json).find("alpha") != std::string::npos ? "alpha" : "min_confidence";
+    const std::string key =
+        std::string(json).find("alpha") != std::string::npos ? "alpha" : "min_confidence";
     EXPECT_NE(s.message().find(key), std::string::npos) << s.message();
   }
   ModelOptions options;

@@ -22,9 +22,9 @@ TEST(DataDirTest, EverySpellingOfAnOpenDirectoryIsBusy) {
   const std::string cwd = std::filesystem::current_path().string();
   std::filesystem::current_path(tmp.path());
   for (const std::string& spelling :
-       {dir + "/", dir + "//", dir + "/.", dir + "/./", tmp.path() + "//db",
-        tmp.Sub("db/../db"), tmp.Sub("link"), tmp.Sub("link/"), std::string("db"),
-        std::string("./db/"), "rocksdb:" + dir + "/"}) {
+       {dir + "/", dir + "//", dir + "/.", dir + "/./", tmp.path() + "//db", tmp.Sub("db/../db"),
+        tmp.Sub("link"), tmp.Sub("link/"), std::string("db"), std::string("./db/"),
+        "rocksdb:" + dir + "/"}) {
     std::unique_ptr<Engine> second;
     Status s = OpenEngine(spelling, EngineOptions(), &second);
     EXPECT_EQ(s.code(), Status::Code::kBusy) << spelling << ": " << s.ToString();
@@ -46,7 +46,8 @@ TEST(DataDirTest, MissingAndEmptyDirectoriesAreCreatedAndMarked) {
     std::unique_ptr<Engine> engine;
     ASSERT_OK(OpenEngine(dir, EngineOptions(), &engine));
     EXPECT_TRUE(std::filesystem::exists(dir + "/CLASSIFLOW"));
-    EXPECT_FALSE(std::filesystem::exists(dir + "/LOG")) << "RocksDB's info log must stay off the disk";
+    EXPECT_FALSE(std::filesystem::exists(dir + "/LOG"))
+        << "RocksDB's info log must stay off the disk";
     ASSERT_OK(engine->Close());
     ASSERT_OK(OpenEngine(dir, EngineOptions(), &engine));  // and reopens
   }

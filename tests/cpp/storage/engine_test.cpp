@@ -32,7 +32,7 @@ TEST_P(EngineTest, CreateGetListDrop) {
   ASSERT_OK(engine_->DropModel("a"));
   ASSERT_OK(engine_->ModelNames(&names));
   EXPECT_EQ(names, (std::vector<std::string>{"b"}));
-  EXPECT_CODE(a->Train("x", "y"), kNotFound);  // the old handle knows it was dropped
+  EXPECT_CODE(a->Train("x", "y"), kNotFound);                // the old handle knows it was dropped
   ASSERT_OK(engine_->CreateModel("a", ModelOptions(), &a));  // the name is free again
   EXPECT_EQ(a->version(), 0u);
 }

@@ -64,11 +64,13 @@ class FaultFS : public rocksdb::FileSystemWrapper {
       rocksdb::IOStatus s = fs_->BeforeAppend(data.size());
       return s.ok() ? target()->Append(data, options, info, dbg) : s;
     }
-    rocksdb::IOStatus Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus Sync(const rocksdb::IOOptions& options,
+                           rocksdb::IODebugContext* dbg) override {
       rocksdb::IOStatus s = fs_->BeforeSync();
       return s.ok() ? target()->Sync(options, dbg) : s;
     }
-    rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options,
+                            rocksdb::IODebugContext* dbg) override {
       rocksdb::IOStatus s = fs_->BeforeSync();
       return s.ok() ? target()->Fsync(options, dbg) : s;
     }
@@ -89,10 +91,12 @@ class FaultFS : public rocksdb::FileSystemWrapper {
     return n == 1;
   }
   rocksdb::IOStatus BeforeAppend(size_t bytes) {
-    if (CountDown(fail_append_in)) return Fault(rocksdb::IOStatus::IOError("injected: EIO on append"));
+    if (CountDown(fail_append_in))
+      return Fault(rocksdb::IOStatus::IOError("injected: EIO on append"));
     int64_t left = space_left.load();
     while (left >= 0) {
-      if (left < static_cast<int64_t>(bytes)) return Fault(rocksdb::IOStatus::NoSpace("injected: no space left"));
+      if (left < static_cast<int64_t>(bytes))
+        return Fault(rocksdb::IOStatus::NoSpace("injected: no space left"));
       if (space_left.compare_exchange_weak(left, left - static_cast<int64_t>(bytes))) break;
     }
     return rocksdb::IOStatus::OK();

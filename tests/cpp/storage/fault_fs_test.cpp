@@ -1,10 +1,11 @@
 // I/O faults are errors, not aborts: a full disk, EIO on a write or a sync, a failed rename —
 // injected into RocksDB through FaultFS on train, open and close. Afterwards the same directory,
 // opened on the healthy file system, holds every acknowledged version.
+#include "fault_fs.h"
+
 #include <gtest/gtest.h>
 
 #include "dir_test_util.h"
-#include "fault_fs.h"
 #include "rocksdb_store.h"
 
 namespace classiflow {
@@ -28,7 +29,9 @@ struct FaultyDisk {
   }
 };
 
-std::string Doc(int i) { return "document " + std::to_string(i) + " word" + std::to_string(i % 13); }
+std::string Doc(int i) {
+  return "document " + std::to_string(i) + " word" + std::to_string(i % 13);
+}
 
 // Trains until a step fails or `steps` succeeded; returns the failure (OK if none).
 Status TrainSteps(Model& model, int first, int steps) {
@@ -99,7 +102,8 @@ TEST_P(TrainFaultTest, IsAnErrorClassifyingGoesOnAndWritesResumeWhenHealed) {
 INSTANTIATE_TEST_SUITE_P(
     Faults, TrainFaultTest,
     ::testing::Values(TrainFault{"NoSpace", false, [](FaultFS& fs) { fs.space_left = 0; }},
-                      TrainFault{"NoSpaceAfterSomeBytes", false, [](FaultFS& fs) { fs.space_left = 100; }},
+                      TrainFault{"NoSpaceAfterSomeBytes", false,
+                                 [](FaultFS& fs) { fs.space_left = 100; }},
                       TrainFault{"EIOOnAppend", false, [](FaultFS& fs) { fs.fail_append_in = 1; }},
                       TrainFault{"EIOOnSync", true, [](FaultFS& fs) { fs.fail_sync_in = 1; }}),
     [](const auto& info) { return std::string(info.param.name); });

@@ -16,8 +16,9 @@ using testing::TempDir;
 // A mount for the life of the object; ok() is false when the kernel refused it.
 class Mount {
  public:
-  Mount(const std::string& source, const std::string& target, const char* type,
-        unsigned long flags, const char* data) : target_(target) {
+  Mount(const std::string& source, const std::string& target, const char* type, unsigned long flags,
+        const char* data)
+      : target_(target) {
     ok_ = geteuid() == 0 && ::mount(source.c_str(), target.c_str(), type, flags, data) == 0;
   }
   ~Mount() {
@@ -55,7 +56,8 @@ TEST(RealDiskTest, AFullDiskIsAnErrorAndNothingAcknowledgedIsLost) {
   std::shared_ptr<Model> model;
   ASSERT_OK(engine->CreateModel("m", ModelOptions(), &model));
   Status failed;
-  for (int i = 0; i < 10000 && failed.ok(); ++i) failed = model->Train(i % 2 ? "a" : "b", BigDoc(i));
+  for (int i = 0; i < 10000 && failed.ok(); ++i)
+    failed = model->Train(i % 2 ? "a" : "b", BigDoc(i));
   ASSERT_EQ(failed.code(), Status::Code::kIOError) << failed.ToString();
   const uint64_t acked = model->version();
   Prediction p;

@@ -87,8 +87,8 @@ TEST(RocksDBTest, UnwritableLocationsAreIOErrors) {
   EXPECT_CODE(OpenEngine("/proc/classiflow-test-db", EngineOptions(), &engine), kIOError);
   if (geteuid() != 0) {  // root ignores permission bits
     std::filesystem::create_directory(dir.Sub("ro"));
-    std::filesystem::permissions(dir.Sub("ro"), std::filesystem::perms::owner_read |
-                                                    std::filesystem::perms::owner_exec);
+    std::filesystem::permissions(
+        dir.Sub("ro"), std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
     EXPECT_CODE(OpenEngine(dir.Sub("ro/db"), EngineOptions(), &engine), kIOError);
   }
 }

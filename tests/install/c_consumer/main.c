@@ -1,8 +1,7 @@
 /* Builds against an installed classiflow through pkg-config alone, as a C user would. */
+#include <classiflow/classiflow.h>
 #include <stdio.h>
 #include <string.h>
-
-#include <classiflow/classiflow.h>
 
 static int fail(const char *what, cf_status s) {
   fprintf(stderr, "c_consumer: %s: %s: %s\n", what, cf_status_name(s), cf_last_error());
