@@ -17,15 +17,21 @@ ctest --test-dir build --output-on-failure -j2
 
 echo "== build and ctest (ThreadSanitizer)"
 bash scripts/build.sh build-tsan TSan -DCLASSIFLOW_BUILD_BENCH=OFF
-TSAN_OPTIONS="halt_on_error=1" \
-  ctest --test-dir build-tsan --output-on-failure -E install_consumers
+# tests/tsan.supp: the uninstrumented libraries Debian ships (oneTBB, RocksDB) and libstdc++ 12's
+# atomic<shared_ptr>. Left out: the install test (plain programs cannot load an instrumented
+# library) and a single-threaded 10 MB text, which TSan slows past ctest's patience.
+TSAN_OPTIONS="halt_on_error=1:suppressions=$root/tests/tsan.supp" \
+  ctest --test-dir build-tsan --output-on-failure -j2 -E "install_consumers|HugeTextWorksWhenTheLimitIsRaised"
 
 echo "== build and ctest (AddressSanitizer + UndefinedBehaviorSanitizer)"
 bash scripts/build.sh build-asan ASan -DCLASSIFLOW_BUILD_BENCH=OFF
 # halt_on_error: the first report fails its test. LeakSanitizer is on: the suites leak nothing.
+# install_consumers builds plain C and C++ programs against the installed library: a program
+# not linked with the ASan runtime cannot load an instrumented libclassiflow.so (the Release
+# run above covers it).
 ASAN_OPTIONS="halt_on_error=1:detect_leaks=1" \
 UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
-  ctest --test-dir build-asan --output-on-failure -j2
+  ctest --test-dir build-asan --output-on-failure -j2 -E install_consumers
 
 echo "== libFuzzer targets (clang, 15 s each; a crash input is saved to fuzz/regressions/)"
 CC=clang CXX=clang++ bash scripts/build.sh build-fuzz Fuzz -DCLASSIFLOW_BUILD_FUZZERS=ON \
