@@ -202,6 +202,31 @@ static void test_model_lifetime(cf_engine *e) {
       free(deep);
     }
   }
+  EXPECT(CF_INVALID_ARGUMENT,
+         cf_model_create(e, "x", NULL, "{\"labels\": [\"a\", \"b\", \"a\"]}", &m),
+         "duplicate labels");
+  EXPECT(CF_INVALID_ARGUMENT,
+         cf_model_create(e, "x", NULL, "{\"labels\": [\"evil\u202etxt\"]}", &m),
+         "a label with a bidi override (U+202E)");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_create(e, "x", NULL, "{\"labels\": [\"a\\u0085b\"]}", &m),
+         "a label with a C1 control (U+0085)");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_create(e, "x", NULL, "{\"hash_bits\": 4294967316}", &m),
+         "hash_bits = 2^32 + 20 is refused, not truncated to 20");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_create(e, "x", NULL, "{\"alpha\": 1e308}", &m),
+         "alpha too large for finite scores");
+  {
+    /* 65,536 labels: one over the Bayes cap. */
+    const size_t count = 65536;
+    char *json = malloc(count * 10 + 32);
+    if (json != NULL) {
+      size_t k, n = (size_t)sprintf(json, "{\"labels\": [");
+      for (k = 0; k < count; k++) n += (size_t)sprintf(json + n, "%s\"l%zu\"", k ? "," : "", k);
+      strcpy(json + n, "]}");
+      EXPECT(CF_INVALID_ARGUMENT, cf_model_create(e, "x", NULL, json, &m), "65,536 labels");
+      CHECK(strstr(cf_last_error(), "65535") != NULL, "the error names the cap");
+      free(json);
+    }
+  }
   EXPECT(CF_NOT_FOUND, cf_model_get(e, "x", &m), "none of the refused creates made a model");
 
   EXPECT(CF_OK, cf_model_create(e, "zeta.v2", "bayes", "{\"kind\": \"bayes\"}", &m),

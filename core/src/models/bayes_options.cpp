@@ -1,4 +1,5 @@
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "classiflow/bayes.h"
@@ -8,7 +9,9 @@ namespace classiflow {
 Status BayesOptions::Validate() const {
   // NaN fails both comparisons.
   if (!(alpha >= kMinAlpha && alpha <= kMaxAlpha)) {
-    return Status::InvalidArgument("alpha must be in [1e-10, 1e6], not " + std::to_string(alpha));
+    char shown[32];  // %g: 1e+308 stays short, where std::to_string writes all 309 digits
+    (void)std::snprintf(shown, sizeof shown, "%g", alpha);
+    return Status::InvalidArgument(std::string("alpha must be in [1e-10, 1e6], not ") + shown);
   }
   return Status::OK();
 }
