@@ -16,6 +16,7 @@
 #include <pthread.h>
 
 #include "check.h"
+#include "crafted.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define NO_LABEL ((size_t)-1)
@@ -588,6 +589,62 @@ static void test_files(cf_engine *e) {
   cf_model_release(m);
 }
 
+/* Writes a crafted model file and says whether loading it returns `want`. */
+static void expect_crafted(const char *name, const char *const *labels, size_t n, uint64_t version,
+                           cf_status want, const char *what) {
+  char path[300];
+  struct crafted file = craft_model_file(name, labels, n, version);
+  cf_model *m = NULL;
+  path_in_dir(path, sizeof path, "crafted.cfm");
+  CHECK(write_bytes(path, (const char *)file.bytes, file.len), "write a crafted file");
+  EXPECT(want, cf_model_load(path, &m), what);
+  cf_model_release(m);
+  free(file.bytes);
+}
+
+static void test_crafted_files(void) {
+  static const char *const good[] = {"ham", "spam"};
+  static const char *const dup[] = {"a", "b", "a"};
+  static const char *const c1[] = {
+      "a\xc2\x85"
+      "b"};                                                  /* U+0085 */
+  static const char *const bidi[] = {"evil\xe2\x80\xaetxt"}; /* U+202E */
+  static const char *const bad_utf8[] = {"ok\xff\xfe"};
+  const size_t many = 65536;
+  char **labels = malloc(many * sizeof *labels);
+  cf_model *m = NULL;
+  char path[300];
+  struct crafted last = craft_model_file("crafted", good, 2, UINT64_MAX);
+  size_t i;
+
+  CHECK(xxh64("", 0) == 0xEF46DB3751D8E999ull && xxh64("abc", 3) == 0x44BC2CF5AD770999ull,
+        "the test's XXH64 matches the reference vectors");
+  expect_crafted("crafted", good, 2, 1, CF_OK, "a well-crafted file loads");
+  expect_crafted("crafted", dup, 3, 1, CF_CORRUPTION, "crafted: duplicate labels");
+  expect_crafted("crafted", c1, 1, 1, CF_CORRUPTION, "crafted: a C1 control in a label");
+  expect_crafted("crafted", bidi, 1, 1, CF_CORRUPTION, "crafted: a bidi override in a label");
+  expect_crafted("crafted", bad_utf8, 1, 1, CF_CORRUPTION, "crafted: invalid UTF-8 in a label");
+  expect_crafted("../../etc/passwd", good, 2, 1, CF_CORRUPTION, "crafted: a path as the name");
+  if (labels != NULL) {
+    for (i = 0; i < many; i++) {
+      labels[i] = malloc(8);
+      if (labels[i] != NULL) snprintf(labels[i], 8, "l%zu", i);
+    }
+    expect_crafted("crafted", (const char *const *)labels, many, 1, CF_CORRUPTION,
+                   "crafted: 65,536 labels, one over the cap");
+    for (i = 0; i < many; i++) free(labels[i]);
+    free(labels);
+  }
+  path_in_dir(path, sizeof path, "last.cfm");
+  CHECK(write_bytes(path, (const char *)last.bytes, last.len), "write a file at version 2^64-1");
+  EXPECT(CF_OK, cf_model_load(path, &m), "a model at the last version loads");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_train(m, "ham", "one more", 8),
+         "training past version 2^64-1 is refused, never wrapped to 0");
+  CHECK(version_of(m) == UINT64_MAX, "the version is unchanged");
+  cf_model_release(m);
+  free(last.bytes);
+}
+
 static void test_durable(void) {
   char db[300], uri[320];
   cf_engine *e = NULL, *second = (cf_engine *)g_dir;
@@ -780,6 +837,7 @@ int main(void) {
     test_training(e);
     test_classification(e);
     test_files(e);
+    test_crafted_files();
     test_threads(e);
     cf_engine_close(e);
   }
