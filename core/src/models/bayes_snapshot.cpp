@@ -152,12 +152,13 @@ void BayesSnapshot::JointLogLikelihoods(const uint32_t* features, size_t feature
   sums.assign(n_labels, 0.0f);
   float* acc = sums.data();
   const size_t n_pages = pages_.size();
+  const PageTable::Reader pages = pages_.reader();
   // The loop below is bound by cache misses on the rows; touching them all first lets the CPU
   // fetch them in parallel (measured on the Debian corpus, see docs/benchmarks.md).
   for (size_t i = 0; i < feature_count; ++i) {
     const size_t p = features[i] >> kPageBits;
     if (p >= n_pages) continue;
-    const PageView& view = pages_.view(p);
+    const PageView& view = pages.view(p);
     if (view.rows != nullptr) __builtin_prefetch(view.rows + (features[i] & (kPageSize - 1)));
   }
   // Then sort the rows by kind without branching (the kinds alternate unpredictably, and a
@@ -173,7 +174,7 @@ void BayesSnapshot::JointLogLikelihoods(const uint32_t* features, size_t feature
   for (size_t i = 0; i < feature_count; ++i) {
     const size_t p = features[i] >> kPageBits;
     if (p >= n_pages) continue;
-    const PageView& view = pages_.view(p);
+    const PageView& view = pages.view(p);
     if (view.rows == nullptr) continue;
     const RowInfo& row = view.rows[features[i] & (kPageSize - 1)];
     const size_t kind = row.count == 1 ? 0 : row.dense() ? 1 : 2;

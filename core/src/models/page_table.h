@@ -38,6 +38,8 @@ struct PageView {
 PageView ViewOf(const CountPage& page);
 
 class PageTable {
+  struct Block;
+
  public:
   using PagePtr = std::shared_ptr<const CountPage>;
 
@@ -51,6 +53,22 @@ class PageTable {
   const PageView& view(size_t i) const {
     return top_[i / kPagesPerBlock]->views[i % kPagesPerBlock];
   }
+
+  // Read access for a hot loop: a copy of the top vector's address, which the compiler keeps in
+  // a register (reading through `this` reloaded it at every feature, beside the loop's stores).
+  class Reader {
+   public:
+    // REQUIRES: i < size() of the table, which outlives the reader.
+    const PageView& view(size_t i) const {
+      return top_[i / kPagesPerBlock]->views[i % kPagesPerBlock];
+    }
+
+   private:
+    friend class PageTable;
+    explicit Reader(const std::shared_ptr<Block>* top) : top_(top) {}
+    const std::shared_ptr<Block>* top_;
+  };
+  Reader reader() const { return Reader(top_.data()); }
 
   // Replaces page i, copying its block and leaf first when another table shares them.
   void Set(size_t i, PagePtr page) {
