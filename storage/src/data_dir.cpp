@@ -186,7 +186,29 @@ Status Classify(const std::string& dir, const std::vector<std::string>& names, b
                             "); refusing to open it. Restore it from a backup.");
 }
 
+// Lists `dir` and classifies what it holds (see Classify).
+Status Inspect(const std::string& dir, bool* marked, bool* fresh) {
+  std::vector<std::string> names;
+  CF_RETURN_IF_ERROR(ListEntries(dir, &names));
+  return Classify(dir, names, marked, fresh);
+}
+
 }  // namespace
+
+Status DataDir::Register(const std::string& spelling, unsigned long long device,
+                         unsigned long long inode) {
+  Registry& registry = TheRegistry();
+  std::lock_guard<std::mutex> lock(registry.mu);
+  auto [it, inserted] = registry.held.try_emplace({device, inode}, spelling);
+  if (!inserted) {
+    return Status::Busy("the data directory " + Quote(path_) +
+                        " is already open in this process (as " + Quote(it->second) + ")");
+  }
+  registered_ = true;
+  device_ = device;
+  inode_ = inode;
+  return Status::OK();
+}
 
 DataDir::~DataDir() {
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
@@ -217,40 +239,20 @@ Status DataDir::Open(const std::string& path, Access access, std::unique_ptr<Dat
     return Status::IOError("the data directory " + Quote(canonical) + " is not writable (" +
                            ErrnoText(errno) + "); open it with mode=\"read\" to classify from it");
   }
-  std::unique_ptr<DataDir> dir;
-  if (write) {
-    Registry& registry = TheRegistry();
-    std::lock_guard<std::mutex> lock(registry.mu);
-    auto [it, inserted] = registry.held.try_emplace({st.st_dev, st.st_ino}, path);
-    if (!inserted) {
-      return Status::Busy("the data directory " + Quote(canonical) +
-                          " is already open in this process (as " + Quote(it->second) + ")");
-    }
-    dir.reset(new DataDir(canonical, false));
-    dir->registered_ = true;
-    dir->device_ = st.st_dev;
-    dir->inode_ = st.st_ino;
-  } else {
-    dir.reset(new DataDir(canonical, false));
-  }
-
-  std::vector<std::string> names;
-  CF_RETURN_IF_ERROR(ListEntries(canonical, &names));
+  std::unique_ptr<DataDir> dir(new DataDir(canonical, false));
+  if (write) CF_RETURN_IF_ERROR(dir->Register(path, st.st_dev, st.st_ino));
   bool marked = false, fresh = false;
-  CF_RETURN_IF_ERROR(Classify(canonical, names, &marked, &fresh));
-  if (!write) {
-    if (fresh) {
-      return Status::Unavailable("the data directory " + Quote(canonical) +
-                                 " has no database yet; open it with a writer first");
-    }
-  } else {
+  CF_RETURN_IF_ERROR(Inspect(canonical, &marked, &fresh));
+  if (!write && fresh) {
+    return Status::Unavailable("the data directory " + Quote(canonical) +
+                               " has no database yet; open it with a writer first");
+  }
+  if (write) {
     if (!marked) CF_RETURN_IF_ERROR(WriteMark(canonical));
     CF_RETURN_IF_ERROR(LockMark(canonical, &dir->lock_fd_));
-    // Between listing and locking another process may have created the database; list again
+    // Between listing and locking another process may have created the database; look again
     // under the lock so `fresh` is decided by what the lock protects.
-    names.clear();
-    CF_RETURN_IF_ERROR(ListEntries(canonical, &names));
-    CF_RETURN_IF_ERROR(Classify(canonical, names, &marked, &fresh));
+    CF_RETURN_IF_ERROR(Inspect(canonical, &marked, &fresh));
   }
   dir->fresh_ = fresh;
   *out = std::move(dir);

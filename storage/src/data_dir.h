@@ -47,6 +47,8 @@ class DataDir {
 
  private:
   DataDir(std::string path, bool fresh) : path_(std::move(path)), fresh_(fresh) {}
+  // Enters the directory in the process-wide registry of writers; Busy when already there.
+  Status Register(const std::string& spelling, unsigned long long device, unsigned long long inode);
 
   std::string path_;
   bool fresh_;

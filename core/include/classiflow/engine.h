@@ -42,6 +42,9 @@ struct CLASSIFLOW_EXPORT EngineOptions {
   // Default: 5.
   int follow_interval_ms = 5;
 
+  // InvalidArgument naming the option for a follow_interval_ms out of range, or recover in
+  // mode kRead.
+  Status Validate() const;
   // Parses {"sync": true, "mode": "read", "recover": false, "follow_interval_ms": 5}; empty or
   // "null" = defaults. InvalidArgument naming the key for an unknown key or a bad value.
   static Status FromJson(std::string_view json, EngineOptions* out);
@@ -114,8 +117,13 @@ class CLASSIFLOW_EXPORT Engine {
   Status LoadStoredModel(const std::string& name, std::shared_ptr<Model>* out) const;
   // kRead: loads every model whose stored header changed since the last call.
   Status Refresh();
-  Status FollowModel(const std::string& name, const std::string& incarnation,
-                     const std::string& fingerprint);
+  // kRead: what identifies the stored state of a model last loaded.
+  struct Followed {
+    std::string incarnation;  // "" for models created before incarnations existed
+    std::string header;       // its sealed header record
+    bool operator==(const Followed&) const = default;
+  };
+  Status FollowModel(const std::string& name, const Followed& stored);
 
   const EngineOptions options_;
   const bool read_only_;
@@ -123,12 +131,10 @@ class CLASSIFLOW_EXPORT Engine {
   std::unique_ptr<Store> store_;  // null once closed
   bool closing_ = false;          // set first by Close(); guarded by mu_
   std::map<std::string, std::shared_ptr<Model>, std::less<>> models_;
-  // kRead: per model, its incarnation and header record as last loaded ("fingerprint").
-  std::map<std::string, std::string, std::less<>> headers_;
-  std::map<std::string, std::string, std::less<>> incarnations_;
-  RecoveryReport recovery_;             // guarded by mu_
-  bool refresh_failed_ = false;         // kRead: retry on the next tick
-  std::unique_ptr<Follower> follower_;  // kRead: the catch-up thread
+  std::map<std::string, Followed, std::less<>> followed_;  // kRead: per model
+  RecoveryReport recovery_;                                // guarded by mu_
+  bool refresh_failed_ = false;                            // kRead: retry on the next tick
+  std::unique_ptr<Follower> follower_;                     // kRead: the catch-up thread
 };
 
 }  // namespace classiflow

@@ -5,22 +5,14 @@
 #include <random>
 
 #include "engine/follower.h"
+#include "engine/store_keys.h"
 #include "models/model_records.h"
-#include "util/binary_io.h"
 
 namespace classiflow {
 namespace {
 
 constexpr std::string_view kFormatKey = "format";
 constexpr std::string_view kFormatVersion = "1";
-
-// Store key of a model record: "<model>\0<record>"; model names cannot contain NUL.
-std::string RecordKey(std::string_view model, std::string_view record) {
-  std::string key(model);
-  key.push_back('\0');
-  key.append(record);
-  return key;
-}
 
 std::vector<StoreWrite> ToWrites(std::string_view model, const ModelRecords& records) {
   std::vector<StoreWrite> batch;
@@ -34,8 +26,7 @@ std::vector<StoreWrite> ToWrites(std::string_view model, const ModelRecords& rec
   return batch;
 }
 
-// A random id per created model, so a reader tells a model dropped and created again under
-// the same name from a new version of the one it holds.
+// A random id per created model (see IncarnationKey).
 std::string NewIncarnation() {
   std::random_device random;
   return std::to_string((uint64_t{random()} << 32) ^ random()) + "." +
@@ -72,9 +63,7 @@ Engine::~Engine() { Close(); }
 Status Engine::Open(const EngineOptions& options, std::unique_ptr<Store> store,
                     std::unique_ptr<Engine>* out) {
   if (!store) return Status::InvalidArgument("Engine::Open needs a store");
-  if (options.follow_interval_ms < 1 || options.follow_interval_ms > 60000) {
-    return Status::InvalidArgument("follow_interval_ms must be in 1..60000");
-  }
+  CF_RETURN_IF_ERROR(options.Validate());
   if ((options.mode == EngineOptions::Mode::kRead) != store->read_only()) {
     return Status::InvalidArgument(options.mode == EngineOptions::Mode::kRead
                                        ? "mode=\"read\" needs a data directory opened for reading"
@@ -112,11 +101,11 @@ Status Engine::LoadModels() {
     CF_RETURN_IF_ERROR(Model::FromRecords(name, records, &model).WithContext(store_->Describe()));
     Attach(model);
     models_.emplace(name, std::move(model));
-    auto header = records.find(std::string(kHeaderRecord));
-    std::string incarnation;
-    (void)store_->Get(KeySpace::kMeta, IncarnationKey(name), &incarnation);  // absent before 0.2
-    incarnations_[name] = incarnation;
-    if (header != records.end()) headers_[name] = incarnation + '\0' + header->second;
+    if (read_only_) {  // what the follower compares the writer's later state with
+      Followed& loaded = followed_[name];
+      loaded.header = records.at(std::string(kHeaderRecord));  // FromRecords checked it exists
+      (void)store_->Get(KeySpace::kMeta, IncarnationKey(name), &loaded.incarnation);
+    }
   }
   return Status::OK();
 }
@@ -136,13 +125,8 @@ void Engine::StoredVersions(Store& store, std::map<std::string, int64_t>* out) {
 
 void Engine::NoteLoggedHeader(const std::string& model, std::string_view sealed_header,
                               std::map<std::string, int64_t>* versions) {
-  // Every kind's header record starts with a u32 format and the u64 version.
-  std::string_view payload;
-  uint32_t format = 0;
   uint64_t version = 0;
-  if (!OpenRecord(sealed_header, "header", &payload).ok()) return;
-  BinaryReader reader(payload);
-  if (!reader.GetU32(&format) || !reader.GetU64(&version) || version > INT64_MAX) return;
+  if (!HeaderRecordVersion(sealed_header, &version).ok() || version > INT64_MAX) return;
   auto [it, inserted] = versions->try_emplace(model, static_cast<int64_t>(version));
   if (!inserted) it->second = std::max(it->second, static_cast<int64_t>(version));
 }
@@ -213,14 +197,9 @@ Status Engine::ReconcileWithStore(Model& model) {
 }
 
 Status Engine::LoadStoredModel(const std::string& name, std::shared_ptr<Model>* out) const {
-  std::map<std::string, std::string> records;
-  const std::string prefix = RecordKey(name, "");
-  CF_RETURN_IF_ERROR(
-      store_->Scan(KeySpace::kModels, prefix, [&](std::string_view key, std::string_view value) {
-        records[std::string(key.substr(prefix.size()))] = std::string(value);
-        return Status::OK();
-      }));
-  return Model::FromRecords(name, records, out);
+  GroupedRecords grouped;
+  CF_RETURN_IF_ERROR(GroupModelRecords(*store_, RecordKey(name, ""), &grouped));
+  return Model::FromRecords(name, grouped[name], out);
 }
 
 Status Engine::CheckOpen() const { return store_ ? Status::OK() : ClosedError(); }

@@ -22,16 +22,6 @@ Status ParseMode(const Json& value, EngineOptions::Mode* out) {
   return Status::InvalidArgument("engine option 'mode' must be \"write\" or \"read\"");
 }
 
-Status ParseInterval(const std::string& key, const Json& value, int* out) {
-  int interval = 0;
-  CF_RETURN_IF_ERROR(JsonToInteger(key, value, &interval));  // refuses, never truncates
-  if (interval < 1 || interval > 60000) {
-    return Status::InvalidArgument("engine option 'follow_interval_ms' must be in 1..60000");
-  }
-  *out = interval;
-  return Status::OK();
-}
-
 }  // namespace
 
 Status EngineOptions::FromJson(std::string_view json, EngineOptions* out) {
@@ -42,7 +32,7 @@ Status EngineOptions::FromJson(std::string_view json, EngineOptions* out) {
         if (key == "recover") return ParseBool(key, value, &options.recover);
         if (key == "mode") return ParseMode(value, &options.mode);
         if (key == "follow_interval_ms")
-          return ParseInterval(key, value, &options.follow_interval_ms);
+          return JsonToInteger(key, value, &options.follow_interval_ms);  // never truncated
         std::string msg = "unknown engine option '";  // appended: GCC 12 misreports '+' chains
         msg.append(key, 0, 60).append("' (known: sync, mode, recover, follow_interval_ms)");
         return Status::InvalidArgument(msg);
@@ -52,6 +42,18 @@ Status EngineOptions::FromJson(std::string_view json, EngineOptions* out) {
         "engine options 'recover' and 'mode': \"read\" exclude each other");
   }
   *out = options;
+  return Status::OK();
+}
+
+Status EngineOptions::Validate() const {
+  if (follow_interval_ms < 1 || follow_interval_ms > 60000) {
+    return Status::InvalidArgument("engine option 'follow_interval_ms' must be in 1..60000, not " +
+                                   std::to_string(follow_interval_ms));
+  }
+  if (recover && mode == Mode::kRead) {
+    return Status::InvalidArgument(
+        "engine options 'recover' and 'mode': \"read\" exclude each other");
+  }
   return Status::OK();
 }
 

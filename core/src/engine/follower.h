@@ -6,21 +6,11 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
-#include <string>
-#include <string_view>
 #include <thread>
 
 #include "classiflow/engine.h"
 
 namespace classiflow {
-
-// Meta key of a model's incarnation: a random id written when the model is created.
-inline std::string IncarnationKey(std::string_view model) {
-  std::string key("incarnation");
-  key.push_back('\0');
-  key.append(model);
-  return key;
-}
 
 class Engine::Follower {
  public:

@@ -103,6 +103,17 @@ std::string BayesSnapshot::EncodeHeader() const {
   return SealRecord(std::move(out));
 }
 
+Status HeaderRecordVersion(std::string_view sealed, uint64_t* version) {
+  std::string_view payload;
+  CF_RETURN_IF_ERROR(OpenRecord(sealed, "header", &payload));
+  BinaryReader r(payload);
+  uint32_t format = 0;
+  if (!r.GetU32(&format) || format != kHeaderFormat || !r.GetU64(version)) {
+    return Status::Corruption("header: bad format");
+  }
+  return Status::OK();
+}
+
 void BayesSnapshot::RecordsSince(const Snapshot* base, ModelRecords* out) const {
   const auto* old = dynamic_cast<const BayesSnapshot*>(base);
   out->puts.emplace_back(std::string(kHeaderRecord), EncodeHeader());
