@@ -4,11 +4,11 @@
 set -euo pipefail
 
 build=(build-essential cmake pkg-config librocksdb-dev libtbb-dev libstemmer-dev libxxhash-dev
-       nlohmann-json3-dev libgtest-dev libgmock-dev pybind11-dev python3-dev python3-venv
+       libre2-dev nlohmann-json3-dev libgtest-dev libgmock-dev pybind11-dev python3-dev python3-venv
        python3-pip python3-setuptools python3-wheel python3-pytest python3-numpy
        clang libclang-rt-14-dev llvm)  # fuzz/: libFuzzer, ASan, UBSan; llvm-symbolizer
 build+=(clang-tidy clang-format)  # scripts/tidy.sh, scripts/check_format.sh
-bench=(python3-sklearn python3-fasttext)
+bench=(python3-sklearn python3-fasttext python3-celery python3-redis redis-server)  # last 3: bench/celery_peer.py
 
 wanted=("${build[@]}")
 [[ "${1:-build}" == bench ]] && wanted+=("${bench[@]}")

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "classiflow/store.h"
 #include "util/errno_text.h"
 
 namespace classiflow {
@@ -75,8 +76,36 @@ bool Contains(const std::vector<std::string>& names, std::string_view name) {
   return std::binary_search(names.begin(), names.end(), name);
 }
 
+// The column family names an OPTIONS file declares ("[CFOptions \"name\"]" sections).
+std::vector<std::string> DeclaredFamilies(const std::string& options_text) {
+  constexpr std::string_view kSection = "[CFOptions \"";
+  std::vector<std::string> names;
+  for (size_t at = options_text.find(kSection); at != std::string::npos;
+       at = options_text.find(kSection, at)) {
+    at += kSection.size();
+    const size_t end = options_text.find("\"]", at);
+    if (end == std::string::npos) break;
+    names.push_back(options_text.substr(at, end - at));
+  }
+  return names;
+}
+
+// Families a classiflow release may have made: RocksDB's default and the key spaces'. The first
+// release had models and meta only, later ones add key spaces, and every one has those two.
+bool AreClassiflowFamilies(const std::vector<std::string>& families) {
+  auto ours = [](const std::string& name) {
+    if (name == "default") return true;
+    return std::any_of(std::begin(kKeySpaces), std::end(kKeySpaces),
+                       [&](const KeySpaceInfo& info) { return name == info.name; });
+  };
+  auto has = [&](std::string_view name) {
+    return std::find(families.begin(), families.end(), name) != families.end();
+  };
+  return std::all_of(families.begin(), families.end(), ours) && has("models") && has("meta");
+}
+
 // A directory made by classiflow's first release, before the mark existed: a RocksDB whose
-// OPTIONS file declares exactly classiflow's column families.
+// newest OPTIONS file declares only classiflow's column families, models and meta among them.
 bool IsUnmarkedClassiflowDirectory(const std::string& dir, const std::vector<std::string>& names) {
   if (!Contains(names, "CURRENT")) return false;
   for (auto it = names.rbegin(); it != names.rend(); ++it) {
@@ -84,9 +113,7 @@ bool IsUnmarkedClassiflowDirectory(const std::string& dir, const std::vector<std
     std::ifstream file(dir + "/" + *it);
     std::stringstream text;
     text << file.rdbuf();
-    const std::string s = text.str();
-    return s.find("[CFOptions \"models\"]") != std::string::npos &&
-           s.find("[CFOptions \"meta\"]") != std::string::npos;
+    return AreClassiflowFamilies(DeclaredFamilies(text.str()));
   }
   return false;
 }

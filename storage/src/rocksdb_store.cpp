@@ -1,22 +1,20 @@
 #include "rocksdb_store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
-#include <array>
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <system_error>
 
 #include "log_scan.h"
 #include "memory_logger.h"
+#include "rocksdb_status.h"
 
 namespace classiflow {
-namespace {
-
-// The column families besides RocksDB's default one. Literals, not std::string: a namespace-scope
-// std::string is built before main, where an allocation failure cannot be caught.
-constexpr std::array<const char*, 2> kFamilies = {"models", "meta"};
 
 Status FromRocks(const rocksdb::Status& s, const std::string& context) {
   if (s.ok()) return Status::OK();
@@ -35,11 +33,20 @@ Status FromRocks(const rocksdb::Status& s, const std::string& context) {
   return Status::IOError(msg);
 }
 
-rocksdb::DBOptions MakeOptions(bool create, const RocksDBStoreOptions& store_options,
+Status StoreClosed(const std::string& path) {
+  return Status::Unavailable("store is closed ('" + path + "')");
+}
+
+namespace {
+
+std::string_view View(const rocksdb::Slice& slice) { return {slice.data(), slice.size()}; }
+
+rocksdb::DBOptions MakeOptions(bool writer, bool fresh, const RocksDBStoreOptions& store_options,
                                const std::shared_ptr<MemoryLogger>& logger) {
   rocksdb::DBOptions options;
-  options.create_if_missing = create;
-  options.create_missing_column_families = create;
+  options.create_if_missing = writer && fresh;
+  // A directory from an older classiflow gets the newer key spaces' families.
+  options.create_missing_column_families = writer;
   options.error_if_exists = false;
   options.paranoid_checks = true;
   options.max_background_jobs = 2;
@@ -52,6 +59,34 @@ rocksdb::DBOptions MakeOptions(bool create, const RocksDBStoreOptions& store_opt
   return options;
 }
 
+// Every family gets a Bloom filter: a lookup of an id that was never stored (a submitted
+// item's result, a queue entry) then rarely reads a block.
+rocksdb::ColumnFamilyOptions FamilyOptions() {
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  rocksdb::ColumnFamilyOptions options;
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return options;
+}
+
+// The families to open: a writer opens (and creates) every key space's; a reader only those
+// the directory has, since RocksDB refuses to open a missing one without creating it.
+Status FamiliesToOpen(bool writer, const rocksdb::DBOptions& options, const std::string& path,
+                      std::vector<rocksdb::ColumnFamilyDescriptor>* out) {
+  std::vector<std::string> existing;
+  if (!writer) {
+    CF_RETURN_IF_ERROR(FromRocks(rocksdb::DB::ListColumnFamilies(options, path, &existing),
+                                 "opening '" + path + "'"));
+  }
+  out->emplace_back(rocksdb::kDefaultColumnFamilyName, FamilyOptions());
+  for (const KeySpaceInfo& info : kKeySpaces) {
+    if (writer || std::find(existing.begin(), existing.end(), info.name) != existing.end()) {
+      out->emplace_back(info.name, FamilyOptions());
+    }
+  }
+  return Status::OK();
+}
+
 // A follower's private scratch directory: RocksDB requires one, and it must not be inside the
 // writer's data directory (a read-only directory may not even allow it).
 Status MakeScratchDir(std::string* path) {
@@ -62,58 +97,100 @@ Status MakeScratchDir(std::string* path) {
   return Status::OK();
 }
 
+// Positions a chunk's iterator on the first entry to visit (store.h's ScanRange order).
+void Position(rocksdb::Iterator* it, const ChunkRequest& request) {
+  const ScanCursor& cursor = request.cursor;
+  const rocksdb::Slice key(cursor.key);
+  if (!request.reverse) {
+    it->Seek(key);
+    if (cursor.after && it->Valid() && it->key() == key) it->Next();
+  } else if (cursor.from_end) {
+    it->SeekToLast();  // the read options' upper bound ends the prefix range
+  } else {
+    it->SeekForPrev(key);
+    if (cursor.after && it->Valid() && it->key() == key) it->Prev();
+  }
+}
+
 }  // namespace
 
 RocksDBStore::RocksDBStore(Kind kind, std::unique_ptr<DataDir> dir,
                            const RocksDBStoreOptions& options)
     : kind_(kind),
       options_(options),
+      path_(dir->path()),
       dir_(std::move(dir)),
       logger_(std::make_shared<MemoryLogger>()) {}
 
-RocksDBStore::~RocksDBStore() {
-  CloseRocks();
+RocksDBStore::~RocksDBStore() { (void)Close(); }
+
+Status RocksDBStore::Close() {
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  if (closed_.load()) return Status::OK();
+  closed_.store(true);
+  Status s = CloseRocks();
+  dir_.reset();  // releases the directory: another writer may open it now
   if (!secondary_path_.empty()) {
     std::error_code ec;
     std::filesystem::remove_all(secondary_path_, ec);
   }
+  return s;
 }
 
-void RocksDBStore::CloseRocks() {
-  if (!db_) return;
-  for (auto* family : families_) db_->DestroyColumnFamilyHandle(family);
-  families_.clear();
-  db_->Close();
+Status RocksDBStore::CloseRocks() {
+  if (!db_) return Status::OK();
+  Status s;
+  // What was written without sync is synced here, so a clean close loses nothing; after a
+  // failed write the log is not trusted (a reopen replays it) and not synced.
+  if (kind_ == Kind::kWriter && !write_failed_.load()) {
+    s = FromRocks(db_->FlushWAL(/*sync=*/true), "syncing the log of '" + path_ + "'");
+  }
+  for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
+  handles_.clear();
+  families_.fill(nullptr);
+  Status closed = FromRocks(db_->Close(), "closing '" + path_ + "'");
   db_.reset();
+  return s.ok() ? closed : s;
 }
 
-Status RocksDBStore::OpenRocks() {
-  const std::string& path = dir_->path();
+Status RocksDBStore::OpenDB(std::vector<rocksdb::ColumnFamilyDescriptor>* descriptors,
+                            rocksdb::DB** db) {
   rocksdb::DBOptions db_options =
-      MakeOptions(dir_->fresh() && kind_ == Kind::kWriter, options_, logger_);
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
-  for (const char* name : kFamilies) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  rocksdb::DB* db = nullptr;
+      MakeOptions(kind_ == Kind::kWriter, dir_->fresh(), options_, logger_);
   rocksdb::Status s;
+  CF_RETURN_IF_ERROR(FamiliesToOpen(kind_ == Kind::kWriter, db_options, path_, descriptors));
   if (kind_ == Kind::kWriter) {
-    s = rocksdb::DB::Open(db_options, path, descriptors, &families_, &db);
+    s = rocksdb::DB::Open(db_options, path_, *descriptors, &handles_, db);
   } else if (kind_ == Kind::kFollower) {
     if (secondary_path_.empty()) CF_RETURN_IF_ERROR(MakeScratchDir(&secondary_path_));
     db_options.max_open_files = -1;  // the writer may delete files a follower still reads
-    s = rocksdb::DB::OpenAsSecondary(db_options, path, secondary_path_, descriptors, &families_,
-                                     &db);
+    s = rocksdb::DB::OpenAsSecondary(db_options, path_, secondary_path_, *descriptors, &handles_,
+                                     db);
   } else {
     db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords;
-    s = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &families_, &db);
+    s = rocksdb::DB::OpenForReadOnly(db_options, path_, *descriptors, &handles_, db);
   }
   if (s.IsCorruption()) {
     // RocksDB's status may not say which file is damaged; its log line does.
-    return Status::Corruption("opening '" + path + "': " + s.ToString() + " (" +
+    return Status::Corruption("opening '" + path_ + "': " + s.ToString() + " (" +
                               logger_->RecentAboutFiles() + ")");
   }
-  CF_RETURN_IF_ERROR(FromRocks(s, "opening '" + path + "'"));
+  return FromRocks(s, "opening '" + path_ + "'");
+}
+
+Status RocksDBStore::OpenRocks() {
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  rocksdb::DB* db = nullptr;
+  handles_.clear();
+  CF_RETURN_IF_ERROR(OpenDB(&descriptors, &db));
   db_.reset(db);
+  families_.fill(nullptr);
+  for (size_t i = 1; i < descriptors.size(); ++i) {  // [0] is the default family
+    for (size_t space = 0; space < kKeySpaceCount; ++space) {
+      if (descriptors[i].name == kKeySpaces[space].name) families_[space] = handles_[i];
+    }
+  }
+  missing_families_.store(descriptors.size() < kKeySpaceCount + 1);
   seen_sequence_ = db->GetLatestSequenceNumber();
   return Status::OK();
 }
@@ -149,7 +226,8 @@ Status RocksDBStore::OpenRecovering(const std::string& path, const RocksDBStoreO
     if (DataDir::Open(path, DataDir::Access::kRead, &view_dir).ok() &&
         Make(std::move(view_dir), Kind::kView, options, &before).ok()) {
       std::vector<std::pair<std::string, std::string>> logged;
-      ScanLoggedHeaders(path, before->Family(KeySpace::kModels)->GetID(), &logged);
+      rocksdb::ColumnFamilyHandle* models = before->families_[KeySpaceIndex(KeySpace::kModels)];
+      if (models != nullptr) ScanLoggedHeaders(path, models->GetID(), &logged);
       inspect(*before, logged);
     }
   }
@@ -161,20 +239,34 @@ Status RocksDBStore::OpenRecovering(const std::string& path, const RocksDBStoreO
   return Status::OK();
 }
 
-std::shared_lock<std::shared_mutex> RocksDBStore::ReadLock(Status* status) const {
+std::shared_lock<std::shared_mutex> RocksDBStore::ReadLock(Status* status) {
   std::shared_lock<std::shared_mutex> lock(mu_);
-  *status = db_ ? Status::OK()
-                : Status::IOError("'" + dir_->path() +
-                                  "' is closed after an I/O error; the next "
-                                  "write reopens it");
+  if (kind_ == Kind::kWriter && !db_ && !closed_) {
+    // A reopen after a failed write failed too (the disk was still full). Every call tries
+    // again, not only writes: a caller that reads before it writes would be refused forever.
+    lock.unlock();
+    *status = ReopenLostDatabase();
+    lock.lock();
+    if (!status->ok()) return lock;
+  }
+  if (closed_) {
+    *status = StoreClosed(path_);
+  } else if (!db_) {
+    *status = Status::IOError("'" + path_ + "' is closed after an I/O error; the next " +
+                              (kind_ == Kind::kWriter ? "call" : "catch-up") + " reopens it");
+  } else {
+    *status = Status::OK();
+  }
   return lock;
 }
 
-rocksdb::ColumnFamilyHandle* RocksDBStore::Family(KeySpace space) const {
-  return families_[space == KeySpace::kModels ? 1 : 2];
+Status RocksDBStore::Family(KeySpace space, rocksdb::ColumnFamilyHandle** family) const {
+  if (KeySpaceIndex(space) >= kKeySpaceCount) return Status::InvalidArgument("unknown key space");
+  *family = families_[KeySpaceIndex(space)];
+  return Status::OK();
 }
 
-std::string RocksDBStore::Describe() const { return "rocksdb:" + dir_->path(); }
+std::string RocksDBStore::Describe() const { return "rocksdb:" + path_; }
 
 // After a failed write RocksDB refuses every later write until its background error is
 // cleared. Resume() clears what it can; a failed log write it cannot (measured with RocksDB
@@ -185,28 +277,41 @@ Status RocksDBStore::ResumeAfterFailedWrite(bool* reopened) {
   *reopened = false;
   if (!write_failed_.load()) return Status::OK();
   std::unique_lock<std::shared_mutex> lock(mu_);
+  if (closed_) return StoreClosed(path_);
   if (!write_failed_.load()) return Status::OK();
   if (db_ && db_->Resume().ok()) {
     write_failed_.store(false);
     return Status::OK();
   }
-  CloseRocks();
-  CF_RETURN_IF_ERROR(
-      OpenRocks().WithContext("writes are stopped after an I/O error until its cause is fixed"));
-  write_failed_.store(false);
-  generation_.fetch_add(1);
+  (void)CloseRocks();  // the database is failing: its close may fail too
+  CF_RETURN_IF_ERROR(Reopen());
   *reopened = true;
   return Status::OK();
 }
 
+Status RocksDBStore::ReopenLostDatabase() {
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  if (closed_ || db_) return Status::OK();  // closed meanwhile, or another call reopened it
+  return Reopen();
+}
+
+Status RocksDBStore::Reopen() {
+  CF_RETURN_IF_ERROR(
+      OpenRocks().WithContext("writes are stopped after an I/O error until its cause is fixed"));
+  write_failed_.store(false);
+  generation_.fetch_add(1);
+  return Status::OK();
+}
+
 Status RocksDBStore::Write(const std::vector<StoreWrite>& batch, bool sync) {
+  if (closed_.load()) return StoreClosed(path_);
   if (read_only()) {
-    return Status::NotSupported("'" + dir_->path() + "' is open for reading only (mode=\"read\")");
+    return Status::NotSupported("'" + path_ + "' is open for reading only (mode=\"read\")");
   }
   bool reopened = false;
   CF_RETURN_IF_ERROR(ResumeAfterFailedWrite(&reopened));
   if (reopened) {
-    return Status::Unavailable("'" + dir_->path() +
+    return Status::Unavailable("'" + path_ +
                                "' was reopened after an I/O error; nothing "
                                "was written (compare what is stored, then write again)");
   }
@@ -215,13 +320,14 @@ Status RocksDBStore::Write(const std::vector<StoreWrite>& batch, bool sync) {
   CF_RETURN_IF_ERROR(s);
   rocksdb::WriteBatch wb;
   for (const StoreWrite& w : batch) {
-    rocksdb::Status put =
-        w.value ? wb.Put(Family(w.space), w.key, *w.value) : wb.Delete(Family(w.space), w.key);
+    rocksdb::ColumnFamilyHandle* family = nullptr;
+    CF_RETURN_IF_ERROR(Family(w.space, &family));  // a writer has every family
+    rocksdb::Status put = w.value ? wb.Put(family, w.key, *w.value) : wb.Delete(family, w.key);
     CF_RETURN_IF_ERROR(FromRocks(put, "batching a write"));
   }
   rocksdb::WriteOptions options;
   options.sync = sync;
-  s = FromRocks(db_->Write(options, &wb), "writing to '" + dir_->path() + "'");
+  s = FromRocks(db_->Write(options, &wb), "writing to '" + path_ + "'");
   if (!s.ok()) write_failed_.store(true);
   return s;
 }
@@ -230,51 +336,62 @@ Status RocksDBStore::Get(KeySpace space, std::string_view key, std::string* valu
   Status s;
   auto lock = ReadLock(&s);
   CF_RETURN_IF_ERROR(s);
-  rocksdb::Status got = db_->Get(rocksdb::ReadOptions(), Family(space),
-                                 rocksdb::Slice(key.data(), key.size()), value);
+  rocksdb::ColumnFamilyHandle* family = nullptr;
+  CF_RETURN_IF_ERROR(Family(space, &family));
+  if (family == nullptr) return Status::NotFound("key not found");
+  rocksdb::Status got = db_->Get(rocksdb::ReadOptions(), family, rocksdb::Slice(key), value);
   if (got.IsNotFound()) return Status::NotFound("key not found");
-  return FromRocks(got, "reading from '" + dir_->path() + "'");
+  return FromRocks(got, "reading from '" + path_ + "'");
 }
 
-Status RocksDBStore::Scan(KeySpace space, std::string_view prefix,
-                          const std::function<Status(std::string_view, std::string_view)>& visit) {
+Status RocksDBStore::Scan(KeySpace space, const ScanRange& range, const ScanVisitor& visit) {
+  return ScanInChunks(
+      range,
+      [&](const ChunkRequest& request, ScanChunk* chunk) {
+        return ReadChunk(space, request, chunk);
+      },
+      visit);
+}
+
+Status RocksDBStore::ReadChunk(KeySpace space, const ChunkRequest& request, ScanChunk* chunk) {
   Status s;
   auto lock = ReadLock(&s);
   CF_RETURN_IF_ERROR(s);
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Family(space)));
-  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
-    std::string_view key(it->key().data(), it->key().size());
-    if (!key.starts_with(prefix)) break;
-    CF_RETURN_IF_ERROR(visit(key, std::string_view(it->value().data(), it->value().size())));
+  rocksdb::ColumnFamilyHandle* family = nullptr;
+  CF_RETURN_IF_ERROR(Family(space, &family));
+  if (family == nullptr) return Status::OK();
+  // Bounds keep the iterator inside the prefix range, so it never walks over the deletion
+  // markers of a neighbouring range (a drained queue).
+  const std::string end = PrefixEnd(request.prefix);
+  const rocksdb::Slice lower(request.prefix), upper(end);
+  rocksdb::ReadOptions options;
+  if (!request.prefix.empty()) options.iterate_lower_bound = &lower;
+  if (!end.empty()) options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, family));
+  for (Position(it.get(), request); it->Valid(); request.reverse ? it->Prev() : it->Next()) {
+    const std::string_view key = View(it->key());
+    if (!key.starts_with(request.prefix) ||
+        !chunk->Add(key, View(it->value()), request.max_entries))
+      break;
   }
-  return FromRocks(it->status(), "scanning '" + dir_->path() + "'");
+  return FromRocks(it->status(), "scanning '" + path_ + "'");
 }
 
 Status RocksDBStore::SeekKey(KeySpace space, std::string_view from, std::string* key) {
   Status s;
   auto lock = ReadLock(&s);
   CF_RETURN_IF_ERROR(s);
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Family(space)));
-  it->Seek(rocksdb::Slice(from.data(), from.size()));
+  rocksdb::ColumnFamilyHandle* family = nullptr;
+  CF_RETURN_IF_ERROR(Family(space, &family));
+  if (family == nullptr) return Status::NotFound("no key at or after the given one");
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family));
+  it->Seek(rocksdb::Slice(from));
   if (it->Valid()) {
     key->assign(it->key().data(), it->key().size());
     return Status::OK();
   }
-  CF_RETURN_IF_ERROR(FromRocks(it->status(), "scanning '" + dir_->path() + "'"));
+  CF_RETURN_IF_ERROR(FromRocks(it->status(), "scanning '" + path_ + "'"));
   return Status::NotFound("no key at or after the given one");
-}
-
-Status RocksDBStore::CatchUp(bool* changed) {
-  *changed = false;
-  if (kind_ != Kind::kFollower) return Status::OK();
-  Status s;
-  auto lock = ReadLock(&s);
-  CF_RETURN_IF_ERROR(s);
-  CF_RETURN_IF_ERROR(FromRocks(db_->TryCatchUpWithPrimary(), "following '" + dir_->path() + "'"));
-  const uint64_t sequence = db_->GetLatestSequenceNumber();
-  *changed = sequence != seen_sequence_;
-  seen_sequence_ = sequence;
-  return Status::OK();
 }
 
 }  // namespace classiflow

@@ -1,5 +1,7 @@
-// RocksDBStore: a Store in a RocksDB data directory, one column family per key space
-// ("models", "meta").
+// RocksDBStore: a Store in a RocksDB data directory, one column family per key space, named by
+// kKeySpaces (store.h). A directory written by an older classiflow lacks the newer families: a
+// writer creates them; a reader sees a missing family as an empty space until a writer has
+// created it (CatchUp then reopens the reader to follow it).
 //
 // The directory's identity and exclusivity are DataDir's (data_dir.h): a writer holds it
 // against every other writer, any spelling, any process. A reader (read_only) is a RocksDB
@@ -9,9 +11,15 @@
 // (a crash mid-write), but damage anywhere before its tail is Corruption naming the file. An
 // explicit recovery open (recover) keeps the last consistent point instead. RocksDB's info log
 // goes to a MemoryLogger, never to a file on the data disk.
+//
+// Thread-safety: every call may come from any thread. Calls share mu_; replacing the database
+// (a reopen after a failed write, a reader following new families, Close) takes it exclusively.
+// Scan visitors run without it (store.h).
 #pragma once
 
+#include <array>
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -21,10 +29,12 @@
 
 #include "classiflow/store.h"
 #include "data_dir.h"
+#include "scan_chunks.h"
 
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+struct ColumnFamilyDescriptor;
 class Env;
 }  // namespace rocksdb
 
@@ -62,12 +72,16 @@ class RocksDBStore final : public Store {
                                const Inspect& inspect, std::unique_ptr<Store>* out);
   ~RocksDBStore() override;
 
+  using Store::Scan;  // the prefix-only convenience
+
   Status Write(const std::vector<StoreWrite>& batch, bool sync) override;
   Status Get(KeySpace space, std::string_view key, std::string* value) override;
-  Status Scan(KeySpace space, std::string_view prefix,
-              const std::function<Status(std::string_view, std::string_view)>& visit) override;
+  Status Scan(KeySpace space, const ScanRange& range, const ScanVisitor& visit) override;
   Status SeekKey(KeySpace space, std::string_view from, std::string* key) override;
   std::string Describe() const override;
+  // A writer syncs its log first; the status is the sync's or RocksDB's close's, whichever
+  // failed first. The directory is released either way.
+  Status Close() override;
   bool read_only() const override { return kind_ != Kind::kWriter; }
   Status CatchUp(bool* changed) override;
   uint64_t generation() const override { return generation_.load(); }
@@ -77,27 +91,51 @@ class RocksDBStore final : public Store {
   RocksDBStore(Kind kind, std::unique_ptr<DataDir> dir, const RocksDBStoreOptions& options);
   static Status Make(std::unique_ptr<DataDir> dir, Kind kind, const RocksDBStoreOptions& options,
                      std::unique_ptr<RocksDBStore>* out);
-  // Opens / closes db_. REQUIRES: mu_ held exclusively (or no other thread has the store).
+  // Opens / closes db_ and the family handles. REQUIRES: mu_ held exclusively (or no other
+  // thread has the store).
   Status OpenRocks();
-  void CloseRocks();
-  // Takes mu_ shared; *status fails when a failed reopen left no database.
-  std::shared_lock<std::shared_mutex> ReadLock(Status* status) const;
-  rocksdb::ColumnFamilyHandle* Family(KeySpace space) const;
+  Status OpenDB(std::vector<rocksdb::ColumnFamilyDescriptor>* descriptors, rocksdb::DB** db);
+  Status CloseRocks();
+  // Takes mu_ shared; *status fails when the store is closed or a failed reopen left no
+  // database (a writer tries to reopen it first).
+  std::shared_lock<std::shared_mutex> ReadLock(Status* status);
+  // The space's family; null when this (reader's) directory does not have it yet.
+  // InvalidArgument for a value outside KeySpace. REQUIRES: mu_ held.
+  Status Family(KeySpace space, rocksdb::ColumnFamilyHandle** family) const;
+  // Copies one chunk of a scan. Takes mu_ shared.
+  Status ReadChunk(KeySpace space, const ChunkRequest& request, ScanChunk* chunk);
   // OK when the database takes writes; *reopened when it had to be reopened for that.
   Status ResumeAfterFailedWrite(bool* reopened);
+  // A writer whose reopen after a failed write failed: tries once more. Takes mu_ exclusively.
+  Status ReopenLostDatabase();
+  // Opens db_ after a failed write and counts the generation. REQUIRES: mu_ held exclusively.
+  Status Reopen();
+  // A follower: true when the writer has created families this store has not opened.
+  // REQUIRES: follow_mu_ held.
+  bool NewFamiliesAppeared();
+  // A follower: reopens the secondary instance (new families, or a failed earlier reopen).
+  Status ReopenFollower();
 
   const Kind kind_;
   const RocksDBStoreOptions options_;
-  std::unique_ptr<DataDir> dir_;
+  const std::string path_;        // the directory's canonical path, for messages after Close
+  std::unique_ptr<DataDir> dir_;  // null once closed
   std::shared_ptr<MemoryLogger> logger_;
-  // Shared by every call that uses db_; exclusive to replace it after a failed write.
+  // Shared by every call that uses db_; exclusive to replace it or to close it.
   mutable std::shared_mutex mu_;
-  std::unique_ptr<rocksdb::DB> db_;                     // null after a reopen failed
-  std::vector<rocksdb::ColumnFamilyHandle*> families_;  // default, models, meta
-  std::string secondary_path_;  // a follower's scratch directory (outside the data directory)
+  std::unique_ptr<rocksdb::DB> db_;                    // null after a reopen failed, or closed
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // every family opened, default included
+  std::array<rocksdb::ColumnFamilyHandle*, kKeySpaceCount> families_{};  // by KeySpaceIndex
+  std::atomic<bool> closed_{false};  // set under mu_ held exclusively
+  std::string secondary_path_;       // a follower's scratch directory (outside the data directory)
   std::atomic<bool> write_failed_{false};
-  std::atomic<uint64_t> generation_{0};  // reopens after a failed write
-  uint64_t seen_sequence_ = 0;           // CatchUp(): the sequence number last reported
+  std::atomic<bool> missing_families_{false};  // some kKeySpaces family is not open
+  std::atomic<uint64_t> generation_{0};        // reopens after a failed write
+  // CatchUp() state, guarded by follow_mu_.
+  std::mutex follow_mu_;
+  uint64_t seen_sequence_ = 0;  // the sequence number last reported
+  std::string writer_current_;  // the CURRENT file when families were last listed
+  std::chrono::steady_clock::time_point families_listed_;
 };
 
 }  // namespace classiflow

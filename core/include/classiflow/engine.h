@@ -18,10 +18,13 @@
 #include "classiflow/export.h"
 #include "classiflow/model.h"
 #include "classiflow/model_options.h"
+#include "classiflow/pipeline.h"
 #include "classiflow/status.h"
 #include "classiflow/store.h"
 
 namespace classiflow {
+
+struct PipelineEnv;  // core/src/pipeline/pipeline_impl.h
 
 struct CLASSIFLOW_EXPORT EngineOptions {
   enum class Mode { kWrite, kRead };
@@ -41,11 +44,15 @@ struct CLASSIFLOW_EXPORT EngineOptions {
   // kRead: how often to look for the writer's new versions, in ms. REQUIRES: 1..60000.
   // Default: 5.
   int follow_interval_ms = 5;
+  // Threads the engine's pipelines run on (its own oneTBB arena; callbacks have their own
+  // threads). 0 = one per core. REQUIRES: 0..1024. Default: 0.
+  int threads = 0;
 
   // InvalidArgument naming the option for a follow_interval_ms out of range, or recover in
   // mode kRead.
   Status Validate() const;
-  // Parses {"sync": true, "mode": "read", "recover": false, "follow_interval_ms": 5}; empty or
+  // Parses {"sync": true, "mode": "read", "recover": false, "follow_interval_ms": 5,
+  // "threads": 0}; empty or
   // "null" = defaults. InvalidArgument naming the key for an unknown key or a bad value.
   static Status FromJson(std::string_view json, EngineOptions* out);
 };
@@ -81,8 +88,10 @@ class CLASSIFLOW_EXPORT Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Releases the store (and its directory lock). Idempotent. Afterwards every call, on the
-  // engine or on a model handle from it, returns Unavailable.
+  // Releases the store (and its directory lock) and returns the store's close status: an
+  // IOError means writes made without `sync` may not have reached the disk. The store is
+  // released either way. A second Close() returns OK. Afterwards every call, on the engine or
+  // on a model handle from it, returns Unavailable.
   Status Close();
   bool closed() const;
 
@@ -96,6 +105,21 @@ class CLASSIFLOW_EXPORT Engine {
   // Names of all models, sorted.
   Status ModelNames(std::vector<std::string>* out) const;
 
+  // Creates pipeline `name` from `spec_json` (docs/pipeline.md) and starts it; the spec is
+  // stored, and the pipeline reopens with the engine. Creating it again with the same spec
+  // returns the running pipeline; AlreadyExists when the name holds another spec.
+  // InvalidArgument naming the stage and field for a bad spec (unknown model or stage, a
+  // cycle, an unreachable stage, a bad regex, ...); NotSupported in mode kRead.
+  Status CreatePipeline(std::string_view name, std::string_view spec_json,
+                        std::shared_ptr<Pipeline>* out);
+  // NotFound when no such pipeline exists.
+  Status GetPipeline(std::string_view name, std::shared_ptr<Pipeline>* out) const;
+  // Stops the pipeline and deletes everything it stored (queue, results, dead letters).
+  // Handles to it then return Unavailable. NotFound when absent.
+  Status DropPipeline(std::string_view name);
+  // Names of all pipelines, sorted.
+  Status PipelineNames(std::vector<std::string>* out) const;
+
   std::string Describe() const;
   bool read_only() const { return read_only_; }
 
@@ -106,6 +130,10 @@ class CLASSIFLOW_EXPORT Engine {
 
  private:
   class Follower;
+  struct Pipelines;  // engine_pipelines.h
+  Status OpenPipelines();
+  void ClosePipelines();
+  PipelineEnv PipelineEnvFor();
   Engine(const EngineOptions& options, std::unique_ptr<Store> store);
   Status LoadModels();
   Status CheckOpen() const;
@@ -135,6 +163,7 @@ class CLASSIFLOW_EXPORT Engine {
   RecoveryReport recovery_;                                // guarded by mu_
   bool refresh_failed_ = false;                            // kRead: retry on the next tick
   std::unique_ptr<Follower> follower_;                     // kRead: the catch-up thread
+  std::unique_ptr<Pipelines> pipelines_;                   // kWrite: running pipelines
 };
 
 }  // namespace classiflow

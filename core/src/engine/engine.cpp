@@ -4,6 +4,7 @@
 #include <mutex>
 #include <random>
 
+#include "engine/engine_pipelines.h"
 #include "engine/follower.h"
 #include "engine/store_keys.h"
 #include "models/model_records.h"
@@ -84,6 +85,7 @@ Status Engine::Open(const EngineOptions& options, std::unique_ptr<Store> store,
   }
   std::unique_ptr<Engine> engine(new Engine(options, std::move(store)));
   CF_RETURN_IF_ERROR(engine->LoadModels());
+  if (!engine->read_only_) CF_RETURN_IF_ERROR(engine->OpenPipelines());
   if (engine->read_only_) {
     Engine* self = engine.get();
     engine->follower_ = std::make_unique<Follower>(
@@ -221,6 +223,7 @@ Status Engine::Close() {
     if (!store_ || closing_) return Status::OK();
     closing_ = true;
   }
+  ClosePipelines();   // commits what they hold while models and store still work
   follower_.reset();  // joins the catch-up thread, which takes mu_
   {
     std::shared_lock lock(mu_);
@@ -229,8 +232,10 @@ Status Engine::Close() {
   for (auto& model : models) model->Invalidate(ClosedError());
   std::unique_lock lock(mu_);
   models_.clear();
+  // The store's verdict is the caller's: a failed close may mean unsynced writes are not on disk.
+  Status closed = store_->Close();
   store_.reset();
-  return Status::OK();
+  return closed;
 }
 
 Status Engine::CreateModel(std::string_view name, const ModelOptions& options,

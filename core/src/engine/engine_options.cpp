@@ -33,14 +33,17 @@ Status EngineOptions::FromJson(std::string_view json, EngineOptions* out) {
         if (key == "mode") return ParseMode(value, &options.mode);
         if (key == "follow_interval_ms")
           return JsonToInteger(key, value, &options.follow_interval_ms);  // never truncated
+        if (key == "threads") return JsonToInteger(key, value, &options.threads);
         std::string msg = "unknown engine option '";  // appended: GCC 12 misreports '+' chains
-        msg.append(key, 0, 60).append("' (known: sync, mode, recover, follow_interval_ms)");
+        msg.append(key, 0, 60)
+            .append("' (known: sync, mode, recover, follow_interval_ms, threads)");
         return Status::InvalidArgument(msg);
       }));
   if (options.recover && options.mode == Mode::kRead) {
     return Status::InvalidArgument(
         "engine options 'recover' and 'mode': \"read\" exclude each other");
   }
+  CF_RETURN_IF_ERROR(options.Validate());
   *out = options;
   return Status::OK();
 }
@@ -53,6 +56,10 @@ Status EngineOptions::Validate() const {
   if (recover && mode == Mode::kRead) {
     return Status::InvalidArgument(
         "engine options 'recover' and 'mode': \"read\" exclude each other");
+  }
+  if (threads < 0 || threads > 1024) {
+    return Status::InvalidArgument("engine option 'threads' must be in 0..1024, not " +
+                                   std::to_string(threads));
   }
   return Status::OK();
 }

@@ -77,6 +77,56 @@ TEST(DataDirTest, AnotherApplicationsRocksDBIsRefusedUntouched) {
   ExpectRefusedUntouched(tmp.Sub("theirs"), Status::Code::kInvalidArgument);
 }
 
+// A RocksDB with RocksDB's default family and `families`, one key in the default family: as an
+// earlier classiflow (or another application) left it, with no mark.
+void MakeUnmarkedRocksDB(const std::string& path, const std::vector<std::string>& families) {
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()}};
+  for (const std::string& name : families)
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(options, path, descriptors, &handles, &db).ok());
+  ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "their-key", "their-value").ok());
+  for (auto* handle : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
+  delete db;
+}
+
+// Directories of earlier releases carry no mark; their column families are a subset of today's
+// that includes models and meta. They are adopted: marked, and given the missing families.
+TEST(DataDirTest, UnmarkedDirectoriesOfEarlierReleasesAreAdopted) {
+  TempDir tmp;
+  const std::vector<std::vector<std::string>> layouts = {{"models", "meta"},
+                                                         {"meta", "queue", "models", "results"}};
+  for (size_t i = 0; i < layouts.size(); ++i) {
+    const std::string dir = tmp.Sub("earlier" + std::to_string(i));
+    MakeUnmarkedRocksDB(dir, layouts[i]);
+    std::unique_ptr<Engine> engine;
+    ASSERT_OK(OpenEngine(dir, EngineOptions(), &engine));
+    ASSERT_OK(engine->Close());
+    EXPECT_TRUE(std::filesystem::exists(dir + "/CLASSIFLOW"));
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
+    EXPECT_EQ(names.size(), kKeySpaceCount + 1);
+  }
+}
+
+// Without the mark, a family classiflow never made (or models / meta missing) means another
+// application's database, however classiflow-like the rest looks.
+TEST(DataDirTest, AnUnmarkedRocksDBWithOtherFamiliesIsRefusedUntouched) {
+  TempDir tmp;
+  const std::vector<std::vector<std::string>> layouts = {
+      {"models", "meta", "theirs"}, {"models"}, {"queue", "results"}, {"models", "meta2"}};
+  for (size_t i = 0; i < layouts.size(); ++i) {
+    const std::string dir = tmp.Sub("theirs" + std::to_string(i));
+    MakeUnmarkedRocksDB(dir, layouts[i]);
+    ExpectRefusedUntouched(dir, Status::Code::kInvalidArgument);
+  }
+}
+
 TEST(DataDirTest, AFolderOfUserFilesIsRefusedUntouched) {
   TempDir tmp;
   std::filesystem::create_directories(tmp.Sub("mine/sub"));

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "classiflow/open.h"
+#include "memory_store.h"
 #include "test_util.h"
 
 namespace classiflow {
@@ -67,6 +68,45 @@ TEST_P(EngineTest, EverythingFailsCleanlyAfterClose) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, EngineTest, ::testing::Values("memory", "rocksdb"));
+
+// A memory store whose close reports a failure, as RocksDB's does when the log cannot be synced.
+class CloseFailsStore final : public Store {
+ public:
+  using Store::Scan;
+  Status Write(const std::vector<StoreWrite>& batch, bool sync) override {
+    return inner_.Write(batch, sync);
+  }
+  Status Get(KeySpace space, std::string_view key, std::string* value) override {
+    return inner_.Get(space, key, value);
+  }
+  Status Scan(KeySpace space, const ScanRange& range, const ScanVisitor& visit) override {
+    return inner_.Scan(space, range, visit);
+  }
+  Status SeekKey(KeySpace space, std::string_view from, std::string* key) override {
+    return inner_.SeekKey(space, from, key);
+  }
+  std::string Describe() const override { return "close-fails:"; }
+  Status Close() override {
+    (void)inner_.Close();
+    return Status::IOError("injected: the log could not be synced");
+  }
+
+ private:
+  MemoryStore inner_;
+};
+
+TEST(EngineCloseTest, ReturnsTheStoresCloseStatus) {
+  std::unique_ptr<Engine> engine;
+  ASSERT_OK(Engine::Open(EngineOptions(), std::make_unique<CloseFailsStore>(), &engine));
+  std::shared_ptr<Model> model;
+  ASSERT_OK(engine->CreateModel("m", ModelOptions(), &model));
+  Status s = engine->Close();
+  EXPECT_EQ(s.code(), Status::Code::kIOError) << s.ToString();
+  EXPECT_NE(s.message().find("injected"), std::string::npos) << s.ToString();
+  EXPECT_TRUE(engine->closed());  // released all the same
+  ASSERT_OK(engine->Close());
+  EXPECT_CODE(model->Train("a", "b"), kUnavailable);
+}
 
 TEST(OpenTest, UnknownSchemesAreExplained) {
   std::unique_ptr<Engine> engine;

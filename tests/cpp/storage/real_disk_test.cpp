@@ -1,43 +1,18 @@
 // The real thing, where the tests run as root: a small tmpfs that fills up, and a directory on
 // a read-only mount. Skipped (not failed) where mounting is not allowed.
 #include <gtest/gtest.h>
-#include <sys/mount.h>
-#include <unistd.h>
 
 #include <filesystem>
 
 #include "dir_test_util.h"
+#include "mount_util.h"
 
 namespace classiflow {
 namespace {
 
+using testing::FillDisk;
+using testing::Mount;
 using testing::TempDir;
-
-// A mount for the life of the object; ok() is false when the kernel refused it.
-class Mount {
- public:
-  Mount(const std::string& source, const std::string& target, const char* type, unsigned long flags,
-        const char* data)
-      : target_(target) {
-    ok_ = geteuid() == 0 && ::mount(source.c_str(), target.c_str(), type, flags, data) == 0;
-  }
-  ~Mount() {
-    if (ok_) ::umount2(target_.c_str(), MNT_DETACH);
-  }
-  bool ok() const { return ok_; }
-
- private:
-  std::string target_;
-  bool ok_ = false;
-};
-
-// Writes `path` until the disk is full.
-void FillDisk(const std::string& path) {
-  std::ofstream file(path, std::ios::binary | std::ios::app);
-  const std::string chunk(4096, 'x');
-  while (file.write(chunk.data(), chunk.size()) && file.flush()) {
-  }
-}
 
 std::string BigDoc(int i) {
   std::string text;

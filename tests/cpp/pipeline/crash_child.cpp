@@ -1,0 +1,111 @@
+// The process the crash tests kill: it opens an engine on DIR, makes (or reopens) the "soak"
+// pipeline, submits N items with fixed ids (again on every run: ids make that idempotent),
+// appends each acknowledged id to ACKFILE, flushes and exits 0.
+//
+//   classiflow_crash_child DIR N THREADS ACKFILE [poison]
+//
+// Odd items are positive and pass the "crm" enrich callback, which fails the first k attempts
+// of an item whose meta says {"expect_failures": k}; k >= max_attempts makes a dead letter.
+// With "poison", the callback aborts the process on the text "poison".
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "classiflow/open.h"
+
+namespace cf = classiflow;
+
+namespace {
+
+const char* kSpec = R"({
+  "stages": [
+    {"name": "sentiment", "classify": "sentiment", "routes": {"pos": "crm", "*": "negative"}},
+    {"name": "crm", "enrich": "crm", "next": "ids"},
+    {"name": "ids", "extract": ["gtin"], "next": "check"},
+    {"name": "check", "validate": ["gtin"], "next": "positive"},
+    {"name": "positive", "sink": {}},
+    {"name": "negative", "sink": {"ttl_s": 86400}}
+  ],
+  "max_attempts": 3, "retry": {"initial_ms": 1, "max_ms": 20},
+  "batch": {"max_items": 64, "max_delay_ms": 2}
+})";
+
+int Fail(const cf::Status& s, const char* what) {
+  std::cerr << what << ": " << s.ToString() << "\n";
+  return 3;
+}
+
+cf::Status EnsureModel(cf::Engine& engine) {
+  std::shared_ptr<cf::Model> model;
+  if (engine.GetModel("sentiment", &model).ok()) return cf::Status::OK();
+  CF_RETURN_IF_ERROR(engine.CreateModel("sentiment", cf::ModelOptions(), &model));
+  std::vector<std::string_view> labels, texts;
+  for (int i = 0; i < 20; ++i) {
+    labels.insert(labels.end(), {"pos", "neg"});
+    texts.insert(texts.end(), {"good great fine product", "bad awful poor product"});
+  }
+  return model->TrainBatch(labels, texts);
+}
+
+// Item i: its id, text and meta.
+struct Item {
+  std::string id, text, meta;
+};
+Item MakeItem(int i, bool poison) {
+  Item item{"i" + std::to_string(i), "bad awful thing " + std::to_string(i), ""};
+  if (i % 2 == 1) {
+    item.text = "good great product 4006381333931 n" + std::to_string(i);
+    const int k = i % 10 == 3 ? 1 : i % 10 == 5 ? 2 : i % 10 == 7 ? 5 : 0;
+    if (k > 0) item.meta = "{\"expect_failures\": " + std::to_string(k) + "}";
+    if (poison && i == 1) item.text = "good great poison";
+  }
+  return item;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 5) {
+    std::cerr << "usage: classiflow_crash_child DIR N THREADS ACKFILE [poison]\n";
+    return 2;
+  }
+  const int n = std::atoi(argv[2]);
+  const bool poison = argc > 5 && std::string(argv[5]) == "poison";
+  cf::EngineOptions options;
+  options.threads = std::atoi(argv[3]);
+  std::unique_ptr<cf::Engine> engine;
+  if (auto s = cf::OpenEngine(argv[1], options, &engine); !s.ok()) return Fail(s, "open");
+  if (auto s = EnsureModel(*engine); !s.ok()) return Fail(s, "model");
+  std::shared_ptr<cf::Pipeline> p;
+  if (auto s = engine->CreatePipeline("soak", kSpec, &p); !s.ok()) return Fail(s, "pipeline");
+  auto s = p->RegisterEnrich("crm", [](const cf::CallbackItem& item, std::vector<cf::Field>* f) {
+    if (item.text.find("poison") != std::string_view::npos) std::abort();
+    const size_t at = item.meta.find("\"expect_failures\": ");
+    const uint32_t k = at == std::string_view::npos ? 0 : item.meta[at + 19] - '0';
+    if (item.attempt <= k) return cf::Status::Unavailable("injected failure");
+    f->push_back(cf::Field::String("crm", "seen"));
+    return cf::Status::OK();
+  });
+  if (!s.ok()) return Fail(s, "register");
+  const int ack = open(argv[4], O_WRONLY | O_CREAT | O_APPEND, 0644);
+  for (int start = 0; start < n; start += 50) {
+    std::vector<Item> items;
+    std::vector<cf::PipelineItem> views;
+    for (int i = start; i < std::min(n, start + 50); ++i) items.push_back(MakeItem(i, poison));
+    for (const Item& item : items) views.push_back({item.id, item.text, item.meta});
+    std::vector<std::string> ids;
+    if (auto st = p->SubmitMany(views, &ids); !st.ok()) return Fail(st, "submit");
+    std::string lines;
+    for (const std::string& id : ids) lines += id + "\n";
+    if (write(ack, lines.data(), lines.size()) != static_cast<ssize_t>(lines.size())) return 4;
+  }
+  if (auto st = p->Flush(); !st.ok()) return Fail(st, "flush");
+  close(ack);
+  if (auto st = engine->Close(); !st.ok()) return Fail(st, "close");
+  return 0;
+}
