@@ -14,6 +14,7 @@ PYBIND11_MODULE(_classiflow, m) {
 
   BindErrors(m);  // first: the other parts throw StatusError
   BindModel(m);
+  BindPipeline(m);  // before the engine, whose methods return pipelines
   BindEngine(m);
 
   m.def(

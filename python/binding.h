@@ -83,6 +83,7 @@ class TextBatch {
 // Each registers one part of the module.
 void BindErrors(py::module_& m);
 void BindModel(py::module_& m);
+void BindPipeline(py::module_& m);
 void BindEngine(py::module_& m);
 
 }  // namespace classiflow::python

@@ -10,6 +10,7 @@
 #include "classiflow/classiflow.h"
 #include "classiflow/engine.h"
 #include "classiflow/model.h"
+#include "classiflow/pipeline.h"
 #include "classiflow/status.h"
 #include "errors.h"
 
@@ -20,6 +21,12 @@ struct cf_engine {
 // Model::status() tells a handle that its engine closed or its model was dropped.
 struct cf_model {
   std::shared_ptr<classiflow::Model> model;
+};
+
+// A pipeline lives in its engine; the handle only keeps the object alive. After a drop or the
+// engine's close, the pipeline's own calls answer Unavailable.
+struct cf_pipeline {
+  std::shared_ptr<classiflow::Pipeline> pipeline;
 };
 
 namespace classiflow::capi {

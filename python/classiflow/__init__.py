@@ -5,8 +5,13 @@
         m = eng.create_model("spam", labels=["ham", "spam"])
         m.train_batch(["cheap pills now", "lunch at noon?"], ["spam", "ham"])
         m.classify("cheap pills")              # -> "spam"
+        p = eng.pipeline("mail", {"stages": [
+            {"name": "spam", "classify": "spam", "routes": {"spam": "junk", "*": "inbox"}},
+            {"name": "junk", "sink": {}}, {"name": "inbox", "sink": {}}]})
+        p.result(p.submit("win cheap pills"))["route"]   # -> ["spam", "junk"]
 
-See ``Engine``, ``Model`` and ``Prediction``; errors are subclasses of ``classiflow.Error``.
+See ``Engine``, ``Model``, ``Prediction`` and ``Pipeline``; errors are subclasses of
+``classiflow.Error``.
 """
 
 from ._classiflow import __version__, set_threads
@@ -24,7 +29,9 @@ from .errors import (
     UnavailableError,
 )
 from .model import Model, Prediction
+from .pipeline import Pipeline
 
 from . import errors as _errors
 
-__all__ = ["__version__", "set_threads", "Engine", "Model", "Prediction", *_errors.__all__]
+__all__ = ["__version__", "set_threads", "Engine", "Model", "Pipeline", "Prediction",
+           *_errors.__all__]

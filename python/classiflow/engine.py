@@ -1,16 +1,34 @@
 """classiflow.Engine."""
 
+import atexit
 import json
 import os
+import weakref
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Dict, Iterable, List, Optional, Type, Union
 
 from . import _classiflow
 from .model import Model
+from .pipeline import Pipeline, _prepare_spec
 
 __all__ = ["Engine"]
 
 _MEMORY = "memory:"
+
+# Engines still open when the interpreter exits are closed by an atexit hook, which runs before
+# finalization starts: closing then lets pipeline threads finish their Python callbacks and
+# commit what they hold, which they could not do once finalization has begun.
+_open_engines: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_open_engines() -> None:
+    for engine in list(_open_engines):
+        try:
+            engine.close()
+        except Exception:  # exiting anyway; the data is durable up to its last commit
+            pass
 
 
 class Engine:
@@ -31,6 +49,7 @@ class Engine:
         recover: open a directory whose log is damaged at its last consistent point instead of
             raising ``CorruptionError``; ``recovery`` then says what was dropped.
         follow_interval_ms: ``mode="read"``: how often to look for new versions (1..60000).
+        threads: the threads pipelines run on (0 = one per core; callbacks get their own).
 
     Raises:
         InvalidArgumentError: ``""`` or a path with a NUL byte; a directory that is not
@@ -40,10 +59,11 @@ class Engine:
         CorruptionError: stored data fails its checks, naming the file (nothing is opened).
 
     After ``close()`` every call on the engine, and on models from it, raises
-    ``UnavailableError``. A model handle keeps its engine open until ``close()`` is called.
+    ``UnavailableError``. A model or pipeline handle keeps its engine open until ``close()``
+    is called; engines still open at interpreter exit are closed then.
     """
 
-    __slots__ = ("_e",)
+    __slots__ = ("_e", "__weakref__")
 
     def __init__(
         self,
@@ -53,12 +73,14 @@ class Engine:
         mode: str = "write",
         recover: bool = False,
         follow_interval_ms: int = 5,
+        threads: int = 0,
     ) -> None:
         # The C++ side takes bytes: a path is bytes to the OS, whatever its encoding.
         uri = _MEMORY if path is None else os.fsencode(path)
         options = {"sync": sync, "mode": mode, "recover": recover,
-                   "follow_interval_ms": follow_interval_ms}
+                   "follow_interval_ms": follow_interval_ms, "threads": threads}
         self._e = _classiflow.Engine(uri, json.dumps(options))
+        _open_engines.add(self)
 
     @property
     def mode(self) -> str:
@@ -89,9 +111,14 @@ class Engine:
     def close(self) -> None:
         """Close the engine and release its directory lock. Idempotent.
 
+        Pipelines first commit what they hold and stop; items still waiting (for a retry or a
+        callback) stay stored and run again when the directory is reopened. Must not be called
+        from a pipeline callback (it waits for them). Releases the GIL while closing.
+
         Raises:
             StorageError: the store failed to close cleanly.
         """
+        _open_engines.discard(self)
         self._e.close()
 
     def create_model(
@@ -145,3 +172,47 @@ class Engine:
             UnavailableError: the engine is closed.
         """
         self._e.drop_model(name)
+
+    def pipeline(self, name: str, spec: Union[None, str, Mapping] = None) -> Pipeline:
+        """Create pipeline ``name`` from ``spec`` and start it, or return it.
+
+        Args:
+            name: 1..128 characters of ``[A-Za-z0-9_.-]``.
+            spec: a dict (or its JSON text): ``{"stages": [...], "durability", "batch",
+                "max_in_flight", "max_attempts", "retry", "entry"}`` (see DESIGN.md). A Python
+                callable may stand in for a callback name: ``{"name": "lookup", "enrich": fn,
+                "next": "out"}`` or ``{"field": "sku", "callback": fn}`` in a validate list; it
+                is registered under the stage's name (``"lookup"``) or ``"stage.field"``
+                (``"check.sku"``), which is what ``register_callback()`` takes after a reopen.
+                None returns the existing pipeline. The spec is stored: the pipeline reopens
+                with the engine (register its callbacks again then).
+
+        Creating a pipeline again with the same spec returns the running one (and registers its
+        callables again).
+
+        Raises:
+            InvalidArgumentError: a bad name or spec, naming the stage and the field.
+            AlreadyExistsError: ``name`` holds a pipeline with another spec.
+            NotFoundError: ``spec`` is None and there is no such pipeline.
+            NotSupportedError: the engine was opened with ``mode="read"``.
+        """
+        if spec is None:
+            return Pipeline._wrap(self._e.pipeline(name))
+        spec_json, callbacks = _prepare_spec(spec)
+        pipeline = Pipeline._wrap(self._e.create_pipeline(name, spec_json))
+        for callback_name, fn in callbacks:
+            pipeline.register_callback(callback_name, fn)
+        return pipeline
+
+    def pipelines(self) -> List[str]:
+        """Return the names of all pipelines, sorted."""
+        return self._e.pipelines()
+
+    def drop_pipeline(self, name: str) -> None:
+        """Stop pipeline ``name`` and delete everything it stored (spec, waiting items, results,
+        dead letters). Its handles then raise ``UnavailableError``.
+
+        Raises:
+            NotFoundError: no such pipeline.
+        """
+        self._e.drop_pipeline(name)

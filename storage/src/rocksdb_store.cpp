@@ -304,6 +304,14 @@ Status RocksDBStore::Reopen() {
 }
 
 Status RocksDBStore::Write(const std::vector<StoreWrite>& batch, bool sync) {
+  return WriteBatchOf(batch, sync, /*logged=*/true);
+}
+
+Status RocksDBStore::WriteUnlogged(const std::vector<StoreWrite>& batch) {
+  return WriteBatchOf(batch, /*sync=*/false, /*logged=*/false);
+}
+
+Status RocksDBStore::WriteBatchOf(const std::vector<StoreWrite>& batch, bool sync, bool logged) {
   if (closed_.load()) return StoreClosed(path_);
   if (read_only()) {
     return Status::NotSupported("'" + path_ + "' is open for reading only (mode=\"read\")");
@@ -327,6 +335,7 @@ Status RocksDBStore::Write(const std::vector<StoreWrite>& batch, bool sync) {
   }
   rocksdb::WriteOptions options;
   options.sync = sync;
+  options.disableWAL = !logged;
   s = FromRocks(db_->Write(options, &wb), "writing to '" + path_ + "'");
   if (!s.ok()) write_failed_.store(true);
   return s;

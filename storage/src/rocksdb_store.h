@@ -75,6 +75,7 @@ class RocksDBStore final : public Store {
   using Store::Scan;  // the prefix-only convenience
 
   Status Write(const std::vector<StoreWrite>& batch, bool sync) override;
+  Status WriteUnlogged(const std::vector<StoreWrite>& batch) override;
   Status Get(KeySpace space, std::string_view key, std::string* value) override;
   Status Scan(KeySpace space, const ScanRange& range, const ScanVisitor& visit) override;
   Status SeekKey(KeySpace space, std::string_view from, std::string* key) override;
@@ -106,6 +107,8 @@ class RocksDBStore final : public Store {
   Status ReadChunk(KeySpace space, const ChunkRequest& request, ScanChunk* chunk);
   // OK when the database takes writes; *reopened when it had to be reopened for that.
   Status ResumeAfterFailedWrite(bool* reopened);
+  // Write() and WriteUnlogged(): `sync` fsyncs, `logged` = false skips the write-ahead log.
+  Status WriteBatchOf(const std::vector<StoreWrite>& batch, bool sync, bool logged);
   // A writer whose reopen after a failed write failed: tries once more. Takes mu_ exclusively.
   Status ReopenLostDatabase();
   // Opens db_ after a failed write and counts the generation. REQUIRES: mu_ held exclusively.

@@ -34,6 +34,13 @@
  *     sees exactly one model version.
  *  8. Exceptions and symbols. No C++ exception ever leaves the library: an unexpected failure
  *     inside it is CF_INTERNAL. The library exports only cf_* symbols.
+ *  9. Pipelines. A cf_pipeline is a handle to a pipeline that lives in its engine (and persists
+ *     with a data directory); releasing the handle never stops or deletes the pipeline
+ *     (cf_pipeline_drop() does). Callbacks registered on a pipeline (results, dead letters,
+ *     enrich, validate) run on the library's own threads, concurrently with the caller's, until
+ *     the pipeline is dropped or its engine closed: `user` must stay valid that long, and a
+ *     callback must not call cf_pipeline_flush(), cf_pipeline_drop() or cf_engine_close() (they
+ *     wait for the callbacks). JSON handed to a callback is valid only during the call.
  */
 #ifndef CLASSIFLOW_CLASSIFLOW_H_
 #define CLASSIFLOW_CLASSIFLOW_H_
@@ -75,11 +82,11 @@ typedef int cf_status;
 
 #define CF_OK 0               /* success */
 #define CF_INVALID_ARGUMENT 1 /* the caller passed something unusable; nothing changed */
-#define CF_NOT_FOUND 2        /* a named model, label or file does not exist */
+#define CF_NOT_FOUND 2        /* a named model, pipeline, result or file does not exist */
 #define CF_ALREADY_EXISTS 3   /* creating something whose name is taken */
 #define CF_CORRUPTION 4       /* stored or loaded bytes fail their checks */
 #define CF_IO_ERROR 5         /* the file system or database refused an operation */
-#define CF_BUSY 6             /* a data directory is held by another engine or process */
+#define CF_BUSY 6             /* a directory is held elsewhere; a pipeline is full or busy */
 #define CF_UNAVAILABLE 7      /* the engine is closed, or a service is down */
 #define CF_INTERNAL 8         /* a bug or an unexpected failure inside classiflow */
 #define CF_NOT_SUPPORTED 9    /* a verb this model kind or engine mode does not have */
@@ -128,6 +135,8 @@ typedef struct cf_model cf_model;
  *   "recover": true           a directory whose log is damaged opens at its last consistent
  *                             point instead of failing with CF_CORRUPTION;
  *                             cf_engine_recovery_report() says what was dropped.
+ *   "threads": 0              the threads the engine's pipelines run on (0..1024; 0 = one per
+ *                             core); pipeline callbacks run on threads of their own.
  * Errors: CF_INVALID_ARGUMENT for out == NULL, uri "", malformed JSON, an unknown option key
  * or a directory that is not classiflow's; CF_BUSY when a writer already holds the directory
  * (any spelling of its path, in this or another process); CF_IO_ERROR when it cannot be
@@ -268,6 +277,192 @@ CF_API cf_status cf_model_label(cf_model *m, size_t i, char **label);
 /* Stores the current version in *version: 0 for a new model, +1 per committed training step
  * (cf_model_train, cf_model_train_batch, cf_model_untrain). Failed steps do not count. */
 CF_API cf_status cf_model_version(cf_model *m, uint64_t *version);
+
+/* ---- Pipelines: lifetime ------------------------------------------------------------------- */
+
+/* A handle to a pipeline (Conventions 9). Every call on a handle whose pipeline was dropped or
+ * whose engine was closed that reads or writes items returns CF_UNAVAILABLE; release it with
+ * cf_pipeline_release(). */
+typedef struct cf_pipeline cf_pipeline;
+
+/* Creates the pipeline `name` from `spec_json`, stores the spec (it reopens with the engine),
+ * starts it and stores a new handle in *out. `name`: 1..128 bytes of [A-Za-z0-9_.-]. The spec is
+ * a JSON object:
+ *   {"stages": [{"name": "s", "classify": "model", "routes": {"label": "next", "*": "other"},
+ *                "min_confidence": 0.6, "fallback": "review"},
+ *               {"name": "ids", "extract": ["gtin", {"sku": "SKU-(\\d+)"}], "next": "check"},
+ *               {"name": "check", "validate": ["gtin", {"field": "sku", "callback": "v"}],
+ *                "on_valid": "out", "on_invalid": "review", "on_absent": "out"},
+ *               {"name": "crm", "enrich": "callback name", "next": "out"},
+ *               {"name": "out", "sink": {"ttl_s": 86400}}],
+ *    "entry": "s", "durability": "buffered", "batch": {"max_items": 1024, "max_delay_ms": 5},
+ *    "max_in_flight": 65536, "max_attempts": 3, "retry": {"initial_ms": 100, "max_ms": 30000}}
+ * The first stage is the entry unless "entry" names one. Creating a pipeline again with the same
+ * spec (compared in canonical form: key order and spacing do not matter) hands out another
+ * handle to the running one. Errors: CF_INVALID_ARGUMENT for a bad name, malformed JSON or a bad
+ * spec, naming the stage and the field ("stage 'ids': extract: ..."): an unknown model or
+ * stage, a cycle, an unreachable stage, a bad regex; CF_ALREADY_EXISTS when `name` holds a
+ * pipeline with another spec; CF_NOT_SUPPORTED in an engine opened with "mode": "read";
+ * CF_IO_ERROR when the spec cannot be stored. */
+CF_API cf_status cf_pipeline_create(cf_engine *e, const char *name, const char *spec_json,
+                                    cf_pipeline **out);
+
+/* Stores a new handle to the running pipeline `name` in *out (pipelines of a data directory run
+ * as soon as it is opened). CF_NOT_FOUND when there is none. */
+CF_API cf_status cf_pipeline_get(cf_engine *e, const char *name, cf_pipeline **out);
+
+/* Stops the pipeline `name` (its callbacks have returned when this returns) and deletes
+ * everything it stored: spec, waiting items, results and dead letters. Handles to it stay valid
+ * to release; their other calls return CF_UNAVAILABLE. CF_NOT_FOUND when there is none. */
+CF_API cf_status cf_pipeline_drop(cf_engine *e, const char *name);
+
+/* Stores the names of all pipelines, sorted, as a JSON array (["a","b"]; [] when none) in *json;
+ * free it with cf_free(). */
+CF_API cf_status cf_pipeline_names_json(cf_engine *e, char **json);
+
+/* Releases the handle (not the pipeline, nor its callbacks). NULL is a no-op. */
+CF_API void cf_pipeline_release(cf_pipeline *p);
+
+/* ---- Pipelines: submitting ----------------------------------------------------------------- */
+
+/* Accepts one item and returns once it is durable (per the spec's "durability"): from then on it
+ * reaches exactly one result or dead letter, across crashes and reopens. `text`: `len` bytes of
+ * valid UTF-8, 1 byte..1 MiB (unlike classification, invalid UTF-8 is refused). `id`: NULL or ""
+ * to have the pipeline generate a unique one, else at most 256 bytes of UTF-8 without control
+ * characters. `meta_json`: NULL, or a JSON object (at most 64 KiB) kept with the item and its
+ * result. If `out_id` is not NULL, *out_id gets a copy of the item's id (free with cf_free();
+ * NULL on failure). Submitting an id that is in flight, has a result or a dead letter accepts
+ * nothing new (no second result) and still returns CF_OK with that id. Blocks while the
+ * pipeline holds "max_in_flight" items. Errors, each accepting nothing: CF_INVALID_ARGUMENT for
+ * empty, oversized or invalid UTF-8 text, a bad id or bad meta JSON; CF_IO_ERROR when the store
+ * refuses the write; CF_UNAVAILABLE after drop or close. */
+CF_API cf_status cf_pipeline_submit(cf_pipeline *p, const char *text, size_t len, const char *id,
+                                    const char *meta_json, char **out_id);
+
+/* cf_pipeline_submit() that never blocks: CF_BUSY ("pipeline is full") when "max_in_flight"
+ * items are in flight, accepting nothing. */
+CF_API cf_status cf_pipeline_try_submit(cf_pipeline *p, const char *text, size_t len,
+                                        const char *id, const char *meta_json, char **out_id);
+
+/* Accepts texts[i] (lens[i] bytes, or NUL-terminated when lens is NULL) for all i < n, with
+ * ids[i] and metas[i] as cf_pipeline_submit()'s `id` and `meta_json`; `ids` and `metas` may be
+ * NULL (all generated / no meta), as may any of their entries. Returns once all are durable;
+ * blocks while the pipeline is full. Every item is checked before any is accepted: a bad one is
+ * CF_INVALID_ARGUMENT naming it ("items[3]: text is empty") and accepts nothing. If `out_ids` is
+ * not NULL, *out_ids gets ONE block holding n pointers to the ids, in order, followed by the
+ * strings; free it with a single cf_free(*out_ids). n == 0 accepts nothing and sets *out_ids to
+ * NULL. Errors as cf_pipeline_submit(), plus CF_INVALID_ARGUMENT for texts == NULL with n > 0,
+ * a NULL texts[i] when lens is NULL, or n > CF_MAX_BATCH. A CF_IO_ERROR may leave a prefix of
+ * the items accepted (and *out_ids NULL): resubmitting items with caller-chosen ids is safe, as
+ * a duplicate id gets no second result. */
+CF_API cf_status cf_pipeline_submit_many(cf_pipeline *p, const char *const *texts,
+                                         const size_t *lens, const char *const *ids,
+                                         const char *const *metas, size_t n, char ***out_ids);
+
+/* Waits until every item accepted before the call has its result or dead letter and the result
+ * callbacks for them have returned (a batch of cf_pipeline_on_results() may still wait for its
+ * max_delay_ms). timeout_ms < 0 waits forever. CF_BUSY when timeout_ms passes first, saying how
+ * many items still wait and why (e.g. for an enrich callback not registered yet: such items wait
+ * durably, across reopens, until it is). CF_UNAVAILABLE when the pipeline is dropped or its
+ * engine closed while items were in flight. Not from a pipeline callback (Conventions 9). */
+CF_API cf_status cf_pipeline_flush(cf_pipeline *p, int64_t timeout_ms);
+
+/* ---- Pipelines: results and dead letters --------------------------------------------------- */
+
+/* Stores the result of item `id` in *json (free with cf_free()), a JSON object:
+ *   {"id", "route": [stage names, entry first, the sink last],
+ *    "predictions": {stage: {"label" (null below min_confidence), "confidence", "model",
+ *                            "version"}},
+ *    "fields": {name: value}, "valid": {field: true|false}, "meta": object or null,
+ *    "attempts", "submitted_at", "done_at", "expires_at" (Unix seconds; expires_at null = kept)}
+ * CF_NOT_FOUND when the id has no result: unknown, still in flight, dead-lettered or expired. */
+CF_API cf_status cf_pipeline_result_json(cf_pipeline *p, const char *id, char **json);
+
+/* Stores the newest results, newest first, at most `newest` of them, as a JSON array of result
+ * objects (see cf_pipeline_result_json()) in *json; free it with cf_free(). newest == 0 gives
+ * []. */
+CF_API cf_status cf_pipeline_results_json(cf_pipeline *p, size_t newest, char **json);
+
+/* Stores the dead letters, in id order, at most `limit` (0 = all), as a JSON array in *json
+ * (free with cf_free()). A dead letter: {"id", "text", "meta", "stage" (the stage that failed),
+ * "error" (its last error), "attempts", "submitted_at", "failed_at"}. */
+CF_API cf_status cf_pipeline_dead_letters_json(cf_pipeline *p, size_t limit, char **json);
+
+/* Moves the dead letter of item `id` back into the pipeline, at the stage that failed, with its
+ * attempts reset. CF_NOT_FOUND when the id has no dead letter; CF_INVALID_ARGUMENT when that id
+ * is in flight. */
+CF_API cf_status cf_pipeline_requeue(cf_pipeline *p, const char *id);
+
+/* Stores the pipeline's counters as a JSON object in *json (free with cf_free()):
+ * {"pipeline", "submitted", "duplicates", "completed", "dead_letters", "retries",
+ *  "callback_errors", "in_flight", "queue_depth", "commits", "latency_ms": {"p50", "p95",
+ *  "p99"}, "stages": [{"name", "kind", "processed", "errors", "latency_ms"}]}. Counters start at
+ * 0 when the engine opens. After drop or close it reports the last counts. */
+CF_API cf_status cf_pipeline_stats_json(cf_pipeline *p, char **json);
+
+/* The same numbers in the Prometheus text exposition format, metric names prefixed
+ * "classiflow_pipeline_" and labelled pipeline="name" (and stage="name"); free with cf_free(). */
+CF_API cf_status cf_pipeline_metrics_text(cf_pipeline *p, char **text);
+
+/* ---- Pipelines: callbacks ------------------------------------------------------------------ */
+
+/* Result and dead-letter callbacks get the JSON of cf_pipeline_result_json() /
+ * cf_pipeline_dead_letters_json(), valid during the call. They run on one delivery thread per
+ * pipeline, in commit order, once per result while the process lives; results committed but not
+ * yet delivered when the process stopped are delivered again after reopen (at least once). */
+typedef void (*cf_result_fn)(void *user, const char *result_json);
+typedef void (*cf_results_fn)(void *user, const char *const *results_json, size_t n);
+typedef void (*cf_dead_letter_fn)(void *user, const char *dead_letter_json);
+
+/* Adds `fn` (with `user`) to the functions called with every result committed from now on.
+ * Results a previous run committed but had not delivered (a crash came between) are delivered to
+ * the first result callback registered after reopen. Callbacks cannot be removed: they live as
+ * long as the pipeline runs (Conventions 9). CF_INVALID_ARGUMENT for fn == NULL. */
+CF_API cf_status cf_pipeline_on_result(cf_pipeline *p, cf_result_fn fn, void *user);
+
+/* Sets the batched result callback (replacing an earlier one): `fn` gets up to max_items results
+ * at a time, at most max_delay_ms after the first of them committed. REQUIRES: max_items >= 1,
+ * max_delay_ms >= 0, else CF_INVALID_ARGUMENT; so is fn == NULL. */
+CF_API cf_status cf_pipeline_on_results(cf_pipeline *p, cf_results_fn fn, void *user,
+                                        size_t max_items, int64_t max_delay_ms);
+
+/* Adds `fn` to the functions called with every new dead letter. CF_INVALID_ARGUMENT for
+ * fn == NULL. */
+CF_API cf_status cf_pipeline_on_dead_letter(cf_pipeline *p, cf_dead_letter_fn fn, void *user);
+
+/* Where an enrich callback puts the fields it returns; valid only during that call. */
+typedef struct cf_fields cf_fields;
+
+/* Sets field `name` (non-empty UTF-8) to the JSON value `value_json` ("\"ACME\"", "12.5",
+ * "{\"tier\": 2}", "null"); setting a name twice keeps the last value, and a field the item
+ * already has is replaced. CF_INVALID_ARGUMENT, setting nothing, for NULL arguments, an empty
+ * or invalid UTF-8 name, or a value that is not one valid JSON value (NaN and Infinity are not
+ * JSON; nesting is capped at 64 levels). */
+CF_API cf_status cf_fields_set(cf_fields *out, const char *name, const char *value_json);
+
+/* Enrich and validate callbacks get the item as JSON, valid during the call:
+ *   {"id", "text", "meta": object or null,
+ *    "predictions": {stage: {"label", "confidence", "model", "version"}},
+ *    "fields": {name: value}, "attempt": 1 for the first attempt at this stage}
+ * They run on the pipeline's callback threads, several items at once, after the attempt was made
+ * durable. Returning anything but CF_OK fails the attempt (the error reads "returned
+ * CF_UNAVAILABLE"); the item is retried with backoff up to "max_attempts", then dead-lettered.
+ * An item whose callback kills the process is dead-lettered after max_attempts restarts. */
+typedef cf_status (*cf_enrich_fn)(void *user, const char *item_json, cf_fields *out);
+/* Sets *valid to non-zero when `value_json` (the validated field's value) passes. */
+typedef cf_status (*cf_validate_fn)(void *user, const char *item_json, const char *value_json,
+                                    uint8_t *valid);
+
+/* Registers the callback that enrich stages with "enrich": `name` call, replacing an earlier
+ * one. Items waiting for it (submitted before, or found waiting when the engine reopened) start
+ * at once. CF_INVALID_ARGUMENT when no enrich stage names `name`, or for fn == NULL. */
+CF_API cf_status cf_pipeline_register_enrich(cf_pipeline *p, const char *name, cf_enrich_fn fn,
+                                             void *user);
+
+/* Registers the callback that validate checks {"field": ..., "callback": `name`} call, as
+ * cf_pipeline_register_enrich() does for enrich stages. */
+CF_API cf_status cf_pipeline_register_validator(cf_pipeline *p, const char *name, cf_validate_fn fn,
+                                                void *user);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -91,6 +91,10 @@ class CLASSIFLOW_EXPORT Store {
 
   // Applies all writes atomically. `sync` = fsync before returning.
   virtual Status Write(const std::vector<StoreWrite>& batch, bool sync) = 0;
+  // Write() without the write-ahead log: visible at once, but a crash before the store flushes
+  // its memory tables loses it (a clean Close() keeps it). For pipelines with durability
+  // "none". Backends without a log write as Write(batch, false) does.
+  virtual Status WriteUnlogged(const std::vector<StoreWrite>& batch) { return Write(batch, false); }
   // NotFound when the key is absent.
   virtual Status Get(KeySpace space, std::string_view key, std::string* value) = 0;
   // Calls `visit` for the keys of `range` in key order (descending when range.reverse); stops

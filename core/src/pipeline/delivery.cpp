@@ -1,5 +1,7 @@
 #include "pipeline/delivery.h"
 
+#include <cxxabi.h>
+
 #include <algorithm>
 
 #include "pipeline/clock.h"
@@ -62,6 +64,8 @@ template <class Fn>
 void Delivery::Call(Fn&& fn) {
   try {
     fn();
+  } catch (const abi::__forced_unwind&) {
+    throw;         // a thread being cancelled (pthread_exit) must unwind
   } catch (...) {  // a user's callback must not stop delivery
     metrics_->callback_errors.fetch_add(1, std::memory_order_relaxed);
   }

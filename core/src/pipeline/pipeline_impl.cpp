@@ -83,7 +83,8 @@ Status PipelineImpl::Use(std::shared_lock<std::shared_mutex>* lock) const {
 Status PipelineImpl::Flush(int64_t timeout_ms) {
   std::unique_lock<std::mutex> lock(mu_);
   const auto idle = [this] { return in_flight_ == 0 || closed_; };
-  if (timeout_ms < 0) {
+  constexpr int64_t kForever = int64_t{100} * 365 * 24 * 3600 * 1000;  // the clock's range
+  if (timeout_ms < 0 || timeout_ms > kForever) {
     idle_cv_.wait(lock, idle);
   } else if (!idle_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), idle)) {
     return Status::Busy("pipeline '" + name_ + "': " + std::to_string(in_flight_) +

@@ -134,10 +134,12 @@ void StageGraph::BuildEdges() {
 }
 
 void StageGraph::Put(Group* group) {
-  group->remaining.store(group->items.size());
   // Items of a new group all start at the entry; resumed items may stand anywhere.
   std::vector<Batch> parts(spec_.stages.size());
   for (auto& item : group->items) parts[item->stage].items.push_back(item.get());
+  // Stored after reading the items: the workers' fetch_sub on it then orders everything this
+  // thread did to the group before the thread that finishes it (and deletes it) sees it.
+  group->remaining.store(group->items.size());
   arena_->execute([&] {
     for (size_t stage = 0; stage < parts.size(); ++stage) {
       if (parts[stage].items.empty()) continue;

@@ -284,6 +284,20 @@ TEST_F(PipelineTest, PipelinesPersistAndSpecsAreCompared) {
   EXPECT_TRUE(names.empty());
 }
 
+TEST_F(PipelineTest, DurabilityNoneKeepsResultsThroughACleanClose) {
+  auto p = Create("fast", R"({"stages": [
+      {"name": "s", "classify": "sentiment", "next": "out"}, {"name": "out", "sink": {}}],
+      "durability": "none"})");
+  std::vector<std::string> ids;
+  std::vector<PipelineItem> items(500, PipelineItem{"", "good", ""});
+  ASSERT_OK(p->SubmitMany(items, &ids));
+  PipelineResult r;
+  ASSERT_OK(p->GetResult(ids.back(), &r));
+  Reopen();
+  p = Get("fast");
+  for (const std::string& id : ids) ASSERT_OK(p->GetResult(id, &r));
+}
+
 TEST_F(PipelineTest, StatsAndMetricsText) {
   auto p = Create("reviews", kSentimentSpec);
   std::vector<std::string> ids;

@@ -9,7 +9,7 @@ Status EnrichStage::Run(ItemState& item, const PipelineSpec& pipeline) const {
   CallbackView view;
   MakeCallbackView(item, pipeline, &view);
   std::vector<Field> fields;
-  CF_RETURN_IF_ERROR(Guarded("callback '" + spec_.callback + "'", [&] {
+  CF_RETURN_IF_ERROR(Guarded([&] {
                        return (*fn)(view.item, &fields);
                      }).WithContext("callback '" + spec_.callback + "'"));
   for (Field& field : fields) {

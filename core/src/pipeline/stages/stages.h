@@ -8,6 +8,8 @@
 // time, after the attempt was made durable (see committer.h).
 #pragma once
 
+#include <cxxabi.h>
+
 #include <memory>
 #include <span>
 #include <string_view>
@@ -88,15 +90,18 @@ struct CallbackView {
 };
 void MakeCallbackView(const ItemState& item, const PipelineSpec& spec, CallbackView* out);
 
-// Runs `fn` turning exceptions into Internal: user code never unwinds into the graph.
+// Runs `fn` turning exceptions into Internal ("threw: ..."): user code never unwinds into
+// the graph.
 template <class Fn>
-Status Guarded(std::string_view what, Fn&& fn) {
+Status Guarded(Fn&& fn) {
   try {
     return fn();
+  } catch (const abi::__forced_unwind&) {
+    throw;  // a thread being cancelled (pthread_exit) must unwind
   } catch (const std::exception& e) {
-    return Status::Internal(std::string(what) + " threw: " + e.what());
+    return Status::Internal(std::string("threw: ") + e.what());
   } catch (...) {
-    return Status::Internal(std::string(what) + " threw a non-standard exception");
+    return Status::Internal("threw a non-standard exception");
   }
 }
 

@@ -44,7 +44,7 @@ Status ValidateStage::Run(ItemState& item, const PipelineSpec& pipeline) const {
       auto fn = callbacks_->Validator(check.callback);
       if (!fn) return Status::Unavailable("validator '" + check.callback + "' is not registered");
       if (view.predictions.empty() && view.fields.empty()) MakeCallbackView(item, pipeline, &view);
-      CF_RETURN_IF_ERROR(Guarded("validator '" + check.callback + "'", [&] {
+      CF_RETURN_IF_ERROR(Guarded([&] {
                            return (*fn)(view.item, field->json, &ok);
                          }).WithContext("validator '" + check.callback + "'"));
     }
