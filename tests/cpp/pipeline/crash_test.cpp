@@ -84,6 +84,9 @@ class CrashTest : public ::testing::Test {
     }
     VerifyReport report;
     s = VerifyPipeline(*store, "soak", options, &report);
+    if (s.code() == Status::Code::kNotFound && options.accepted.empty()) {
+      return report;  // killed before it created the pipeline: nothing was accepted
+    }
     EXPECT_TRUE(s.ok()) << s.ToString();
     EXPECT_TRUE(report.ok()) << report.ToString();
     return report;
