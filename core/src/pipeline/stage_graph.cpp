@@ -140,13 +140,15 @@ void StageGraph::Put(Group* group) {
   // Stored after reading the items: the workers' fetch_sub on it then orders everything this
   // thread did to the group before the thread that finishes it (and deletes it) sees it.
   group->remaining.store(group->items.size());
-  arena_->execute([&] {
-    for (size_t stage = 0; stage < parts.size(); ++stage) {
-      if (parts[stage].items.empty()) continue;
-      parts[stage].group = group;
-      nodes_[stage]->try_put(std::move(parts[stage]));
-    }
-  });
+  // Not inside arena_->execute(): a thread in an arena slot spawns into its own task pool,
+  // which it abandons when it leaves the arena, and oneTBB 2021.8 then sometimes left such a
+  // task unrun (a hang, seen about once in 20 runs of a million items). From outside the
+  // arena, try_put enqueues the task into the arena's shared queue, which wakes a worker.
+  for (size_t stage = 0; stage < parts.size(); ++stage) {
+    if (parts[stage].items.empty()) continue;
+    parts[stage].group = group;
+    nodes_[stage]->try_put(std::move(parts[stage]));
+  }
 }
 
 void StageGraph::Route(Batch&& batch, uint16_t from) {
@@ -182,7 +184,7 @@ void StageGraph::Route(Batch&& batch, uint16_t from) {
 }
 
 void StageGraph::WaitIdle() {
-  arena_->execute([&] { graph_->wait_for_all(); });
+  graph_->wait_for_all();  // runs in the graph's own arena
 }
 
 }  // namespace classiflow
