@@ -2,7 +2,10 @@
 // RocksDB data directory, for each durability. Prints a table; bench/pipeline_compare.py runs
 // it beside the Celery + Redis peer.
 //
-//   classiflow_bench_pipeline TRAIN.tsv TEST.tsv [ITEMS] [DIR]
+//   classiflow_bench_pipeline TRAIN.tsv TEST.tsv [ITEMS] [DIR] [--stream]
+//
+// --stream: one buffered run of ITEMS items only, printing the peak RSS (the memory an engine
+// needs while millions of items stream through it).
 #include <sys/resource.h>
 
 #include <chrono>
@@ -79,6 +82,7 @@ int main(int argc, char** argv) {
   }
   const size_t items = argc > 3 ? std::stoul(argv[3]) : 1000000;
   const std::string dir = argc > 4 ? argv[4] : "/tmp/classiflow-bench-pipeline";
+  const bool stream = argc > 5 && std::string(argv[5]) == "--stream";
   std::filesystem::remove_all(dir);
   std::unique_ptr<cf::Engine> engine;
   Check(cf::OpenEngine(dir, cf::EngineOptions(), &engine), "open");
@@ -102,8 +106,10 @@ int main(int argc, char** argv) {
   }
   const std::vector<std::string_view> texts(short_texts.begin(), short_texts.end());
   std::vector<Row> rows;
+  const double rss_before = PeakRssMb();
   for (const char* durability : {"buffered", "sync"}) {
     rows.push_back(Run(*engine, std::string("max_") + durability, durability, texts, items, 0));
+    if (stream) break;
     const double half = rows.back().items / rows.back().seconds / 2;
     rows.push_back(Run(*engine, std::string("paced_") + durability, durability, texts,
                        std::min<size_t>(items, static_cast<size_t>(half * 5)), half));
@@ -115,8 +121,10 @@ int main(int argc, char** argv) {
                 r.items, r.items / r.seconds, r.stats.p50_ms, r.stats.p95_ms, r.stats.p99_ms,
                 static_cast<unsigned long long>(r.stats.commits));
   }
-  std::printf("\npeak RSS: %.0f MB (texts: %zu test docs of %s, cycled)\n", PeakRssMb(),
-              test.texts.size(), argv[2]);
+  std::printf(
+      "\npeak RSS: %.0f MB (%.0f MB before the first item: model, corpus; texts: %zu "
+      "test docs of %s, cycled)\n",
+      PeakRssMb(), rss_before, test.texts.size(), argv[2]);
   Check(engine->Close(), "close");
   std::filesystem::remove_all(dir);
   return 0;
