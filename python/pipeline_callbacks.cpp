@@ -103,13 +103,13 @@ void CallReporting(Call&& call) {
 
 bool CanEnterPython() { return Py_IsInitialized() != 0 && !Finalizing(); }
 
-PyCallback::~PyCallback() {
-  if (Py_IsInitialized() == 0) {
-    (void)fn_.release();  // the interpreter is gone: nothing left to release it into
+PyCallback::~PyCallback() {  // NOLINT(bugprone-exception-escape): releasing a reference
+  if (Py_IsInitialized() == 0 || Finalizing()) {
+    // The interpreter is gone, or taking the GIL now would end this thread (py_callback.h):
+    // the reference is left for the interpreter's own teardown.
+    (void)fn_.release();
   } else if (PyGILState_Check() != 0) {
     fn_ = py::function();
-  } else if (Finalizing()) {
-    (void)fn_.release();  // taking the GIL now would end this thread (see py_callback.h)
   } else {
     py::gil_scoped_acquire gil;
     fn_ = py::function();

@@ -26,7 +26,7 @@ namespace classiflow::python {
 class PyCallback {
  public:
   explicit PyCallback(py::function fn) : fn_(std::move(fn)) {}
-  ~PyCallback();
+  ~PyCallback();  // NOLINT(bugprone-exception-escape): only releases a reference
   PyCallback(const PyCallback&) = delete;
   PyCallback& operator=(const PyCallback&) = delete;
 

@@ -17,7 +17,8 @@ struct Armed {
 };
 
 Armed* Parse() {
-  const char* spec = std::getenv("CLASSIFLOW_CRASH_AT");
+  // Read once, by the first thread to pass a crash point (a function-local static).
+  const char* spec = std::getenv("CLASSIFLOW_CRASH_AT");  // NOLINT(concurrency-mt-unsafe)
   if (spec == nullptr || *spec == '\0') return nullptr;
   auto* armed = new Armed();  // lives for the process
   const char* colon = std::strchr(spec, ':');
@@ -32,7 +33,7 @@ void CrashPoint(const char* point) {
   static Armed* const armed = Parse();
   if (armed == nullptr || armed->point != point) return;
   if (armed->passes.fetch_add(1) + 1 == armed->hit) {
-    std::fprintf(stderr, "classiflow: crash point %s reached, aborting\n", point);
+    (void)std::fprintf(stderr, "classiflow: crash point %s reached, aborting\n", point);
     std::abort();
   }
 }

@@ -7,7 +7,7 @@ namespace classiflow {
 
 int LatencyHistogram::BucketOf(uint64_t micros) {
   if (micros < kSubBuckets) return static_cast<int>(micros);
-  const int exponent = std::bit_width(micros) - 1;  // >= 3
+  const int exponent = static_cast<int>(std::bit_width(micros)) - 1;  // >= 3
   const int sub = static_cast<int>((micros >> (exponent - 3)) & (kSubBuckets - 1));
   const int bucket = (exponent - 2) * kSubBuckets + sub;
   return bucket < kBuckets ? bucket : kBuckets - 1;

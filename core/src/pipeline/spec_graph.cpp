@@ -119,8 +119,8 @@ Status CheckGraph(PipelineSpec& spec) {
     }
   }
   std::vector<uint8_t> colour(spec.stages.size(), 0);
-  for (uint16_t i = 0; i < spec.stages.size(); ++i) {
-    if (colour[i] == 0) CF_RETURN_IF_ERROR(FindCycle(spec, i, &colour));
+  for (size_t i = 0; i < spec.stages.size(); ++i) {
+    if (colour[i] == 0) CF_RETURN_IF_ERROR(FindCycle(spec, static_cast<uint16_t>(i), &colour));
   }
   std::vector<bool> reached(spec.stages.size(), false);
   std::vector<uint16_t> todo{spec.entry};

@@ -107,7 +107,8 @@ StageGraph::StageGraph(const PipelineSpec& spec, ModelLookup models,
   // A graph attaches to the arena it is made in: all its tasks run on this engine's threads.
   arena_->execute([&] {
     graph_ = std::make_unique<tbb::flow::graph>();
-    for (uint16_t i = 0; i < spec_.stages.size(); ++i) {
+    for (size_t at = 0; at < spec_.stages.size(); ++at) {  // at < kMaxStages: fits uint16_t
+      const auto i = static_cast<uint16_t>(at);
       const StageSpec& stage = spec_.stages[i];
       StageBody body{this,
                      i,
@@ -126,7 +127,7 @@ StageGraph::~StageGraph() { WaitIdle(); }
 
 void StageGraph::BuildEdges() {
   successors_.resize(spec_.stages.size());
-  for (uint16_t i = 0; i < spec_.stages.size(); ++i) {
+  for (size_t i = 0; i < spec_.stages.size(); ++i) {
     for (uint16_t next : spec_.stages[i].Successors()) {
       successors_[i].emplace_back(next, nodes_[next].get());
     }
@@ -177,7 +178,10 @@ void StageGraph::Route(Batch&& batch, uint16_t from) {
   for (Batch& part : parts) {
     const uint16_t next = part.items.front()->stage;
     for (const auto& [stage, node] : successors_[from]) {
-      if (stage == next) node->try_put(std::move(part));
+      if (stage == next) {
+        node->try_put(std::move(part));
+        break;
+      }
     }
   }
   if (ended > 0 && group->remaining.fetch_sub(ended) == ended) on_group_done_(group);

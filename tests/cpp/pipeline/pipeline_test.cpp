@@ -1,6 +1,7 @@
 // The pipeline's behaviour through the public API, on a RocksDB data directory.
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include "pipeline_fixture.h"
@@ -244,6 +245,41 @@ TEST_F(PipelineTest, TrySubmitRefusesWhenFull) {
       "slow", [](const CallbackItem&, std::vector<Field>*) { return Status::OK(); }));
   ASSERT_OK(p->Flush(10000));
   ASSERT_OK(p->TrySubmit("x", "", "", &id));
+}
+
+// Resident memory of this process, in MB (VmRSS).
+double RssMb() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return 0.0;
+}
+
+TEST_F(PipelineTest, MemoryStaysBoundedWhenTheProducerOutrunsASlowCallback) {
+  // 20,000 items of 4 KB (80 MB in all) against an enrich callback that takes 100 µs: the
+  // producer is far faster, so it must be held back at max_in_flight, not buffered.
+  auto p = Create("slow", R"({"stages": [
+      {"name": "e", "enrich": "slow", "next": "out"}, {"name": "out", "sink": {}}],
+      "max_in_flight": 500, "durability": "none"})");
+  ASSERT_OK(p->RegisterEnrich("slow", [](const CallbackItem&, std::vector<Field>*) {
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+    return Status::OK();
+  }));
+  const std::string text(4096, 'x');
+  std::vector<PipelineItem> items(100, PipelineItem{"", text, ""});
+  std::vector<std::string> ids;
+  ASSERT_OK(p->SubmitMany(items, &ids));  // warm up: threads, arenas, RocksDB memtables
+  const double before = RssMb();
+  double peak = before;
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_OK(p->SubmitMany(items, &ids));
+    peak = std::max(peak, RssMb());
+  }
+  ASSERT_OK(p->Flush());
+  EXPECT_LT(peak - before, 40.0) << "RSS grew from " << before << " MB to " << peak << " MB";
+  EXPECT_LE(p->Stats().in_flight, 500u);
 }
 
 TEST_F(PipelineTest, BadInputIsRefusedAndChangesNothing) {
