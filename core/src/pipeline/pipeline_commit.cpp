@@ -143,9 +143,7 @@ void PipelineImpl::Commit(std::vector<std::unique_ptr<Group>> done,
   }
   const uint64_t delivered = delivery_.delivered_seq();
   if (delivered != stored_delivered_) {
-    std::string value(8, '\0');
-    for (int i = 0; i < 8; ++i) value[i] = static_cast<char>(delivered >> (56 - 8 * i));
-    batch.push_back({KeySpace::kPipelines, StateKey(name_, "delivered"), std::move(value)});
+    batch.push_back({KeySpace::kPipelines, StateKey(name_, "delivered"), EncodeCounter(delivered)});
   }
   CrashPoint("before_write");
   if (retrying) CrashPoint("retry_write");

@@ -57,10 +57,8 @@ Status PipelineImpl::Close() {
   delivery_.Stop();
   Status s;
   if (delivery_.delivered_seq() != stored_delivered_) {
-    std::string value(8, '\0');
-    const uint64_t seq = delivery_.delivered_seq();
-    for (int i = 0; i < 8; ++i) value[i] = static_cast<char>(seq >> (56 - 8 * i));
-    s = env_.store->Write({{KeySpace::kPipelines, StateKey(name_, "delivered"), value}},
+    s = env_.store->Write({{KeySpace::kPipelines, StateKey(name_, "delivered"),
+                            EncodeCounter(delivery_.delivered_seq())}},
                           spec_.durability == Durability::kSync);
   }
   graph_.reset();  // its nodes live in the engine's arena, which may go away after this

@@ -4,21 +4,6 @@
 #include "pipeline/records.h"
 
 namespace classiflow {
-namespace {
-
-uint64_t DecodeU64(std::string_view value) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < 8 && i < value.size(); ++i) v = (v << 8) | static_cast<uint8_t>(value[i]);
-  return v;
-}
-
-std::string EncodeU64(uint64_t v) {
-  std::string out(8, '\0');
-  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>(v >> (56 - 8 * i));
-  return out;
-}
-
-}  // namespace
 
 Status PipelineImpl::Recover() {
   Store& store = *env_.store;
@@ -26,12 +11,12 @@ Status PipelineImpl::Recover() {
   std::string value;
   Status s = store.Get(KeySpace::kPipelines, StateKey(name_, "epoch"), &value);
   if (!s.ok() && s.code() != Status::Code::kNotFound) return s;
-  epoch_ = (s.ok() ? DecodeU64(value) : 0) + 1;
+  epoch_ = (s.ok() ? DecodeCounter(value) : 0) + 1;
   CF_RETURN_IF_ERROR(store.Write(
-      {{KeySpace::kPipelines, StateKey(name_, "epoch"), EncodeU64(epoch_)}}, /*sync=*/true));
+      {{KeySpace::kPipelines, StateKey(name_, "epoch"), EncodeCounter(epoch_)}}, /*sync=*/true));
   s = store.Get(KeySpace::kPipelines, StateKey(name_, "delivered"), &value);
   if (!s.ok() && s.code() != Status::Code::kNotFound) return s;
-  stored_delivered_ = s.ok() ? DecodeU64(value) : 0;
+  stored_delivered_ = s.ok() ? DecodeCounter(value) : 0;
   delivery_.set_delivered_seq(stored_delivered_);
   const std::string prefix = ItemKey(name_, "");
   CF_RETURN_IF_ERROR(store.Scan(KeySpace::kPipelineLog, ScanRange{prefix, "", 1, true},

@@ -139,11 +139,22 @@ std::string ItemKey(std::string_view pipeline, std::string_view id) {
   return key;
 }
 
+std::string EncodeCounter(uint64_t value) {
+  std::string out;
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
+  return out;
+}
+
+uint64_t DecodeCounter(std::string_view bytes) {
+  uint64_t value = 0;
+  for (size_t i = 0; i < 8 && i < bytes.size(); ++i) {
+    value = (value << 8) | static_cast<uint8_t>(bytes[i]);
+  }
+  return value;
+}
+
 std::string LogKey(std::string_view pipeline, uint64_t seq) {
-  std::string key(pipeline);
-  key.push_back('\0');
-  for (int shift = 56; shift >= 0; shift -= 8) key.push_back(static_cast<char>(seq >> shift));
-  return key;
+  return ItemKey(pipeline, EncodeCounter(seq));
 }
 
 std::string StateKey(std::string_view pipeline, std::string_view what) {
@@ -155,9 +166,7 @@ std::string_view IdOfKey(std::string_view pipeline, std::string_view key) {
 }
 
 uint64_t SeqOfKey(std::string_view pipeline, std::string_view key) {
-  uint64_t seq = 0;
-  for (char c : IdOfKey(pipeline, key)) seq = (seq << 8) | static_cast<uint8_t>(c);
-  return seq;
+  return DecodeCounter(IdOfKey(pipeline, key));
 }
 
 void EncodeResult(const ItemState& item, int64_t done_ms, int64_t expires_ms, std::string* out) {

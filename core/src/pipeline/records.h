@@ -28,6 +28,9 @@ namespace classiflow {
 std::string ItemKey(std::string_view pipeline, std::string_view id);
 std::string LogKey(std::string_view pipeline, uint64_t seq);
 std::string StateKey(std::string_view pipeline, std::string_view what);
+// The 8-byte big-endian values of the "delivered" and "epoch" state keys.
+std::string EncodeCounter(uint64_t value);
+uint64_t DecodeCounter(std::string_view bytes);
 // The id of an ItemKey, the sequence of a LogKey.
 std::string_view IdOfKey(std::string_view pipeline, std::string_view key);
 uint64_t SeqOfKey(std::string_view pipeline, std::string_view key);
