@@ -1,6 +1,7 @@
 // The process the crash tests kill: it opens an engine on DIR, makes (or reopens) the "soak"
 // pipeline, submits N items with fixed ids (again on every run: ids make that idempotent),
-// appends each acknowledged id to ACKFILE, flushes and exits 0.
+// appends each acknowledged id to ACKFILE and each result its callback sees to
+// ACKFILE.delivered, flushes and exits 0.
 //
 //   classiflow_crash_child DIR N THREADS ACKFILE [poison]
 //
@@ -83,6 +84,14 @@ int main(int argc, char** argv) {
   if (auto s = EnsureModel(*engine); !s.ok()) return Fail(s, "model");
   std::shared_ptr<cf::Pipeline> p;
   if (auto s = engine->CreatePipeline("soak", kSpec, &p); !s.ok()) return Fail(s, "pipeline");
+  // Every result delivered to a callback is appended to ACKFILE.delivered: across kills each
+  // result must be delivered at least once (what a crash cut off is delivered after reopen).
+  const int delivered =
+      open((std::string(argv[4]) + ".delivered").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  p->OnResult([delivered](const cf::PipelineResult& r) {
+    const std::string line = r.id + "\n";
+    (void)!write(delivered, line.data(), line.size());
+  });
   auto s = p->RegisterEnrich("crm", [](const cf::CallbackItem& item, std::vector<cf::Field>* f) {
     if (item.text.find("poison") != std::string_view::npos) std::abort();
     const size_t at = item.meta.find("\"expect_failures\": ");
@@ -107,5 +116,6 @@ int main(int argc, char** argv) {
   if (auto st = p->Flush(); !st.ok()) return Fail(st, "flush");
   close(ack);
   if (auto st = engine->Close(); !st.ok()) return Fail(st, "close");
+  close(delivered);
   return 0;
 }

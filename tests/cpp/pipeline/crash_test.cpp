@@ -9,6 +9,7 @@
 #include <chrono>
 #include <fstream>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "classiflow/open.h"
@@ -92,6 +93,27 @@ class CrashTest : public ::testing::Test {
     return report;
   }
 
+  // Result callbacks: at least once across crashes. Every stored result's id is in the
+  // child's delivered file.
+  void ExpectEveryResultDelivered() {
+    std::ifstream in(AckFile() + ".delivered");
+    std::set<std::string> delivered;
+    for (std::string line; std::getline(in, line);) delivered.insert(line);
+    std::unique_ptr<Engine> engine;
+    ASSERT_OK(OpenEngine(Dir(), EngineOptions(), &engine));
+    std::shared_ptr<Pipeline> p;
+    ASSERT_OK(engine->GetPipeline("soak", &p));
+    size_t results = 0;
+    for (int i = 0; i < kItems; ++i) {
+      const std::string id = "i" + std::to_string(i);
+      PipelineResult r;
+      if (!p->GetResult(id, &r).ok()) continue;
+      ++results;
+      EXPECT_TRUE(delivered.count(id)) << "result " << id << " was never delivered";
+    }
+    EXPECT_GT(results, 0u);
+  }
+
   TempDir dir_;
 };
 
@@ -110,6 +132,8 @@ TEST_F(CrashTest, EveryCrashPointKeepsTheInvariant) {
   // Items with i % 10 == 7 always fail; a crash during an attempt also uses one up, so items
   // that fail once or twice may run out of attempts too.
   EXPECT_GE(report.dead_letters, static_cast<uint64_t>(kItems / 10));
+  // after_write killed the process between a commit and the delivery of its results.
+  ExpectEveryResultDelivered();
 }
 
 TEST_F(CrashTest, KillNineSoak) {
@@ -129,6 +153,7 @@ TEST_F(CrashTest, KillNineSoak) {
   RunToEnd();
   const VerifyReport report = Verify(/*idle=*/true);
   EXPECT_EQ(report.results + report.dead_letters, static_cast<uint64_t>(kItems));
+  ExpectEveryResultDelivered();
 }
 
 TEST_F(CrashTest, APoisonItemIsDeadLetteredInsteadOfCrashLooping) {
