@@ -41,7 +41,7 @@ Status StoreClosed(const std::string& path) {
 namespace {
 
 constexpr size_t kMemtableBudget = size_t{64} << 20;
-constexpr size_t kBlockCacheBytes = size_t{32} << 20;  // per process: every store shares it
+constexpr size_t kBlockCacheBytes = size_t{32} << 20;  // per store, shared by its families
 
 std::string_view View(const rocksdb::Slice& slice) { return {slice.data(), slice.size()}; }
 
@@ -70,8 +70,7 @@ rocksdb::DBOptions MakeOptions(bool writer, bool fresh, const RocksDBStoreOption
 // Every family gets a Bloom filter: a lookup of an id that was never stored (a submitted
 // item's result, a queue entry) then rarely reads a block. All families share one block cache
 // (by default each table factory has its own 8 MB).
-rocksdb::ColumnFamilyOptions FamilyOptions() {
-  static const std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(kBlockCacheBytes);
+rocksdb::ColumnFamilyOptions FamilyOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.block_cache = cache;
@@ -84,16 +83,17 @@ rocksdb::ColumnFamilyOptions FamilyOptions() {
 // The families to open: a writer opens (and creates) every key space's; a reader only those
 // the directory has, since RocksDB refuses to open a missing one without creating it.
 Status FamiliesToOpen(bool writer, const rocksdb::DBOptions& options, const std::string& path,
+                      const std::shared_ptr<rocksdb::Cache>& cache,
                       std::vector<rocksdb::ColumnFamilyDescriptor>* out) {
   std::vector<std::string> existing;
   if (!writer) {
     CF_RETURN_IF_ERROR(FromRocks(rocksdb::DB::ListColumnFamilies(options, path, &existing),
                                  "opening '" + path + "'"));
   }
-  out->emplace_back(rocksdb::kDefaultColumnFamilyName, FamilyOptions());
+  out->emplace_back(rocksdb::kDefaultColumnFamilyName, FamilyOptions(cache));
   for (const KeySpaceInfo& info : kKeySpaces) {
     if (writer || std::find(existing.begin(), existing.end(), info.name) != existing.end()) {
-      out->emplace_back(info.name, FamilyOptions());
+      out->emplace_back(info.name, FamilyOptions(cache));
     }
   }
   return Status::OK();
@@ -170,7 +170,10 @@ Status RocksDBStore::OpenDB(std::vector<rocksdb::ColumnFamilyDescriptor>* descri
   rocksdb::DBOptions db_options =
       MakeOptions(kind_ == Kind::kWriter, dir_->fresh(), options_, logger_);
   rocksdb::Status s;
-  CF_RETURN_IF_ERROR(FamiliesToOpen(kind_ == Kind::kWriter, db_options, path_, descriptors));
+  // One cache per database, shared by its families, released with it.
+  if (!block_cache_) block_cache_ = rocksdb::NewLRUCache(kBlockCacheBytes);
+  CF_RETURN_IF_ERROR(
+      FamiliesToOpen(kind_ == Kind::kWriter, db_options, path_, block_cache_, descriptors));
   if (kind_ == Kind::kWriter) {
     s = rocksdb::DB::Open(db_options, path_, *descriptors, &handles_, db);
   } else if (kind_ == Kind::kFollower) {
@@ -386,6 +389,9 @@ Status RocksDBStore::ReadChunk(KeySpace space, const ChunkRequest& request, Scan
   const std::string end = PrefixEnd(request.prefix);
   const rocksdb::Slice lower(request.prefix), upper(end);
   rocksdb::ReadOptions options;
+  // A scan reads ranges once (recovery, the verifier, dropping a pipeline): its blocks would
+  // only push the point lookups' blocks out of the shared cache.
+  options.fill_cache = false;
   if (!request.prefix.empty()) options.iterate_lower_bound = &lower;
   if (!end.empty()) options.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, family));

@@ -32,6 +32,7 @@
 #include "scan_chunks.h"
 
 namespace rocksdb {
+class Cache;
 class DB;
 class ColumnFamilyHandle;
 struct ColumnFamilyDescriptor;
@@ -126,6 +127,7 @@ class RocksDBStore final : public Store {
   std::shared_ptr<MemoryLogger> logger_;
   // Shared by every call that uses db_; exclusive to replace it or to close it.
   mutable std::shared_mutex mu_;
+  std::shared_ptr<rocksdb::Cache> block_cache_;        // before db_: outlives it
   std::unique_ptr<rocksdb::DB> db_;                    // null after a reopen failed, or closed
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // every family opened, default included
   std::array<rocksdb::ColumnFamilyHandle*, kKeySpaceCount> families_{};  // by KeySpaceIndex

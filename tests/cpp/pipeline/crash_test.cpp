@@ -14,6 +14,7 @@
 
 #include "classiflow/open.h"
 #include "classiflow/verify.h"
+#include "pipeline/records.h"
 #include "test_util.h"
 
 extern char** environ;
@@ -72,11 +73,27 @@ class CrashTest : public ::testing::Test {
     return ids;
   }
 
+  // The directory opened for reading; null (a test failure unless `quiet`) when it cannot be.
+  std::unique_ptr<Store> ReadOnlyStore(bool quiet = false) const {
+    StoreOptions options;
+    options.read_only = true;
+    std::unique_ptr<Store> store;
+    Status s = OpenStore(Dir(), options, &store);
+    bool changed = false;
+    if (s.ok()) s = store->CatchUp(&changed);
+    if (!quiet) {
+      EXPECT_TRUE(s.ok()) << s.ToString();
+    }
+    return s.ok() ? std::move(store) : nullptr;
+  }
+
   // Verifies the directory; `idle` after a run that completed.
   VerifyReport Verify(bool idle) {
-    std::unique_ptr<Store> store;
-    Status s = OpenStore(Dir(), &store);
-    EXPECT_TRUE(s.ok()) << s.ToString();
+    // For reading, as classiflow_verify does: a writer would first recover the log and run
+    // flushes and compactions, which nothing here needs.
+    if (Acked().empty() && !ReadOnlyStore(/*quiet=*/true)) return VerifyReport();  // never made
+    std::unique_ptr<Store> store = ReadOnlyStore();
+    if (!store) return VerifyReport();
     VerifyOptions options;
     options.accepted = Acked();
     options.expect_idle = idle;
@@ -84,7 +101,7 @@ class CrashTest : public ::testing::Test {
       for (int i = 0; i < kItems; ++i) options.accepted.push_back("i" + std::to_string(i));
     }
     VerifyReport report;
-    s = VerifyPipeline(*store, "soak", options, &report);
+    Status s = VerifyPipeline(*store, "soak", options, &report);
     if (s.code() == Status::Code::kNotFound && options.accepted.empty()) {
       return report;  // killed before it created the pipeline: nothing was accepted
     }
@@ -99,15 +116,13 @@ class CrashTest : public ::testing::Test {
     std::ifstream in(AckFile() + ".delivered");
     std::set<std::string> delivered;
     for (std::string line; std::getline(in, line);) delivered.insert(line);
-    std::unique_ptr<Engine> engine;
-    ASSERT_OK(OpenEngine(Dir(), EngineOptions(), &engine));
-    std::shared_ptr<Pipeline> p;
-    ASSERT_OK(engine->GetPipeline("soak", &p));
+    std::unique_ptr<Store> store = ReadOnlyStore();
+    ASSERT_NE(store, nullptr);
     size_t results = 0;
     for (int i = 0; i < kItems; ++i) {
       const std::string id = "i" + std::to_string(i);
-      PipelineResult r;
-      if (!p->GetResult(id, &r).ok()) continue;
+      std::string value;
+      if (!store->Get(KeySpace::kResults, ItemKey("soak", id), &value).ok()) continue;
       ++results;
       EXPECT_TRUE(delivered.count(id)) << "result " << id << " was never delivered";
     }
