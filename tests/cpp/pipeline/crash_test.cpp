@@ -119,13 +119,13 @@ class CrashTest : public ::testing::Test {
     std::unique_ptr<Store> store = ReadOnlyStore();
     ASSERT_NE(store, nullptr);
     size_t results = 0;
-    for (int i = 0; i < kItems; ++i) {
-      const std::string id = "i" + std::to_string(i);
-      std::string value;
-      if (!store->Get(KeySpace::kResults, ItemKey("soak", id), &value).ok()) continue;
-      ++results;
-      EXPECT_TRUE(delivered.count(id)) << "result " << id << " was never delivered";
-    }
+    ASSERT_OK(store->Scan(
+        KeySpace::kResults, ItemKey("soak", ""), [&](std::string_view key, std::string_view) {
+          const std::string id(IdOfKey("soak", key));
+          ++results;
+          EXPECT_TRUE(delivered.count(id)) << "result " << id << " was never delivered";
+          return Status::OK();
+        }));
     EXPECT_GT(results, 0u);
   }
 
