@@ -491,7 +491,13 @@ def run_celery(texts, model_path, n_items, rate=None, *, persistence="aof-everys
     check_labels: that many results are compared with the model classifying in this process
     (they must agree: same model, same text). Returns a flat dict of the measurements:
     items_per_s, p50/p95/p99_ms (to task end), stored_p50/p95/p99_ms, worker_rss_mb (the sum
-    over the worker's processes; worker_rss_mb_each, main process first), redis_rss_mb, ..."""
+    over the worker's processes; worker_rss_mb_each, main process first), redis_rss_mb, cpu_s
+    (per process, and "other": what other programs took, the measure of a run's noise), ...
+
+    An unpaced run reads no result until it has submitted everything, and each waiting result
+    holds ~330 bytes in redis's output buffer for the submitter: past ~25,000 waiting results
+    for 60 s, or ~100,000 at once, redis drops the subscription (its pub/sub client limits,
+    8 MB / 32 MB) and Celery reconnects and re-fetches them, which then costs time."""
     with RedisServer(persistence, quiet=quiet) as redis_server:
         app = celery_tasks.make_app(redis_server.url, prefetch_multiplier)
         try:

@@ -42,9 +42,13 @@ int Fail(const cf::Status& s, const char* what) {
 }
 
 cf::Status EnsureModel(cf::Engine& engine) {
+  // A kill may land between creating the model and training it: train it whenever it has
+  // no version yet (else every item fails to classify and ends as a dead letter).
   std::shared_ptr<cf::Model> model;
-  if (engine.GetModel("sentiment", &model).ok()) return cf::Status::OK();
-  CF_RETURN_IF_ERROR(engine.CreateModel("sentiment", cf::ModelOptions(), &model));
+  if (!engine.GetModel("sentiment", &model).ok()) {
+    CF_RETURN_IF_ERROR(engine.CreateModel("sentiment", cf::ModelOptions(), &model));
+  }
+  if (model->version() > 0) return cf::Status::OK();
   std::vector<std::string_view> labels, texts;
   for (int i = 0; i < 20; ++i) {
     labels.insert(labels.end(), {"pos", "neg"});
