@@ -6,6 +6,15 @@
 #include <classiflow/classiflow.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h> /* nanosleep: the including file defines _XOPEN_SOURCE first */
+
+/* Sleeps about `ms` milliseconds (nanosleep is POSIX; usleep is gone from POSIX 2008). */
+static void sleep_ms(long ms) {
+  struct timespec ts;
+  ts.tv_sec = ms / 1000;
+  ts.tv_nsec = (ms % 1000) * 1000000L;
+  nanosleep(&ts, NULL);
+}
 
 static int g_passed = 0;
 static int g_failed = 0;

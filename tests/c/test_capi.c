@@ -738,14 +738,6 @@ static void test_threads(cf_engine *e) {
   cf_model_release(m);
 }
 
-/* Sleeps about `ms` milliseconds (nanosleep is POSIX; usleep is gone from POSIX 2008). */
-static void sleep_ms(long ms) {
-  struct timespec ts;
-  ts.tv_sec = ms / 1000;
-  ts.tv_nsec = (ms % 1000) * 1000000L;
-  nanosleep(&ts, NULL);
-}
-
 /* Polls the reader's model until it reaches `want` (5 s at most) and says whether it did. */
 static int reaches_version(cf_model *m, uint64_t want) {
   int polls;

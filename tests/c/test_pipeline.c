@@ -42,16 +42,7 @@ static const char *const kValidate =
     "  \"on_valid\": \"ok\", \"on_invalid\": \"bad\", \"on_absent\": \"ok\"},"
     " {\"name\": \"ok\", \"sink\": {}}, {\"name\": \"bad\", \"sink\": {}}]}";
 
-static void sleep_ms(long ms) {
-  struct timespec ts;
-  ts.tv_sec = ms / 1000;
-  ts.tv_nsec = (ms % 1000) * 1000000L;
-  nanosleep(&ts, NULL);
-}
-
-/* Waits up to 5 s for *counter to reach `want`, and says whether it did. Flush returns once
- * results are delivered, but the last commit's callbacks can still be running (the pipeline
- * retires items before it hands their commit to the delivery thread). */
+/* Waits up to 5 s for *counter to reach `want`, and says whether it did. */
 static int reaches(atomic_int *counter, int want) {
   int polls;
   for (polls = 0; polls < 1000 && atomic_load(counter) < want; polls++) sleep_ms(5);

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "classiflow/pipeline.h"
+#include "pipeline/spec.h"
 
 namespace classiflow {
 
@@ -33,6 +34,14 @@ class CallbackRegistry {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = validate_.find(name);
     return it == validate_.end() ? nullptr : it->second;
+  }
+  // True when every callback `stage` calls is registered (always, for a stage without one).
+  bool Ready(const StageSpec& stage) const {
+    if (stage.kind == StageKind::kEnrich) return Has(stage.callback);
+    for (const auto& check : stage.validate.checks) {
+      if (!check.callback.empty() && !Has(check.callback)) return false;
+    }
+    return true;
   }
   bool Has(std::string_view name) const {
     std::lock_guard<std::mutex> lock(mu_);

@@ -8,12 +8,7 @@
 namespace classiflow {
 
 bool PipelineImpl::CallbacksReady(uint16_t stage) const {
-  const StageSpec& s = spec_.stages[stage];
-  if (s.kind == StageKind::kEnrich) return callbacks_.Has(s.callback);
-  for (const auto& check : s.validate.checks) {
-    if (!check.callback.empty() && !callbacks_.Has(check.callback)) return false;
-  }
-  return true;
+  return callbacks_.Ready(spec_.stages[stage]);
 }
 
 void PipelineImpl::CallbackLoop() {

@@ -52,13 +52,13 @@ struct StageGraph::StageBody {
         break;
       case StageKind::kValidate:
         if (validate.has_callback()) {
-          for (ItemState* item : batch.items) Park(*item, "");
+          for (ItemState* item : batch.items) Park(*item);
         } else {
           for (ItemState* item : batch.items) (void)validate.Run(*item, graph->spec_);
         }
         break;
       case StageKind::kEnrich:
-        for (ItemState* item : batch.items) Park(*item, stage.callback);
+        for (ItemState* item : batch.items) Park(*item);
         break;
       case StageKind::kSink:
         for (ItemState* item : batch.items) {
@@ -81,22 +81,14 @@ struct StageGraph::StageBody {
 
   // A callback stage: the attempt must be durable before user code runs, so the item leaves
   // the graph for the committer. Without a registered callback it waits (attempt not begun).
-  void Park(ItemState& item, const std::string& callback) const {
-    const bool registered = callback.empty() ? AllValidatorsRegistered() : callbacks->Has(callback);
-    if (registered) {
+  void Park(ItemState& item) const {
+    if (callbacks->Ready(graph->spec_.stages[index])) {
       item.outcome = Outcome::kPark;
     } else {
       item.outcome = Outcome::kWait;
       item.attempts = 0;
       item.due_ms = 0;
     }
-  }
-
-  bool AllValidatorsRegistered() const {
-    for (const auto& check : graph->spec_.stages[index].validate.checks) {
-      if (!check.callback.empty() && !callbacks->Has(check.callback)) return false;
-    }
-    return true;
   }
 };
 

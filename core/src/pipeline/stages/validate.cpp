@@ -33,7 +33,8 @@ bool ValidateStage::has_callback() const {
 
 Status ValidateStage::Run(ItemState& item, const PipelineSpec& pipeline) const {
   std::vector<std::pair<std::string, bool>> verdicts;
-  CallbackView view;
+  CallbackView view;  // built for the first callback check, shared by the rest
+  bool view_made = false;
   for (const auto& check : spec_.validate.checks) {
     const ItemField* field = FindField(item, check.field);
     if (field == nullptr) continue;
@@ -43,7 +44,7 @@ Status ValidateStage::Run(ItemState& item, const PipelineSpec& pipeline) const {
     } else {
       auto fn = callbacks_->Validator(check.callback);
       if (!fn) return Status::Unavailable("validator '" + check.callback + "' is not registered");
-      if (view.predictions.empty() && view.fields.empty()) MakeCallbackView(item, pipeline, &view);
+      if (!view_made) MakeCallbackView(item, pipeline, &view), view_made = true;
       CF_RETURN_IF_ERROR(Guarded([&] {
                            return (*fn)(view.item, field->json, &ok);
                          }).WithContext("validator '" + check.callback + "'"));
