@@ -1,5 +1,7 @@
 #include "analysis/utf8.h"
 
+#include <cstring>
+
 namespace classiflow::utf8 {
 
 size_t Decode(const unsigned char* s, size_t avail, uint32_t* code_point) {
@@ -24,6 +26,28 @@ size_t Decode(const unsigned char* s, size_t avail, uint32_t* code_point) {
   if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
   *code_point = cp;
   return len;
+}
+
+bool IsValid(const char* s, size_t n) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s);
+  size_t i = 0;
+  while (i < n) {
+    // Most texts are mostly ASCII: skip 8 bytes whose high bits are all clear at once.
+    uint64_t word = 0;
+    if (i + 8 <= n && (std::memcpy(&word, p + i, 8), (word & 0x8080808080808080ULL) == 0)) {
+      i += 8;
+      continue;
+    }
+    if (p[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    uint32_t cp = 0;
+    const size_t len = Decode(p + i, n - i, &cp);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
 }
 
 bool IsWordCodePoint(uint32_t cp) {

@@ -12,6 +12,9 @@ namespace classiflow::utf8 {
 // surrogate, > U+10FFFF, or cut off by `avail`).
 size_t Decode(const unsigned char* s, size_t avail, uint32_t* code_point);
 
+// True when s[0..n) is valid UTF-8 (Decode's rules). ASCII is checked 8 bytes at a time.
+bool IsValid(const char* s, size_t n);
+
 // True for code points that belong inside words: letters, marks and digits of any script.
 // Punctuation, symbols, spaces, arrows, box drawing, emoji and private-use characters are
 // separators. Only meaningful for code points >= 0x80.

@@ -54,6 +54,34 @@ struct ItemState {
   bool claimed = false;              // a caller-chosen id, held in the in-flight set
   bool stored = false;               // a queue record exists for this item
 
+  // Back to a fresh item, keeping the capacity of its strings and vectors for the next one
+  // (ItemPool); strings of more than `max_kept` bytes are freed.
+  void Reset(size_t max_kept) {
+    for (std::string* s : {&id, &text, &meta, &error}) {
+      if (s->capacity() > max_kept) {
+        std::string().swap(*s);
+      } else {
+        s->clear();
+      }
+    }
+    submitted_at_ms = 0;
+    stage = 0;
+    attempts = 0;
+    max_attempts_used = 1;
+    due_ms = 0;
+    route.clear();
+    predictions.clear();
+    fields.clear();
+    valid.clear();
+    outcome = Outcome::kRunning;
+    stage_started_ns = 0;
+    accepted_ns = 0;
+    submission = nullptr;
+    index = 0;
+    claimed = false;
+    stored = false;
+  }
+
   // Sets `name` to `json`, replacing an earlier value.
   void SetField(std::string_view name, std::string json) {
     for (ItemField& f : fields) {

@@ -24,18 +24,28 @@ void PipelineImpl::OnGroupDone(Group* group) {
   work_cv_.notify_one();
 }
 
-void PipelineImpl::CutIntake(std::unique_lock<std::mutex>& lock) {
-  // REQUIRES: lock holds mu_. Sends the intake into the graph in groups of batch_max_items.
+std::vector<Group*> PipelineImpl::CutGroups(bool full_only) {
+  // REQUIRES: mu_ held. Cuts the intake into groups of batch_max_items (with full_only, only
+  // whole ones; the rest stays for the coordinator's timer or idleness).
   std::vector<Group*> groups;
-  for (size_t at = 0; at < intake_.size(); at += spec_.batch_max_items) {
+  const size_t n = full_only ? intake_.size() - intake_.size() % spec_.batch_max_items
+                             : intake_.size();
+  for (size_t at = 0; at < n; at += spec_.batch_max_items) {
     auto* group = new Group();  // owned by the graph until OnGroupDone hands it back
-    const size_t end = std::min(intake_.size(), at + spec_.batch_max_items);
+    const size_t end = std::min(n, at + spec_.batch_max_items);
     group->items.reserve(end - at);
     for (size_t i = at; i < end; ++i) group->items.push_back(std::move(intake_[i]));
     groups.push_back(group);
   }
-  intake_.clear();
+  intake_.erase(intake_.begin(), intake_.begin() + static_cast<std::ptrdiff_t>(n));
+  if (!intake_.empty() && n > 0) intake_since_ns_ = SteadyNs();
   groups_in_graph_ += groups.size();
+  return groups;
+}
+
+void PipelineImpl::CutIntake(std::unique_lock<std::mutex>& lock) {
+  // REQUIRES: lock holds mu_. Sends the whole intake into the graph.
+  const std::vector<Group*> groups = CutGroups(/*full_only=*/false);
   lock.unlock();
   for (Group* group : groups) graph_->Put(group);
   lock.lock();
@@ -209,6 +219,7 @@ void PipelineImpl::Commit(std::vector<std::unique_ptr<Group>> done,
   if (!log.empty()) delivery_.Push(seq, std::move(results), std::move(dead_letters));
   if (retired > 0) Retire(claimed, retired);
   for (auto& item : begins) Dispatch(std::move(item));
+  for (auto& group : done) pool_.Give(&group->items);  // the retired ones; routed ones moved on
 }
 
 void PipelineImpl::AfterFailedCommit(std::vector<std::unique_ptr<Group>>& done,

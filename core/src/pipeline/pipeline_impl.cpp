@@ -6,13 +6,21 @@
 #include "pipeline/records.h"
 
 namespace classiflow {
+namespace {
+
+// Idle items a pipeline keeps for reuse (item_pool.h): enough for a few groups in flight.
+constexpr size_t kPooledItems = 16384;
+constexpr size_t kPooledTextBytes = size_t{16} << 20;
+
+}  // namespace
 
 PipelineImpl::PipelineImpl(std::string name, PipelineSpec spec, const PipelineEnv& env)
     : name_(std::move(name)),
       spec_(std::move(spec)),
       env_(env),
       metrics_(spec_.stages.size()),
-      delivery_(&metrics_) {}
+      delivery_(&metrics_),
+      pool_(std::min<size_t>(spec_.max_in_flight, kPooledItems), kPooledTextBytes) {}
 
 Status PipelineImpl::Open(std::string name, PipelineSpec spec, const PipelineEnv& env,
                           std::unique_ptr<PipelineImpl>* out) {

@@ -30,6 +30,7 @@
 #include "pipeline/callback_registry.h"
 #include "pipeline/delivery.h"
 #include "pipeline/group.h"
+#include "pipeline/item_pool.h"
 #include "pipeline/metrics.h"
 #include "pipeline/spec.h"
 #include "pipeline/stage_graph.h"
@@ -84,11 +85,18 @@ class PipelineImpl final : public Pipeline {
   // Submit path (pipeline_submit.cpp).
   Status Accept(std::span<const PipelineItem> items, bool block, std::vector<std::string>* ids);
   Status CheckItem(const PipelineItem& item) const;
+  // Claims the caller-chosen ids of `items`; skip[i] = a duplicate. On error no claim is held.
+  Status ClaimIds(std::span<const PipelineItem> items, std::vector<bool>* skip);
+  // Moves `slice` into the intake as max_in_flight allows (blocking or Busy), naming each
+  // generated id in (*ids)[item.index]; what it could not queue stays in `slice`.
+  Status Queue(std::vector<std::unique_ptr<ItemState>>& slice, bool block,
+               std::vector<std::string>* ids, size_t* queued);
   // True when `id` is already in flight or has a result or a dead letter; else claims it.
   Status ClaimId(const std::string& id, bool* duplicate);
   std::string NextId();
   // Coordinator (pipeline_commit.cpp).
   void CoordinatorLoop();
+  std::vector<Group*> CutGroups(bool full_only);
   void CutIntake(std::unique_lock<std::mutex>& lock);
   void TakeDueRetries(int64_t now_ms, std::vector<std::unique_ptr<ItemState>>* begins);
   void Commit(std::vector<std::unique_ptr<Group>> done,
@@ -121,6 +129,7 @@ class PipelineImpl final : public Pipeline {
   CallbackRegistry callbacks_;
   std::unique_ptr<StageGraph> graph_;
   Delivery delivery_;
+  ItemPool pool_;
 
   mutable std::mutex mu_;             // guards everything down to the coordinator thread
   std::condition_variable work_cv_;   // the coordinator has work

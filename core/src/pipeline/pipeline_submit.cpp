@@ -1,4 +1,6 @@
 // The submit path: validation, id claims, backpressure, the intake.
+#include <algorithm>
+
 #include "analysis/utf8.h"
 #include "pipeline/clock.h"
 #include "pipeline/crash_point.h"
@@ -13,21 +15,7 @@ constexpr size_t kMaxItemText = size_t{1} << 20;
 constexpr size_t kMaxIdBytes = 256;
 constexpr size_t kMaxMetaBytes = size_t{64} << 10;
 
-bool ValidUtf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  size_t i = 0;
-  while (i < s.size()) {
-    if (p[i] < 0x80) {
-      ++i;
-      continue;
-    }
-    uint32_t cp = 0;
-    const size_t n = utf8::Decode(p + i, s.size() - i, &cp);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
+bool ValidUtf8(std::string_view s) { return utf8::IsValid(s.data(), s.size()); }
 
 Status CheckId(std::string_view id) {
   if (id.size() > kMaxIdBytes) {
@@ -111,6 +99,26 @@ Status PipelineImpl::ClaimId(const std::string& id, bool* duplicate) {
   return s;
 }
 
+Status PipelineImpl::ClaimIds(std::span<const PipelineItem> items, std::vector<bool>* skip) {
+  // Caller-chosen ids are claimed before any item is queued: a store error here accepts
+  // nothing.
+  Status status;
+  for (size_t i = 0; i < items.size() && status.ok(); ++i) {
+    if (items[i].id.empty()) continue;
+    bool duplicate = false;
+    status = ClaimId(std::string(items[i].id), &duplicate);
+    if (duplicate) metrics_.duplicates.fetch_add(1, std::memory_order_relaxed);
+    (*skip)[i] = duplicate || !status.ok();
+  }
+  if (!status.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (!items[i].id.empty() && !(*skip)[i]) ids_.erase(std::string(items[i].id));
+    }
+  }
+  return status;
+}
+
 Status PipelineImpl::Accept(std::span<const PipelineItem> items, bool block,
                             std::vector<std::string>* ids) {
   for (size_t i = 0; i < items.size(); ++i) {
@@ -120,84 +128,99 @@ Status PipelineImpl::Accept(std::span<const PipelineItem> items, bool block,
   std::shared_lock<std::shared_mutex> use;
   CF_RETURN_IF_ERROR(Use(&use));
   metrics_.submitted.fetch_add(items.size(), std::memory_order_relaxed);
-  // Items (and claims of caller ids) are made outside the lock; ids[i] is filled in order.
-  std::vector<std::unique_ptr<ItemState>> fresh;
-  fresh.reserve(items.size());
+  std::vector<bool> skip(items.size(), false);  // duplicates: answered with their id only
+  CF_RETURN_IF_ERROR(ClaimIds(items, &skip));
   ids->resize(items.size());
+  Submission submission;
+  submission.pending = static_cast<size_t>(std::count(skip.begin(), skip.end(), false));
+  // Queued in slices of a group: the graph classifies the first slice while this thread
+  // prepares the next, instead of waiting for the whole call to be copied.
+  std::vector<std::unique_ptr<ItemState>> slice, pooled;
+  size_t next = 0, queued = 0;
   Status status;
-  for (size_t i = 0; i < items.size() && status.ok(); ++i) {
-    const PipelineItem& in = items[i];
-    auto item = std::make_unique<ItemState>();
-    if (!in.id.empty()) {
-      (*ids)[i].assign(in.id);
-      bool duplicate = false;
-      status = ClaimId((*ids)[i], &duplicate);
-      if (duplicate) {
-        metrics_.duplicates.fetch_add(1, std::memory_order_relaxed);
-        continue;
-      }
-      item->id.assign(in.id);
-      item->claimed = true;
+  while (next < items.size() && status.ok()) {
+    slice.clear();
+    for (; next < items.size() && slice.size() < spec_.batch_max_items; ++next) {
+      const PipelineItem& in = items[next];
+      (*ids)[next].assign(in.id);
+      if (skip[next]) continue;
+      if (pooled.empty()) pool_.Take(std::min(items.size() - next, spec_.batch_max_items), &pooled);
+      slice.push_back(std::move(pooled.back()));
+      pooled.pop_back();
+      ItemState& item = *slice.back();
+      item.id.assign(in.id);
+      item.claimed = !in.id.empty();
+      item.text.assign(in.text);
+      item.meta.assign(in.meta);
+      item.stage = spec_.entry;
+      item.attempts = 1;
+      item.index = next;
+      item.submission = &submission;
     }
-    item->text.assign(in.text);
-    item->meta.assign(in.meta);
-    item->stage = spec_.entry;
-    item->attempts = 1;
-    item->index = i;
-    fresh.push_back(std::move(item));
+    status = Queue(slice, block, ids, &queued);
   }
+  pool_.Give(&pooled);  // taken for duplicates that were skipped
   if (!status.ok()) {
+    // What was not queued is not accepted: release its claims and stop waiting for it.
     std::lock_guard<std::mutex> lock(mu_);
-    for (auto& item : fresh) {
+    size_t unqueued = 0;
+    for (const auto& item : slice) {
+      if (!item) continue;
+      ++unqueued;
       if (item->claimed) ids_.erase(item->id);
     }
-    ids->clear();
-    return status;
-  }
-  Submission submission;
-  submission.pending = fresh.size();
-  size_t queued = 0;
-  {
-    std::unique_lock<std::mutex> lock(mu_);
-    while (queued < fresh.size()) {
-      if (in_flight_ >= spec_.max_in_flight && !stopping_) {
-        if (!block) {
-          status = Status::Busy("pipeline '" + name_ + "' is full (" +
-                                std::to_string(spec_.max_in_flight) + " items in flight)");
-          break;
-        }
-        work_cv_.notify_one();
-        space_cv_.wait(lock, [this] { return in_flight_ < spec_.max_in_flight || stopping_; });
-      }
-      if (stopping_) {
-        status = Status::Unavailable("pipeline '" + name_ + "' is closed");
-        break;
-      }
-      const int64_t now_ms = NowMs(), now_ns = SteadyNs();
-      if (intake_.empty()) intake_since_ns_ = now_ns;
-      for (; queued < fresh.size() && in_flight_ < spec_.max_in_flight; ++queued, ++in_flight_) {
-        ItemState& item = *fresh[queued];
-        if (item.id.empty()) item.id = NextId();
-        (*ids)[item.index] = item.id;
-        item.submitted_at_ms = now_ms;
-        item.accepted_ns = now_ns;
-        item.submission = &submission;
-        intake_.push_back(std::move(fresh[queued]));
-      }
-      work_cv_.notify_one();
+    for (size_t i = next; i < items.size(); ++i) {
+      if (skip[i]) continue;
+      ++unqueued;
+      if (!items[i].id.empty()) ids_.erase(std::string(items[i].id));
     }
-    if (queued < fresh.size()) {
-      for (size_t i = queued; i < fresh.size(); ++i) {
-        if (fresh[i]->claimed) ids_.erase(fresh[i]->id);
-      }
-    }
+    pool_.Give(&slice);
+    if (unqueued > 0) submission.Ack(unqueued, status);
   }
-  if (queued < fresh.size()) submission.Ack(fresh.size() - queued, status);
   if (queued > 0) CrashPoint("after_accept");
   const Status accepted = submission.Wait();
   if (!accepted.ok()) {
     ids->clear();  // some items may be accepted; resubmitting with their ids is idempotent
     return accepted;
+  }
+  return Status::OK();
+}
+
+Status PipelineImpl::Queue(std::vector<std::unique_ptr<ItemState>>& slice, bool block,
+                           std::vector<std::string>* ids, size_t* queued) {
+  // Moves the items of `slice` into the intake as room allows; what could not be queued
+  // stays in `slice` (the rest are null).
+  std::unique_lock<std::mutex> lock(mu_);
+  size_t at = 0;
+  while (at < slice.size()) {
+    if (in_flight_ >= spec_.max_in_flight && !stopping_) {
+      if (!block) {
+        return Status::Busy("pipeline '" + name_ + "' is full (" +
+                            std::to_string(spec_.max_in_flight) + " items in flight)");
+      }
+      work_cv_.notify_one();
+      space_cv_.wait(lock, [this] { return in_flight_ < spec_.max_in_flight || stopping_; });
+    }
+    if (stopping_) return Status::Unavailable("pipeline '" + name_ + "' is closed");
+    const int64_t now_ms = NowMs(), now_ns = SteadyNs();
+    if (intake_.empty()) intake_since_ns_ = now_ns;
+    for (; at < slice.size() && in_flight_ < spec_.max_in_flight; ++at, ++in_flight_, ++*queued) {
+      ItemState& item = *slice[at];
+      if (item.id.empty()) item.id = NextId();
+      (*ids)[item.index] = item.id;
+      item.submitted_at_ms = now_ms;
+      item.accepted_ns = now_ns;
+      intake_.push_back(std::move(slice[at]));
+    }
+    if (intake_.size() >= spec_.batch_max_items) {
+      // A whole group goes to the graph from here: the coordinator, busy writing the last
+      // commit, would leave the graph's threads waiting for it.
+      const std::vector<Group*> groups = CutGroups(/*full_only=*/true);
+      lock.unlock();
+      for (Group* group : groups) graph_->Put(group);
+      lock.lock();
+    }
+    work_cv_.notify_one();
   }
   return Status::OK();
 }
