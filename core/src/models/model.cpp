@@ -308,8 +308,8 @@ Status Model::ClassifyBatch(std::span<const std::string_view> texts, const Class
           // The top probability alone is e^(s_best - logsumexp(s)) = 1 / sum_j e^(s_j - s_best):
           // no log and no pass that normalises every label.
           snap->JointLogLikelihoods(features.data(), features.size(), scores.data());
-          const auto best = static_cast<size_t>(std::max_element(scores.begin(), scores.end()) -
-                                                scores.begin());
+          const auto best =
+              static_cast<size_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
           out->confidence[i] = 1.0 / SumExp(scores.data(), n_labels, scores[best]);
           out->label_index[i] =
               out->confidence[i] >= threshold ? static_cast<uint32_t>(best) : Prediction::kNoLabel;

@@ -28,8 +28,8 @@ std::vector<Group*> PipelineImpl::CutGroups(bool full_only) {
   // REQUIRES: mu_ held. Cuts the intake into groups of batch_max_items (with full_only, only
   // whole ones; the rest stays for the coordinator's timer or idleness).
   std::vector<Group*> groups;
-  const size_t n = full_only ? intake_.size() - intake_.size() % spec_.batch_max_items
-                             : intake_.size();
+  const size_t n =
+      full_only ? intake_.size() - intake_.size() % spec_.batch_max_items : intake_.size();
   for (size_t at = 0; at < n; at += spec_.batch_max_items) {
     auto* group = new Group();  // owned by the graph until OnGroupDone hands it back
     const size_t end = std::min(n, at + spec_.batch_max_items);
