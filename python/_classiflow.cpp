@@ -29,7 +29,8 @@ PYBIND11_MODULE(_classiflow, m) {
       py::arg("n"),
       R"doc(Cap the threads that batch calls (train_batch, classify_batch, predict_proba) use.
 
-Process-wide; affects later batch calls.
+Process-wide; affects later batch calls. The models of an engine are further capped by the
+engine's ``threads`` option.
 
 Args:
     n: the maximum number of threads; 0 means all cores.

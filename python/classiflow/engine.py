@@ -49,7 +49,9 @@ class Engine:
         recover: open a directory whose log is damaged at its last consistent point instead of
             raising ``CorruptionError``; ``recovery`` then says what was dropped.
         follow_interval_ms: ``mode="read"``: how often to look for new versions (1..60000).
-        threads: the threads pipelines run on (0 = one per core; callbacks get their own).
+        threads: the threads this engine's pipelines and its models' batch calls
+            (``train_batch``, ``classify_batch``, ``predict_proba``) run on, a pool of its own
+            (0 = one per core; pipeline callbacks get their own threads).
 
     Raises:
         InvalidArgumentError: ``""`` or a path with a NUL byte; a directory that is not

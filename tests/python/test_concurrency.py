@@ -1,6 +1,7 @@
 """Threads: batch calls release the GIL; readers see one consistent version while training."""
 
 import math
+import os
 import threading
 import time
 from collections import defaultdict
@@ -67,6 +68,21 @@ def test_batch_calls_release_the_gil(engine, long_texts, name, threads_restored)
         repeat *= 4
     assert duration >= 0.3, "the batch got too fast to measure; make it bigger"
     assert stall < duration / 3, f"{name}: no Python progress for {stall:.3f}s of {duration:.3f}s"
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs 2 cores")
+def test_an_engines_threads_bound_its_batch_calls(long_texts):
+    """Engine(threads=1): classify_batch and train_batch keep one core busy, not all of them,
+    whatever another engine in the process was given."""
+    with cf.Engine(threads=2), cf.Engine(threads=1) as engine:
+        model = engine.create_model("bounded", labels=LABELS)
+        texts, labels = long_texts[0] * 2000, long_texts[1] * 2000
+        cpu, wall = time.process_time(), time.perf_counter()
+        model.train_batch(texts, labels)
+        for _ in range(3):
+            model.classify_batch(texts)
+        cores = (time.process_time() - cpu) / (time.perf_counter() - wall)
+    assert cores < 1.25, f"batch calls kept {cores:.2f} cores busy with threads=1"
 
 
 def test_readers_see_one_consistent_version(any_engine):

@@ -111,7 +111,8 @@ CF_API void cf_free(void *p);
 #define CF_MAX_BATCH ((size_t)(SIZE_MAX / 16 < 0xFFFFFFFFu ? SIZE_MAX / 16 : 0xFFFFFFFFu))
 
 /* Caps the number of threads that batch calls (cf_model_train_batch, cf_model_classify_batch)
- * use, process-wide, for calls started afterwards. n <= 0 means all cores (the default). */
+ * use, process-wide, for calls started afterwards; the models of an engine are further capped by
+ * its "threads" option. n <= 0 means all cores (the default). */
 CF_API void cf_set_threads(int n);
 
 /* ---- Engines ------------------------------------------------------------------------------- */
@@ -135,8 +136,9 @@ typedef struct cf_model cf_model;
  *   "recover": true           a directory whose log is damaged opens at its last consistent
  *                             point instead of failing with CF_CORRUPTION;
  *                             cf_engine_recovery_report() says what was dropped.
- *   "threads": 0              the threads the engine's pipelines run on (0..1024; 0 = one per
- *                             core); pipeline callbacks run on threads of their own.
+ *   "threads": 0              the threads the engine's pipelines and its models' batch calls
+ *                             run on, its own pool (0..1024; 0 = one per core); pipeline
+ *                             callbacks run on threads of their own.
  * Errors: CF_INVALID_ARGUMENT for out == NULL, uri "", malformed JSON, an unknown option key
  * or a directory that is not classiflow's; CF_BUSY when a writer already holds the directory
  * (any spelling of its path, in this or another process); CF_IO_ERROR when it cannot be

@@ -44,8 +44,9 @@ struct CLASSIFLOW_EXPORT EngineOptions {
   // kRead: how often to look for the writer's new versions, in ms. REQUIRES: 1..60000.
   // Default: 5.
   int follow_interval_ms = 5;
-  // Threads the engine's pipelines run on (its own oneTBB arena; callbacks have their own
-  // threads). 0 = one per core. REQUIRES: 0..1024. Default: 0.
+  // Threads the engine's pipelines and its models' batch calls (TrainBatch, ClassifyBatch) run
+  // on: the engine's own oneTBB arena, so two engines in one process do not share a setting.
+  // Pipeline callbacks have their own threads. 0 = one per core. REQUIRES: 0..1024. Default: 0.
   int threads = 0;
 
   // InvalidArgument naming the option for a follow_interval_ms out of range, or recover in
@@ -130,6 +131,7 @@ class CLASSIFLOW_EXPORT Engine {
 
  private:
   class Follower;
+  struct Arena;      // engine_arena.h
   struct Pipelines;  // engine_pipelines.h
   Status OpenPipelines();
   void ClosePipelines();
@@ -163,6 +165,7 @@ class CLASSIFLOW_EXPORT Engine {
   RecoveryReport recovery_;                                // guarded by mu_
   bool refresh_failed_ = false;                            // kRead: retry on the next tick
   std::unique_ptr<Follower> follower_;                     // kRead: the catch-up thread
+  std::unique_ptr<Arena> arena_;                           // pipelines and batch calls
   std::unique_ptr<Pipelines> pipelines_;                   // kWrite: running pipelines
 };
 

@@ -3,7 +3,8 @@
 // Every committed Train / TrainBatch / Untrain publishes a new immutable Snapshot with the next
 // version number. Classification takes the current snapshot without locking, so it never waits
 // for training and a batch is answered by exactly one version. Training calls are serialised per
-// model; batch calls run on oneTBB and use all cores (see SetMaxThreads()).
+// model; batch calls run on oneTBB: a model of an Engine on the engine's threads
+// (EngineOptions::threads), any other on all cores (see SetMaxThreads()).
 //
 // A model made by an Engine persists each step through its commit hook before publishing it:
 // a step is either durable and visible, or it failed and changed nothing.
@@ -118,6 +119,12 @@ class CLASSIFLOW_EXPORT Model {
   // Engine plumbing: install the persistence hook; make every later call fail with `reason`
   // (used when the model is dropped or its engine is closed).
   void SetCommitHook(CommitHook hook);
+  // Engine plumbing: batch calls (TrainBatch, ClassifyBatch) hand their parallel work to `run`,
+  // which runs it to completion (an engine's own oneTBB arena). Without one they run in the
+  // calling thread's arena, capped by SetMaxThreads(). REQUIRES: called before the model is
+  // shared with other threads.
+  using BatchRunner = std::function<void(const std::function<void()>& work)>;
+  void SetBatchRunner(BatchRunner run) { batch_runner_ = std::move(run); }
   void Invalidate(const Status& reason);
   // A reader engine's model: publishes `next`, a version another engine committed.
   // REQUIRES: `next` was loaded with this model's options.
@@ -130,6 +137,12 @@ class CLASSIFLOW_EXPORT Model {
   Model(std::string name, ModelOptions options, std::shared_ptr<const Snapshot> initial);
   Status CheckText(std::string_view text) const;
   double Threshold(const ClassifyOptions& options) const;
+  // Runs `work` through the batch runner, or in place without one.
+  void RunBatch(const std::function<void()>& work) const;
+  // ClassifyBatch's parallel part: fills `out` (sized by the caller) for every text.
+  void ClassifyRange(const Snapshot& snap, std::span<const std::string_view> texts,
+                     double threshold, bool normalise, const ClassifyOptions& options,
+                     BatchPredictions* out) const;
   Status Commit(std::span<const std::string_view> labels, std::span<const std::string_view> texts,
                 bool subtract);
   // OK when `label` may join a model that has `label_count` labels; InvalidArgument otherwise.
@@ -142,13 +155,15 @@ class CLASSIFLOW_EXPORT Model {
   const ModelOptions options_;
   const Analyzer analyzer_;
   std::atomic<std::shared_ptr<const Snapshot>> current_;
-  std::mutex train_mu_;  // serialises training steps and the hook
-  CommitHook hook_;      // guarded by train_mu_
+  std::mutex train_mu_;       // serialises training steps and the hook
+  CommitHook hook_;           // guarded by train_mu_
+  BatchRunner batch_runner_;  // set before the model is shared; then read only
   std::atomic<bool> invalid_{false};
   std::shared_ptr<const Status> invalid_reason_;  // written under train_mu_ before invalid_
 };
 
-// Caps the threads batch calls use (0 = all cores). Process-wide; affects later batch calls.
+// Caps the threads batch calls use (0 = all cores). Process-wide; affects later batch calls,
+// including those of an engine's models (whose own cap is EngineOptions::threads).
 CLASSIFLOW_EXPORT void SetMaxThreads(int threads);
 
 }  // namespace classiflow

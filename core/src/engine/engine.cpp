@@ -1,9 +1,13 @@
 #include "classiflow/engine.h"
 
+#include <tbb/info.h>
+
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <random>
 
+#include "engine/engine_arena.h"
 #include "engine/engine_pipelines.h"
 #include "engine/follower.h"
 #include "engine/store_keys.h"
@@ -57,7 +61,11 @@ Status GroupModelRecords(Store& store, std::string_view prefix, GroupedRecords* 
 }  // namespace
 
 Engine::Engine(const EngineOptions& options, std::unique_ptr<Store> store)
-    : options_(options), read_only_(store->read_only()), store_(std::move(store)) {}
+    : options_(options),
+      read_only_(store->read_only()),
+      store_(std::move(store)),
+      arena_(std::make_unique<Arena>(
+          options.threads > 0 ? options.threads : std::max(1, tbb::info::default_concurrency()))) {}
 
 Engine::~Engine() { Close(); }
 
@@ -153,6 +161,10 @@ RecoveryReport Engine::recovery_report() const {
 }
 
 void Engine::Attach(const std::shared_ptr<Model>& model) {
+  // Batch calls run on this engine's threads (EngineOptions::threads). From inside the arena
+  // (a pipeline's classify stage) execute() runs the work in place.
+  model->SetBatchRunner(
+      [arena = arena_->arena](const std::function<void()>& work) { arena->execute(work); });
   if (read_only_) {
     model->SetCommitHook(
         [where = store_->Describe()](const ModelRecords&) { return ReadOnlyError(where); });

@@ -1,8 +1,7 @@
 // Engine: creating, finding, dropping and reopening pipelines.
 #include "engine/engine_pipelines.h"
 
-#include <tbb/info.h>
-
+#include "engine/engine_arena.h"
 #include "pipeline/records.h"
 #include "pipeline/spec.h"
 
@@ -17,9 +16,7 @@ Status ReadOnlyPipelines() {
 
 Status Engine::OpenPipelines() {
   // REQUIRES: called once from Open(), before the engine is shared.
-  const int threads =
-      options_.threads > 0 ? options_.threads : std::max(1, tbb::info::default_concurrency());
-  pipelines_ = std::make_unique<Pipelines>(threads);
+  pipelines_ = std::make_unique<Pipelines>();
   std::vector<std::pair<std::string, std::string>> stored;
   CF_RETURN_IF_ERROR(
       store_->Scan(KeySpace::kPipelines, "", [&](std::string_view key, std::string_view value) {
@@ -47,8 +44,8 @@ PipelineEnv Engine::PipelineEnvFor() {
   env.models = [this](std::string_view model, std::shared_ptr<Model>* out) {
     return GetModel(model, out);
   };
-  env.arena = &pipelines_->arena;
-  env.threads = pipelines_->threads;
+  env.arena = arena_->arena.get();
+  env.threads = arena_->threads;
   return env;
 }
 

@@ -235,7 +235,17 @@ Status Model::Train(std::string_view label, std::string_view text) {
 
 Status Model::TrainBatch(std::span<const std::string_view> labels,
                          std::span<const std::string_view> texts) {
-  return Guarded([&] { return Commit(labels, texts, false); });
+  Status s;
+  RunBatch([&] { s = Guarded([&] { return Commit(labels, texts, false); }); });
+  return s;
+}
+
+void Model::RunBatch(const std::function<void()>& work) const {
+  if (batch_runner_) {
+    batch_runner_(work);
+  } else {
+    work();
+  }
 }
 
 Status Model::Untrain(std::string_view label, std::string_view text) {
@@ -293,37 +303,44 @@ Status Model::ClassifyBatch(std::span<const std::string_view> texts, const Class
     out->label_index.resize(texts.size());
     out->confidence.assign(normalise ? texts.size() : 0, 0.0);
     out->probabilities.resize(options.probabilities ? texts.size() * n_labels : 0);
-    tbb::parallel_for(tbb::blocked_range<size_t>(0, texts.size(), 64), [&](const auto& range) {
-      std::vector<uint32_t>& features = ThreadFeatures();
-      std::vector<double>& scores = ThreadScores(n_labels);
-      for (size_t i = range.begin(); i != range.end(); ++i) {
-        analyzer_.Analyze(texts[i], &features);
-        if (!normalise) {
-          snap->JointLogLikelihoods(features.data(), features.size(), scores.data());
-          out->label_index[i] = static_cast<uint32_t>(
-              std::max_element(scores.begin(), scores.end()) - scores.begin());
-          continue;
-        }
-        if (!options.probabilities) {
-          // The top probability alone is e^(s_best - logsumexp(s)) = 1 / sum_j e^(s_j - s_best):
-          // no log and no pass that normalises every label.
-          snap->JointLogLikelihoods(features.data(), features.size(), scores.data());
-          const auto best =
-              static_cast<size_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
-          out->confidence[i] = 1.0 / SumExp(scores.data(), n_labels, scores[best]);
-          out->label_index[i] =
-              out->confidence[i] >= threshold ? static_cast<uint32_t>(best) : Prediction::kNoLabel;
-          continue;
-        }
-        snap->Scores(features.data(), features.size(), scores.data());
-        out->label_index[i] = PickLabel(scores, threshold, &out->confidence[i]);
-        if (options.probabilities) {
-          double* row = out->probabilities.data() + i * n_labels;
-          for (size_t c = 0; c < n_labels; ++c) row[c] = std::exp(scores[c]);
-        }
-      }
-    });
+    RunBatch([&] { ClassifyRange(*snap, texts, threshold, normalise, options, out); });
     return Status::OK();
+  });
+}
+
+void Model::ClassifyRange(const Snapshot& snap, std::span<const std::string_view> texts,
+                          double threshold, bool normalise, const ClassifyOptions& options,
+                          BatchPredictions* out) const {
+  const size_t n_labels = snap.label_count();
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, texts.size(), 64), [&](const auto& range) {
+    std::vector<uint32_t>& features = ThreadFeatures();
+    std::vector<double>& scores = ThreadScores(n_labels);
+    for (size_t i = range.begin(); i != range.end(); ++i) {
+      analyzer_.Analyze(texts[i], &features);
+      if (!normalise) {
+        snap.JointLogLikelihoods(features.data(), features.size(), scores.data());
+        out->label_index[i] =
+            static_cast<uint32_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
+        continue;
+      }
+      if (!options.probabilities) {
+        // The top probability alone is e^(s_best - logsumexp(s)) = 1 / sum_j e^(s_j - s_best):
+        // no log and no pass that normalises every label.
+        snap.JointLogLikelihoods(features.data(), features.size(), scores.data());
+        const auto best =
+            static_cast<size_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
+        out->confidence[i] = 1.0 / SumExp(scores.data(), n_labels, scores[best]);
+        out->label_index[i] =
+            out->confidence[i] >= threshold ? static_cast<uint32_t>(best) : Prediction::kNoLabel;
+        continue;
+      }
+      snap.Scores(features.data(), features.size(), scores.data());
+      out->label_index[i] = PickLabel(scores, threshold, &out->confidence[i]);
+      if (options.probabilities) {
+        double* row = out->probabilities.data() + i * n_labels;
+        for (size_t c = 0; c < n_labels; ++c) row[c] = std::exp(scores[c]);
+      }
+    }
   });
 }
 

@@ -1,5 +1,10 @@
 // Engine behaviour that every store backend must share, run against memory: and RocksDB.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <chrono>
+#include <random>
+#include <thread>
 
 #include "classiflow/open.h"
 #include "memory_store.h"
@@ -106,6 +111,53 @@ TEST(EngineCloseTest, ReturnsTheStoresCloseStatus) {
   EXPECT_TRUE(engine->closed());  // released all the same
   ASSERT_OK(engine->Close());
   EXPECT_CODE(model->Train("a", "b"), kUnavailable);
+}
+
+// CPU seconds this process used (every thread).
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+// Cores the batch calls of `engine`'s model kept busy: process CPU time over wall time.
+double BatchCores(Engine& engine) {
+  std::mt19937 random(7);
+  std::vector<std::string> texts(200000), labels(texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    for (int w = 0; w < 12; ++w) texts[i] += "w" + std::to_string(random() % 5000) + " ";
+    labels[i] = "l" + std::to_string(random() % 20);
+  }
+  const std::vector<std::string_view> text_views(texts.begin(), texts.end()),
+      label_views(labels.begin(), labels.end());
+  std::shared_ptr<Model> model;
+  EXPECT_TRUE(engine.CreateModel("m", ModelOptions(), &model).ok());
+  const double cpu = ProcessCpuSeconds();
+  const auto wall = std::chrono::steady_clock::now();
+  EXPECT_TRUE(model->TrainBatch(label_views, text_views).ok());
+  BatchPredictions predictions;
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_TRUE(model->ClassifyBatch(text_views, ClassifyOptions(), &predictions).ok());
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall).count();
+  return (ProcessCpuSeconds() - cpu) / seconds;
+}
+
+TEST(EngineThreadsTest, BatchCallsRunOnTheEnginesOwnThreads) {
+  // Two cores or more: unbounded, the batch calls would use them all.
+  if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "needs 2 cores";
+  // Not a process-wide setting: an engine opened before with another count changes nothing.
+  EngineOptions two;
+  two.threads = 2;
+  std::unique_ptr<Engine> other;
+  ASSERT_OK(OpenEngine("memory:", two, &other));
+  EngineOptions one;
+  one.threads = 1;
+  std::unique_ptr<Engine> engine;
+  ASSERT_OK(OpenEngine("memory:", one, &engine));
+  EXPECT_LT(BatchCores(*engine), 1.25);
 }
 
 TEST(OpenTest, UnknownSchemesAreExplained) {
