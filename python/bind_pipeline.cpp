@@ -51,6 +51,29 @@ std::vector<std::string> SubmitMany(Pipeline& p, py::handle texts, py::handle id
   return out;
 }
 
+// Texts alone, the common case: no per-item lists of empty ids and metas to build in Python.
+std::vector<std::string> SubmitTexts(Pipeline& p, py::handle texts) {
+  const TextBatch text_batch(texts, TextBatch::Kind::kText, "items");
+  std::vector<std::string> out;
+  CallWithoutGil([&] {
+    std::vector<PipelineItem> items(text_batch.size());
+    for (size_t i = 0; i < items.size(); ++i) items[i].text = text_batch.views()[i];
+    return p.SubmitMany(items, &out);
+  });
+  return out;
+}
+
+// True when `items` is a list holding only str and bytes (checked without building anything).
+bool IsTextList(py::handle items) {
+  if (!PyList_CheckExact(items.ptr())) return false;
+  const Py_ssize_t n = PyList_GET_SIZE(items.ptr());
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    PyObject* item = PyList_GET_ITEM(items.ptr(), i);
+    if (!PyUnicode_CheckExact(item) && !PyBytes_CheckExact(item)) return false;
+  }
+  return true;
+}
+
 void Flush(Pipeline& p, int64_t timeout_ms) {
   if (timeout_ms > kForeverMs) timeout_ms = -1;
   CallWithoutGil([&] { return p.Flush(timeout_ms < 0 ? -1 : timeout_ms); });
@@ -109,6 +132,7 @@ void RegisterCallback(Fn fn, Register&& reg) {
 
 void BindPipeline(py::module_& m) {
   using py::arg;
+  m.def("_is_text_list", &IsTextList, arg("items"));
   py::class_<Pipeline, PipelinePtr>(m, "Pipeline",
                                     "A classiflow::Pipeline; see classiflow.Pipeline.")
       .def_property_readonly("name", &Pipeline::name)
@@ -126,6 +150,7 @@ void BindPipeline(py::module_& m) {
           },
           arg("text"), arg("id") = "", arg("meta_json") = "")
       .def("submit_many", &SubmitMany, arg("texts"), arg("ids"), arg("metas"))
+      .def("submit_texts", &SubmitTexts, arg("texts"))
       .def("flush", &Flush, arg("timeout_ms") = -1)
       .def("result_json", &ResultJson, arg("id"))
       .def("results_json", &ResultsJson, arg("newest"))

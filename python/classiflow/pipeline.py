@@ -250,6 +250,8 @@ class Pipeline:
         Every item is checked before any is accepted: a bad one raises naming it
         (``"items[3]: text is empty"``) and nothing is accepted.
         """
+        if _classiflow._is_text_list(items):  # texts only: no per-item work in Python
+            return self._p.submit_texts(items)
         texts, ids, metas = _flatten(items)
         return self._p.submit_many(texts, ids, metas)
 
