@@ -24,19 +24,22 @@ Status MemoryStore::Find(KeySpace space, Space** out) {
   return Status::OK();
 }
 
-Status MemoryStore::Write(const std::vector<StoreWrite>& batch, bool /*sync*/) {
+Status MemoryStore::Write(const StoreBatch& batch, bool /*sync*/) {
   std::lock_guard<std::mutex> lock(mu_);
   Space* space = nullptr;
-  CF_RETURN_IF_ERROR(Find(KeySpace::kMeta, &space));  // closed: even an empty batch fails
-  for (const StoreWrite& w : batch) CF_RETURN_IF_ERROR(Find(w.space, &space));  // all or none
-  for (const StoreWrite& w : batch) {
-    space = &spaces_[KeySpaceIndex(w.space)];
-    if (w.value) {
-      space->insert_or_assign(w.key, *w.value);
-    } else {
-      space->erase(w.key);
+  Status s = Find(KeySpace::kMeta, &space);  // closed: even an empty batch fails
+  batch.ForEach([&](KeySpace in, std::string_view, std::string_view, bool) {
+    if (s.ok()) s = Find(in, &space);  // all or none
+  });
+  CF_RETURN_IF_ERROR(s);
+  batch.ForEach([&](KeySpace in, std::string_view key, std::string_view value, bool put) {
+    Space& target = spaces_[KeySpaceIndex(in)];
+    if (put) {
+      target.insert_or_assign(std::string(key), std::string(value));
+    } else if (auto it = target.find(key); it != target.end()) {
+      target.erase(it);
     }
-  }
+  });
   return Status::OK();
 }
 

@@ -19,7 +19,8 @@ class MemoryStore final : public Store {
  public:
   using Store::Scan;  // the prefix-only convenience
 
-  Status Write(const std::vector<StoreWrite>& batch, bool sync) override;
+  using Store::Write;  // the list-of-writes convenience
+  Status Write(const StoreBatch& batch, bool sync) override;
   Status Get(KeySpace space, std::string_view key, std::string* value) override;
   Status Scan(KeySpace space, const ScanRange& range, const ScanVisitor& visit) override;
   Status SeekKey(KeySpace space, std::string_view from, std::string* key) override;

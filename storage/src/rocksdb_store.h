@@ -75,8 +75,10 @@ class RocksDBStore final : public Store {
 
   using Store::Scan;  // the prefix-only convenience
 
-  Status Write(const std::vector<StoreWrite>& batch, bool sync) override;
-  Status WriteUnlogged(const std::vector<StoreWrite>& batch) override;
+  using Store::Write;  // and WriteUnlogged: the list-of-writes conveniences
+  using Store::WriteUnlogged;
+  Status Write(const StoreBatch& batch, bool sync) override;
+  Status WriteUnlogged(const StoreBatch& batch) override;
   Status Get(KeySpace space, std::string_view key, std::string* value) override;
   Status Scan(KeySpace space, const ScanRange& range, const ScanVisitor& visit) override;
   Status SeekKey(KeySpace space, std::string_view from, std::string* key) override;
@@ -109,7 +111,7 @@ class RocksDBStore final : public Store {
   // OK when the database takes writes; *reopened when it had to be reopened for that.
   Status ResumeAfterFailedWrite(bool* reopened);
   // Write() and WriteUnlogged(): `sync` fsyncs, `logged` = false skips the write-ahead log.
-  Status WriteBatchOf(const std::vector<StoreWrite>& batch, bool sync, bool logged);
+  Status WriteBatchOf(const StoreBatch& batch, bool sync, bool logged);
   // A writer whose reopen after a failed write failed: tries once more. Takes mu_ exclusively.
   Status ReopenLostDatabase();
   // Opens db_ after a failed write and counts the generation. REQUIRES: mu_ held exclusively.

@@ -18,6 +18,7 @@
 
 #include "classiflow/export.h"
 #include "classiflow/status.h"
+#include "classiflow/store_batch.h"
 
 namespace classiflow {
 
@@ -90,11 +91,18 @@ class CLASSIFLOW_EXPORT Store {
   virtual ~Store() = default;
 
   // Applies all writes atomically. `sync` = fsync before returning.
-  virtual Status Write(const std::vector<StoreWrite>& batch, bool sync) = 0;
+  virtual Status Write(const StoreBatch& batch, bool sync) = 0;
   // Write() without the write-ahead log: visible at once, but a crash before the store flushes
   // its memory tables loses it (a clean Close() keeps it). For pipelines with durability
   // "none". Backends without a log write as Write(batch, false) does.
-  virtual Status WriteUnlogged(const std::vector<StoreWrite>& batch) { return Write(batch, false); }
+  virtual Status WriteUnlogged(const StoreBatch& batch) { return Write(batch, false); }
+  // The same for a few writes listed one by one (a backend declares `using Store::Write;`).
+  Status Write(const std::vector<StoreWrite>& writes, bool sync) {
+    return Write(ToBatch(writes), sync);
+  }
+  Status WriteUnlogged(const std::vector<StoreWrite>& writes) {
+    return WriteUnlogged(ToBatch(writes));
+  }
   // NotFound when the key is absent.
   virtual Status Get(KeySpace space, std::string_view key, std::string* value) = 0;
   // Calls `visit` for the keys of `range` in key order (descending when range.reverse); stops
@@ -137,6 +145,19 @@ class CLASSIFLOW_EXPORT Store {
   virtual Status CatchUp(bool* changed) {
     *changed = false;
     return Status::OK();
+  }
+
+ private:
+  static StoreBatch ToBatch(const std::vector<StoreWrite>& writes) {
+    StoreBatch batch;
+    for (const StoreWrite& w : writes) {
+      if (w.value) {
+        batch.Put(w.space, w.key, *w.value);
+      } else {
+        batch.Delete(w.space, w.key);
+      }
+    }
+    return batch;
   }
 };
 

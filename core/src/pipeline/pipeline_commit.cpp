@@ -102,58 +102,58 @@ void PipelineImpl::CoordinatorLoop() {
 void PipelineImpl::Commit(std::vector<std::unique_ptr<Group>> done,
                           std::vector<std::unique_ptr<ItemState>> begins) {
   const int64_t now = NowMs();
-  std::vector<StoreWrite> batch;
+  // The batch and the encoding scratch live on: no allocation per item once they are warm.
+  StoreBatch& batch = commit_batch_;
+  batch.clear();
+  std::string& value = commit_value_;
+  const std::string prefix = ItemKey(name_, "");
   std::vector<LogEntry> log;
   bool retrying = false, dead = false;
   for (const auto& group : done) {
     for (const auto& item_ptr : group->items) {
       const ItemState& item = *item_ptr;
-      const std::string key = ItemKey(name_, item.id);
-      std::string value;
       switch (item.outcome) {
         case Outcome::kDone: {
           const int64_t ttl = spec_.stages[item.route.back()].ttl_s;
           EncodeResult(item, now, ttl > 0 ? now + ttl * 1000 : 0, &value);
-          batch.push_back({KeySpace::kResults, key, std::move(value)});
+          batch.Put(KeySpace::kResults, prefix, item.id, value);
           log.push_back({LogEntryKind::kResult, item.id});
           break;
         }
         case Outcome::kDead:
           EncodeDeadLetter(item, now, &value);
-          batch.push_back({KeySpace::kDeadLetters, key, std::move(value)});
+          batch.Put(KeySpace::kDeadLetters, prefix, item.id, value);
           log.push_back({LogEntryKind::kDeadLetter, item.id});
           dead = true;
           break;
         case Outcome::kPark:
           EncodeQueueRecord(item, QueueState::kRunning, &value);
-          batch.push_back({KeySpace::kQueue, key, std::move(value)});
+          batch.Put(KeySpace::kQueue, prefix, item.id, value);
           continue;
         case Outcome::kWait:
           EncodeQueueRecord(item, QueueState::kWaiting, &value);
-          batch.push_back({KeySpace::kQueue, key, std::move(value)});
+          batch.Put(KeySpace::kQueue, prefix, item.id, value);
           retrying = retrying || item.due_ms > 0;
           continue;
         case Outcome::kRunning:
           continue;  // cannot happen: the graph only hands back ended items
       }
-      if (item.stored) batch.push_back({KeySpace::kQueue, key, std::nullopt});
+      if (item.stored) batch.Delete(KeySpace::kQueue, prefix, item.id);
     }
   }
   for (auto& item : begins) {
     ++item->attempts;  // the attempt is durable before it runs
-    std::string value;
     EncodeQueueRecord(*item, QueueState::kRunning, &value);
-    batch.push_back({KeySpace::kQueue, ItemKey(name_, item->id), std::move(value)});
+    batch.Put(KeySpace::kQueue, prefix, item->id, value);
   }
   const uint64_t seq = log.empty() ? log_seq_ : log_seq_ + 1;
   if (!log.empty()) {
-    std::string value;
     EncodeLogRecord(now, log, &value);
-    batch.push_back({KeySpace::kPipelineLog, LogKey(name_, seq), std::move(value)});
+    batch.Put(KeySpace::kPipelineLog, LogKey(name_, seq), value);
   }
   const uint64_t delivered = delivery_.delivered_seq();
   if (delivered != stored_delivered_) {
-    batch.push_back({KeySpace::kPipelines, StateKey(name_, "delivered"), EncodeCounter(delivered)});
+    batch.Put(KeySpace::kPipelines, StateKey(name_, "delivered"), EncodeCounter(delivered));
   }
   CrashPoint("before_write");
   if (retrying) CrashPoint("retry_write");

@@ -151,6 +151,8 @@ class PipelineImpl final : public Pipeline {
   uint64_t next_id_ = 0;
   uint64_t log_seq_ = 0;           // the last log sequence written (coordinator)
   uint64_t stored_delivered_ = 0;  // the delivered cursor as last written (coordinator)
+  StoreBatch commit_batch_;        // the coordinator's, reused by every commit
+  std::string commit_value_;       // the coordinator's record encoding scratch
   std::thread coordinator_;
   mutable std::shared_mutex use_mu_;
   bool released_ = false;  // guarded by use_mu_

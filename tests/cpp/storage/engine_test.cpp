@@ -78,9 +78,8 @@ INSTANTIATE_TEST_SUITE_P(Backends, EngineTest, ::testing::Values("memory", "rock
 class CloseFailsStore final : public Store {
  public:
   using Store::Scan;
-  Status Write(const std::vector<StoreWrite>& batch, bool sync) override {
-    return inner_.Write(batch, sync);
-  }
+  using Store::Write;
+  Status Write(const StoreBatch& batch, bool sync) override { return inner_.Write(batch, sync); }
   Status Get(KeySpace space, std::string_view key, std::string* value) override {
     return inner_.Get(space, key, value);
   }

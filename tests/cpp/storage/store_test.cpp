@@ -98,6 +98,30 @@ TEST_P(StoreTest, APrefixSelectsItsKeysInOrder) {
   ASSERT_OK(memory.Scan(KeySpace::kQueue, p, [](auto, auto) { return Status::OK(); }));
 }
 
+TEST_P(StoreTest, ABatchAppliesItsWritesInOrderAndIsReusable) {
+  const std::string p("q\0", 2);
+  StoreBatch batch;
+  batch.Put(KeySpace::kQueue, p, "a", "1");
+  batch.Put(KeySpace::kResults, p + "b", "2");
+  batch.Put(KeySpace::kQueue, p, "a", "3");  // a later write of the same key wins
+  batch.Delete(KeySpace::kQueue, p, "never-there");
+  EXPECT_EQ(batch.size(), 4u);
+  ASSERT_OK(store_->Write(batch, false));
+  std::string value;
+  ASSERT_OK(store_->Get(KeySpace::kQueue, p + "a", &value));
+  EXPECT_EQ(value, "3");
+  ASSERT_OK(store_->Get(KeySpace::kResults, p + "b", &value));
+  EXPECT_EQ(value, "2");
+  batch.clear();  // the same batch again: deletes and an empty value
+  EXPECT_TRUE(batch.empty());
+  batch.Delete(KeySpace::kQueue, p + "a");
+  batch.Put(KeySpace::kResults, p, "b", "");
+  ASSERT_OK(store_->WriteUnlogged(batch));
+  EXPECT_CODE(store_->Get(KeySpace::kQueue, p + "a", &value), kNotFound);
+  ASSERT_OK(store_->Get(KeySpace::kResults, p + "b", &value));
+  EXPECT_EQ(value, "");
+}
+
 TEST_P(StoreTest, AForwardScanStartsAtTheFirstKeyAtOrAfterStart) {
   PutItems(0, 10);
   const std::string p("q\0", 2);
@@ -281,7 +305,7 @@ TEST_P(StoreTest, CloseReturnsOkAndThenEveryCallIsUnavailable) {
   std::string value;
   EXPECT_CODE(store_->Get(KeySpace::kResults, "k", &value), kUnavailable);
   EXPECT_CODE(store_->Write({{KeySpace::kResults, "k", "v"}}, false), kUnavailable);
-  EXPECT_CODE(store_->Write({}, false), kUnavailable);
+  EXPECT_CODE(store_->Write(StoreBatch(), false), kUnavailable);
   EXPECT_CODE(store_->Scan(KeySpace::kResults, "", [](auto, auto) { return Status::OK(); }),
               kUnavailable);
   EXPECT_CODE(store_->SeekKey(KeySpace::kResults, "", &value), kUnavailable);
