@@ -3,7 +3,7 @@
 //
 // Layout: fields separated by kSealedSeparator — the model name, the kind, then alternating
 // record keys and record payloads ("o" = options JSON, "h" = header, "p%08x" = a page; see
-// core/src/models/bayes_records.cpp). A key without a payload gets an empty one. Every payload
+// core/src/models/bayes/records.cpp). A key without a payload gets an empty one. Every payload
 // is sealed as the store seals it (SealRecord), and the file gets its trailing XXH64, so each
 // decoder sees exactly the bytes the fuzzer chose.
 #pragma once

@@ -32,6 +32,9 @@
 
 namespace classiflow {
 
+struct ModelKind;
+class TrainableSnapshot;
+
 struct ClassifyOptions {
   // Below this top probability no label is returned; negative = the model's min_confidence.
   // NaN or above 1 is InvalidArgument. Default: -1.
@@ -88,9 +91,9 @@ class CLASSIFLOW_EXPORT Model {
   const std::string& kind() const { return options_.kind; }
   const ModelOptions& options() const { return options_; }
   const Analyzer& analyzer() const { return analyzer_; }
-  std::shared_ptr<const Snapshot> snapshot() const { return current_.load(); }
-  uint64_t version() const { return snapshot()->version(); }
-  std::vector<std::string> labels() const { return snapshot()->labels(); }
+  std::shared_ptr<const Snapshot> snapshot() const;
+  uint64_t version() const;
+  std::vector<std::string> labels() const;
 
   // Adds one document. InvalidArgument for empty or oversized text, a bad label, or a label
   // outside a fixed label set. Text that yields no features still counts for the prior.
@@ -126,15 +129,15 @@ class CLASSIFLOW_EXPORT Model {
   using BatchRunner = std::function<void(const std::function<void()>& work)>;
   void SetBatchRunner(BatchRunner run) { batch_runner_ = std::move(run); }
   void Invalidate(const Status& reason);
-  // A reader engine's model: publishes `next`, a version another engine committed.
-  // REQUIRES: `next` was loaded with this model's options.
-  void Follow(std::shared_ptr<const Snapshot> next);
+  // A reader engine's model: publishes the current version of `loaded`, a version another
+  // engine committed. REQUIRES: `loaded` was loaded with this model's options.
+  void Follow(const Model& loaded);
   // The same from inside the commit hook, which runs under the training lock: the store showed
   // that the current version is stale (a step that returned an error had reached the log).
-  void FollowFromHook(std::shared_ptr<const Snapshot> next) { current_.store(std::move(next)); }
+  void FollowFromHook(const Model& stored) { current_.store(stored.current_.load()); }
 
  private:
-  Model(std::string name, ModelOptions options, std::shared_ptr<const Snapshot> initial);
+  Model(std::string name, ModelOptions options, std::shared_ptr<const TrainableSnapshot> initial);
   Status CheckText(std::string_view text) const;
   double Threshold(const ClassifyOptions& options) const;
   // Runs `work` through the batch runner, or in place without one.
@@ -153,8 +156,9 @@ class CLASSIFLOW_EXPORT Model {
 
   const std::string name_;
   const ModelOptions options_;
+  const ModelKind* const kind_;  // options_.kind's row of the kind table (models/kinds.h)
   const Analyzer analyzer_;
-  std::atomic<std::shared_ptr<const Snapshot>> current_;
+  std::atomic<std::shared_ptr<const TrainableSnapshot>> current_;
   std::mutex train_mu_;       // serialises training steps and the hook
   CommitHook hook_;           // guarded by train_mu_
   BatchRunner batch_runner_;  // set before the model is shared; then read only

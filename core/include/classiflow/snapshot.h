@@ -1,4 +1,5 @@
-// Snapshot: one immutable version of a model's learned state.
+// Snapshot: one immutable version of a model's learned state, as readers see it (the side a
+// kind implements to be trained and stored is private to the library).
 //
 // A training step never modifies a Snapshot; it derives the next one, copying only what changed.
 // Readers hold a std::shared_ptr<const Snapshot> for as long as they like, so classification
@@ -26,13 +27,6 @@ struct ModelRecords {
   std::vector<std::string> deletes;
 };
 
-// One labelled, analysed training document.
-struct TrainingDoc {
-  uint32_t label_index;
-  const uint32_t* features;
-  size_t feature_count;
-};
-
 class CLASSIFLOW_EXPORT Snapshot {
  public:
   virtual ~Snapshot() = default;
@@ -46,22 +40,9 @@ class CLASSIFLOW_EXPORT Snapshot {
   // is then the prior.
   void Scores(const uint32_t* features, size_t feature_count, double* out) const;
 
-  // Writes label_count() unnormalised scores, log P(label) + log P(features | label) up to a
-  // constant: their argmax is the most probable label. Cheaper than Scores() when only the
-  // label is wanted.
-  virtual void JointLogLikelihoods(const uint32_t* features, size_t feature_count,
-                                   double* out) const = 0;
-
-  // Derives version `version`: `docs` added (or removed when `subtract`), with `labels` as the
-  // new label list (a superset of labels(), old labels keep their index). Fails with
-  // InvalidArgument, changing nothing, when `subtract` would take a count below zero.
-  virtual Status Update(const std::vector<TrainingDoc>& docs, bool subtract,
-                        std::shared_ptr<const std::vector<std::string>> labels, uint64_t version,
-                        std::shared_ptr<const Snapshot>* next) const = 0;
-
-  // Appends the records in which this version differs from `base` (a version it was derived
-  // from, directly or through several updates), or all records when `base` is null.
-  virtual void RecordsSince(const Snapshot* base, ModelRecords* out) const = 0;
+  // Writes label_count() unnormalised log scores whose softmax is Scores(): their argmax is
+  // the most probable label. Cheaper than Scores() when only the label is wanted.
+  virtual void RawScores(const uint32_t* features, size_t feature_count, double* out) const = 0;
 
  protected:
   Snapshot(uint64_t version, std::shared_ptr<const std::vector<std::string>> labels)

@@ -202,7 +202,7 @@ Status Engine::ReconcileWithStore(Model& model) {
   std::shared_ptr<Model> stored;
   CF_RETURN_IF_ERROR(LoadStoredModel(model.name(), &stored));
   if (stored->version() == model.version()) return Status::OK();
-  model.FollowFromHook(stored->snapshot());
+  model.FollowFromHook(*stored);
   return Status::IOError("an earlier training step of model '" + model.name() +
                          "' that failed with an I/O error had reached the log; the model was "
                          "reloaded at version " +

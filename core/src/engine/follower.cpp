@@ -79,7 +79,7 @@ Status Engine::FollowModel(const std::string& name, const Followed& stored) {
   if (it != models_.end() && known != followed_.end() &&
       known->second.incarnation == stored.incarnation &&
       it->second->options() == loaded->options()) {
-    it->second->Follow(loaded->snapshot());  // handles the user holds see the new version
+    it->second->Follow(*loaded);  // handles the user holds see the new version
   } else {
     if (it != models_.end()) {
       it->second->Invalidate(Status::NotFound("model '" + name + "' was dropped by the writer"));

@@ -7,9 +7,10 @@
 #include <limits>
 #include <unordered_map>
 
-#include "models/bayes_snapshot.h"
+#include "models/kinds.h"
 #include "models/log_math.h"
 #include "models/model_records.h"
+#include "models/trainable_snapshot.h"
 #include "util/guarded.h"
 #include "util/json_options.h"
 
@@ -49,9 +50,11 @@ Status CheckClassifyOptions(const ClassifyOptions& options) {
 
 }  // namespace
 
-Model::Model(std::string name, ModelOptions options, std::shared_ptr<const Snapshot> initial)
+Model::Model(std::string name, ModelOptions options,
+             std::shared_ptr<const TrainableSnapshot> initial)
     : name_(std::move(name)),
       options_(std::move(options)),
+      kind_(FindKind(options_.kind)),
       analyzer_(options_.analyzer),
       current_(std::move(initial)) {}
 
@@ -62,7 +65,7 @@ Status Model::Create(std::string_view name, const ModelOptions& options,
   CF_RETURN_IF_ERROR(ValidateModelName(name));
   CF_RETURN_IF_ERROR(options.Validate());
   auto labels = std::make_shared<const std::vector<std::string>>(options.labels);
-  auto initial = BayesSnapshot::Empty(options.bayes, options.analyzer.hash_bits, labels);
+  auto initial = FindKind(options.kind)->empty(options, labels);  // Validate() found the kind
   out->reset(new Model(std::string(name), options, std::move(initial)));
   return Status::OK();
 }
@@ -81,10 +84,9 @@ Status Model::FromRecords(std::string_view name, const std::map<std::string, std
   s = ModelOptions::FromJson(json, &options);
   if (s.ok()) s = options.Validate();
   if (!s.ok()) return Status::Corruption(context + ": bad options: " + s.message());
-  std::shared_ptr<const Snapshot> snapshot;
+  std::shared_ptr<const TrainableSnapshot> snapshot;
   CF_RETURN_IF_ERROR(
-      BayesSnapshot::FromRecords(options.bayes, options.analyzer.hash_bits, records, &snapshot)
-          .WithContext(context));
+      FindKind(options.kind)->from_records(options, records, &snapshot).WithContext(context));
   // Fixed labels are the model's contract: a header that names others is not this model.
   if (!options.labels.empty() && snapshot->labels() != options.labels) {
     return Status::Corruption(context + ": the header's labels disagree with the options' labels");
@@ -95,7 +97,7 @@ Status Model::FromRecords(std::string_view name, const std::map<std::string, std
 
 void Model::AllRecords(ModelRecords* out) const {
   out->puts.emplace_back(std::string(kOptionsRecord), SealRecord(options_.ToJson()));
-  snapshot()->RecordsSince(nullptr, out);
+  current_.load()->RecordsSince(nullptr, out);
 }
 
 void Model::SetCommitHook(CommitHook hook) {
@@ -110,10 +112,14 @@ void Model::Invalidate(const Status& reason) {
   invalid_.store(true, std::memory_order_release);
 }
 
-void Model::Follow(std::shared_ptr<const Snapshot> next) {
+void Model::Follow(const Model& loaded) {
   std::lock_guard<std::mutex> lock(train_mu_);
-  current_.store(std::move(next));
+  current_.store(loaded.current_.load());
 }
+
+std::shared_ptr<const Snapshot> Model::snapshot() const { return current_.load(); }
+uint64_t Model::version() const { return current_.load()->version(); }
+std::vector<std::string> Model::labels() const { return current_.load()->labels(); }
 
 Status Model::status() const {
   if (invalid_.load(std::memory_order_acquire)) return *invalid_reason_;
@@ -132,8 +138,8 @@ Status Model::CheckNewLabel(std::string_view label, size_t label_count) const {
                                    "' (its labels are fixed)");
   }
   CF_RETURN_IF_ERROR(ValidateLabel(label));
-  if (label_count >= kMaxBayesLabels) {
-    return Status::InvalidArgument("a model holds at most " + std::to_string(kMaxBayesLabels) +
+  if (label_count >= kind_->max_labels) {
+    return Status::InvalidArgument("a model holds at most " + std::to_string(kind_->max_labels) +
                                    " labels");
   }
   return Status::OK();
@@ -201,14 +207,14 @@ Status Model::Commit(std::span<const std::string_view> labels,
   if (subtract && label_list->size() != snapshot()->label_count()) {
     return Status::InvalidArgument("cannot untrain a label the model has never seen");
   }
-  const std::shared_ptr<const Snapshot> base = snapshot();
+  const std::shared_ptr<const TrainableSnapshot> base = current_.load();
   // Versions never wrap: version 0 after 2^64-1 would look older than every reader's version.
   if (base->version() == std::numeric_limits<uint64_t>::max()) {
     return Status::InvalidArgument("model '" + name_ +
                                    "' is at the last version number (2^64-1) "
                                    "and cannot be trained further");
   }
-  std::shared_ptr<const Snapshot> next = base;
+  std::shared_ptr<const TrainableSnapshot> next = base;
   std::vector<std::vector<uint32_t>> features;
   for (size_t start = 0; start < texts.size(); start += kTrainChunk) {
     const size_t n = std::min(kTrainChunk, texts.size() - start);
@@ -218,7 +224,9 @@ Status Model::Commit(std::span<const std::string_view> labels,
     std::vector<TrainingDoc> docs(n);
     for (size_t i = 0; i < n; ++i)
       docs[i] = {indices[start + i], features[i].data(), features[i].size()};
-    CF_RETURN_IF_ERROR(next->Update(docs, subtract, label_list, base->version() + 1, &next));
+    const uint64_t version = base->version() + 1;
+    CF_RETURN_IF_ERROR(subtract ? next->Remove(docs, label_list, version, &next)
+                                : next->Add(docs, label_list, version, &next));
   }
   if (hook_) {
     ModelRecords changed;
@@ -249,6 +257,10 @@ void Model::RunBatch(const std::function<void()>& work) const {
 }
 
 Status Model::Untrain(std::string_view label, std::string_view text) {
+  if (!kind_->can.untrain) {
+    return Status::NotSupported("model '" + name_ + "' is of kind '" + options_.kind +
+                                "', which cannot untrain a document");
+  }
   return Guarded([&] { return Commit({&label, 1}, {&text, 1}, true); });
 }
 
@@ -318,7 +330,7 @@ void Model::ClassifyRange(const Snapshot& snap, std::span<const std::string_view
     for (size_t i = range.begin(); i != range.end(); ++i) {
       analyzer_.Analyze(texts[i], &features);
       if (!normalise) {
-        snap.JointLogLikelihoods(features.data(), features.size(), scores.data());
+        snap.RawScores(features.data(), features.size(), scores.data());
         out->label_index[i] =
             static_cast<uint32_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
         continue;
@@ -326,7 +338,7 @@ void Model::ClassifyRange(const Snapshot& snap, std::span<const std::string_view
       if (!options.probabilities) {
         // The top probability alone is e^(s_best - logsumexp(s)) = 1 / sum_j e^(s_j - s_best):
         // no log and no pass that normalises every label.
-        snap.JointLogLikelihoods(features.data(), features.size(), scores.data());
+        snap.RawScores(features.data(), features.size(), scores.data());
         const auto best =
             static_cast<size_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
         out->confidence[i] = 1.0 / SumExp(scores.data(), n_labels, scores[best]);

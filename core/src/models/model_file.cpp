@@ -17,6 +17,7 @@
 #include <xxhash.h>
 
 #include "classiflow/model.h"
+#include "models/kinds.h"
 #include "util/binary_io.h"
 #include "util/errno_text.h"
 #include "util/json_options.h"
@@ -87,8 +88,9 @@ Status ParseFile(std::string_view bytes, std::string* name,
   if (!r.GetString(&kind) || !r.GetString(&model_name) || !r.GetU32(&count)) {
     return Status::Corruption("model file header truncated");
   }
-  if (kind != "bayes") {
-    return Status::Corruption("unknown model kind " + QuotePrefix(kind) + " in file");
+  if (FindKind(kind) == nullptr) {
+    return Status::Corruption("unknown model kind " + QuotePrefix(kind) +
+                              " in file (known: " + KindNames() + ")");
   }
   Status s = ValidateModelName(model_name);
   if (!s.ok()) return Status::Corruption("model file names its model badly: " + s.message());

@@ -8,7 +8,7 @@
 #include <unordered_set>
 
 #include "analysis/utf8.h"
-#include "models/bayes_snapshot.h"
+#include "models/kinds.h"
 #include "util/json_options.h"
 
 namespace classiflow {
@@ -97,13 +97,15 @@ std::string KnownKeys() {
 }  // namespace
 
 Status ModelOptions::Validate() const {
-  if (kind != "bayes") {
-    return Status::InvalidArgument("unknown model kind " + QuotePrefix(kind) + " (known: bayes)");
+  const ModelKind* found = FindKind(kind);
+  if (found == nullptr) {
+    return Status::InvalidArgument("unknown model kind " + QuotePrefix(kind) +
+                                   " (known: " + KindNames() + ")");
   }
   if (!(min_confidence >= 0.0 && min_confidence <= 1.0)) {
     return Status::InvalidArgument("min_confidence must be in [0, 1]");
   }
-  CF_RETURN_IF_ERROR(ValidateLabels(labels, kMaxBayesLabels).WithContext("labels"));
+  CF_RETURN_IF_ERROR(ValidateLabels(labels, found->max_labels).WithContext("labels"));
   CF_RETURN_IF_ERROR(analyzer.Validate());
   return bayes.Validate();
 }

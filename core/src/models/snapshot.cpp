@@ -5,7 +5,7 @@
 namespace classiflow {
 
 void Snapshot::Scores(const uint32_t* features, size_t feature_count, double* out) const {
-  JointLogLikelihoods(features, feature_count, out);
+  RawScores(features, feature_count, out);
   NormalizeLogProbabilities(out, label_count());
 }
 

@@ -14,7 +14,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-#include "models/bayes_snapshot.h"
+#include "models/bayes/snapshot.h"
 #include "models/model_records.h"
 #include "util/binary_io.h"
 

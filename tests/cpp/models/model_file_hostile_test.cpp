@@ -49,6 +49,21 @@ TEST(ModelFileHostileTest, TheDefaultCraftedFileLoads) {
   ASSERT_OK(Model::FromRecords("crafted", CraftedModel().RecordMap(), &model));
 }
 
+TEST(ModelFileHostileTest, AnUnknownKindIsCorruptAndNamesTheKnownOnes) {
+  CraftedModel crafted;
+  crafted.kind = "svm";
+  const Status s = LoadCrafted(crafted);
+  EXPECT_EQ(s.code(), Status::Code::kCorruption) << s.ToString();
+  EXPECT_NE(s.message().find("'svm'"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("known: bayes"), std::string::npos) << s.message();
+  ModelOptions options;  // the same table answers at creation
+  options.kind = "svm";
+  std::shared_ptr<Model> model;
+  const Status created = Model::Create("m", options, &model);
+  EXPECT_EQ(created.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(created.message().find("known: bayes"), std::string::npos) << created.message();
+}
+
 TEST(ModelFileHostileTest, LabelsOverTheCapAreCorrupt) {
   CraftedModel crafted;
   crafted.labels.clear();

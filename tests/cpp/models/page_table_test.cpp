@@ -1,10 +1,10 @@
-#include "models/page_table.h"
+#include "models/bayes/page_table.h"
 
 #include <gtest/gtest.h>
 
 #include <vector>
 
-#include "models/bayes_snapshot.h"
+#include "models/bayes/snapshot.h"
 
 namespace classiflow {
 namespace {

@@ -11,7 +11,7 @@
 
 #include "classiflow/engine.h"
 #include "classiflow/model.h"
-#include "models/bayes_snapshot.h"
+#include "models/bayes/snapshot.h"
 #include "test_util.h"
 
 namespace classiflow {

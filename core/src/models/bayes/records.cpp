@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "classiflow/model_options.h"
-#include "models/bayes_snapshot.h"
+#include "models/bayes/snapshot.h"
 #include "models/model_records.h"
 #include "util/binary_io.h"
 
@@ -114,7 +114,7 @@ Status HeaderRecordVersion(std::string_view sealed, uint64_t* version) {
   return Status::OK();
 }
 
-void BayesSnapshot::RecordsSince(const Snapshot* base, ModelRecords* out) const {
+void BayesSnapshot::RecordsSince(const TrainableSnapshot* base, ModelRecords* out) const {
   const auto* old = dynamic_cast<const BayesSnapshot*>(base);
   out->puts.emplace_back(std::string(kHeaderRecord), EncodeHeader());
   pages_.ForEachChanged(old ? &old->pages_ : nullptr, [&](size_t p) {
@@ -155,7 +155,7 @@ Status DecodeLabels(BinaryReader* r, std::vector<std::string>* labels) {
 
 Status BayesSnapshot::FromRecords(const BayesOptions& options, int hash_bits,
                                   const std::map<std::string, std::string>& records,
-                                  std::shared_ptr<const Snapshot>* out) {
+                                  std::shared_ptr<const TrainableSnapshot>* out) {
   auto header = records.find(std::string(kHeaderRecord));
   if (header == records.end()) return Status::Corruption("bayes model: header record missing");
   std::string_view payload;

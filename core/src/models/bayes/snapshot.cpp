@@ -1,4 +1,4 @@
-#include "models/bayes_snapshot.h"
+#include "models/bayes/snapshot.h"
 
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_sort.h>
@@ -96,11 +96,13 @@ uint32_t CountOf(const CountPage* page, uint32_t row, uint32_t label) {
 
 BayesSnapshot::BayesSnapshot(const BayesOptions& options, uint64_t version,
                              std::shared_ptr<const std::vector<std::string>> labels)
-    : Snapshot(version, std::move(labels)), alpha_(options.alpha), fit_prior_(options.fit_prior) {}
+    : TrainableSnapshot(version, std::move(labels)),
+      alpha_(options.alpha),
+      fit_prior_(options.fit_prior) {}
 
 BayesSnapshot::BayesSnapshot(const BayesSnapshot& base, uint64_t version,
                              std::shared_ptr<const std::vector<std::string>> labels)
-    : Snapshot(version, std::move(labels)),
+    : TrainableSnapshot(version, std::move(labels)),
       alpha_(base.alpha_),
       fit_prior_(base.fit_prior_),
       pages_(base.pages_),
@@ -142,8 +144,7 @@ PageView ViewOf(const CountPage& page) {
   return PageView{page.rows.data(), page.entries.data(), page.dense_values.data()};
 }
 
-void BayesSnapshot::JointLogLikelihoods(const uint32_t* features, size_t feature_count,
-                                        double* out) const {
+void BayesSnapshot::RawScores(const uint32_t* features, size_t feature_count, double* out) const {
   const size_t n_labels = label_count();
   // Gains are summed in float: dense rows then add 4 labels per SSE instruction with no
   // conversion (measured: the dense adds dominate on many-label models). The sums stay far
@@ -270,7 +271,8 @@ std::shared_ptr<const CountPage> MergePage(const CountPage* old, const Delta* be
 
 Status BayesSnapshot::Update(const std::vector<TrainingDoc>& docs, bool subtract,
                              std::shared_ptr<const std::vector<std::string>> labels,
-                             uint64_t version, std::shared_ptr<const Snapshot>* next) const {
+                             uint64_t version,
+                             std::shared_ptr<const TrainableSnapshot>* next) const {
   const size_t n_labels = labels->size();
   std::vector<uint64_t> doc_delta(n_labels, 0), token_delta(n_labels, 0);
   for (const auto& doc : docs) {

@@ -34,7 +34,7 @@ struct PageView {
   const float* dense = nullptr;
 };
 
-// The view of `page` (defined with CountPage, in bayes_snapshot.cpp).
+// The view of `page` (defined with CountPage, in bayes/snapshot.cpp).
 PageView ViewOf(const CountPage& page);
 
 class PageTable {

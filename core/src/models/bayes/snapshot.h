@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "classiflow/bayes.h"
-#include "classiflow/snapshot.h"
-#include "models/page_table.h"
+#include "models/bayes/page_table.h"
+#include "models/trainable_snapshot.h"
 
 namespace classiflow {
 
@@ -71,7 +71,7 @@ struct CountPage {
 // The score contribution of a feature seen `count` times with a label: log((count + a) / a).
 float CountGain(uint32_t count, double alpha);
 
-class BayesSnapshot final : public Snapshot {
+class BayesSnapshot final : public TrainableSnapshot {
  public:
   // An untrained model over 2^hash_bits features.
   static std::shared_ptr<const BayesSnapshot> Empty(
@@ -80,19 +80,31 @@ class BayesSnapshot final : public Snapshot {
   // Rebuilds a version from its records. Corruption on any inconsistency.
   static Status FromRecords(const BayesOptions& options, int hash_bits,
                             const std::map<std::string, std::string>& records,
-                            std::shared_ptr<const Snapshot>* out);
+                            std::shared_ptr<const TrainableSnapshot>* out);
 
-  void JointLogLikelihoods(const uint32_t* features, size_t feature_count,
-                           double* out) const override;
-  Status Update(const std::vector<TrainingDoc>& docs, bool subtract,
+  // Joint log-likelihoods: log P(label) + log P(features | label), up to a constant.
+  void RawScores(const uint32_t* features, size_t feature_count, double* out) const override;
+  Status Add(const std::vector<TrainingDoc>& docs,
+             std::shared_ptr<const std::vector<std::string>> labels, uint64_t version,
+             std::shared_ptr<const TrainableSnapshot>* next) const override {
+    return Update(docs, /*subtract=*/false, std::move(labels), version, next);
+  }
+  // Untraining: the counts of `docs` taken back.
+  Status Remove(const std::vector<TrainingDoc>& docs,
                 std::shared_ptr<const std::vector<std::string>> labels, uint64_t version,
-                std::shared_ptr<const Snapshot>* next) const override;
-  void RecordsSince(const Snapshot* base, ModelRecords* out) const override;
+                std::shared_ptr<const TrainableSnapshot>* next) const override {
+    return Update(docs, /*subtract=*/true, std::move(labels), version, next);
+  }
+  void RecordsSince(const TrainableSnapshot* base, ModelRecords* out) const override;
 
   uint64_t distinct_features() const { return distinct_features_; }
 
  private:
   struct Delta;
+  // Add (subtract = false) or Remove.
+  Status Update(const std::vector<TrainingDoc>& docs, bool subtract,
+                std::shared_ptr<const std::vector<std::string>> labels, uint64_t version,
+                std::shared_ptr<const TrainableSnapshot>* next) const;
 
   BayesSnapshot(const BayesOptions& options, uint64_t version,
                 std::shared_ptr<const std::vector<std::string>> labels);

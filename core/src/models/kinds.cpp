@@ -1,0 +1,42 @@
+#include "models/kinds.h"
+
+#include "models/bayes/snapshot.h"
+
+namespace classiflow {
+namespace {
+
+const ModelKind kKinds[] = {
+    {
+        "bayes",
+        kMaxBayesLabels,
+        {.untrain = true},
+        [](const ModelOptions& options, std::shared_ptr<const std::vector<std::string>> labels)
+            -> std::shared_ptr<const TrainableSnapshot> {
+          return BayesSnapshot::Empty(options.bayes, options.analyzer.hash_bits, std::move(labels));
+        },
+        [](const ModelOptions& options, const std::map<std::string, std::string>& records,
+           std::shared_ptr<const TrainableSnapshot>* out) {
+          return BayesSnapshot::FromRecords(options.bayes, options.analyzer.hash_bits, records,
+                                            out);
+        },
+    },
+};
+
+}  // namespace
+
+const ModelKind* FindKind(std::string_view name) {
+  for (const ModelKind& kind : kKinds) {
+    if (kind.name == name) return &kind;
+  }
+  return nullptr;
+}
+
+std::string KindNames() {
+  std::string names;
+  for (const ModelKind& kind : kKinds) {
+    names += (names.empty() ? "" : ", ") + std::string(kind.name);
+  }
+  return names;
+}
+
+}  // namespace classiflow

@@ -1,0 +1,53 @@
+// TrainableSnapshot: the implementer's side of a Snapshot, private to core.
+//
+// The public Snapshot (classiflow/snapshot.h) is what readers see: a version, its labels and
+// scores. A kind's snapshot derives from this class to also be trained and stored; the verbs
+// a kind lacks keep the NotSupported default, and the kind table (models/kinds.h) says which
+// it has.
+//
+// Thread-safety: all methods are const and safe to call from many threads at once.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "classiflow/snapshot.h"
+#include "classiflow/status.h"
+
+namespace classiflow {
+
+// One labelled, analysed training document.
+struct TrainingDoc {
+  uint32_t label_index;
+  const uint32_t* features;
+  size_t feature_count;
+};
+
+class TrainableSnapshot : public Snapshot {
+ public:
+  // Derives version `version`: `docs` added, with `labels` as the new label list (a superset
+  // of labels(); old labels keep their index).
+  virtual Status Add(const std::vector<TrainingDoc>& docs,
+                     std::shared_ptr<const std::vector<std::string>> labels, uint64_t version,
+                     std::shared_ptr<const TrainableSnapshot>* next) const = 0;
+  // The same with `docs` removed (documents added before). InvalidArgument, changing nothing,
+  // when that is impossible (a count would go below zero); NotSupported for a kind that cannot
+  // forget a document.
+  virtual Status Remove(const std::vector<TrainingDoc>& /*docs*/,
+                        std::shared_ptr<const std::vector<std::string>> /*labels*/,
+                        uint64_t /*version*/,
+                        std::shared_ptr<const TrainableSnapshot>* /*next*/) const {
+    return Status::NotSupported("this model kind cannot remove a trained document");
+  }
+  // Appends the records in which this version differs from `base` (a version it was derived
+  // from, directly or through several steps), or all records when `base` is null.
+  virtual void RecordsSince(const TrainableSnapshot* base, ModelRecords* out) const = 0;
+
+ protected:
+  using Snapshot::Snapshot;
+};
+
+}  // namespace classiflow
