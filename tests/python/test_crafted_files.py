@@ -1,8 +1,9 @@
 """Hostile model files and label sets from Python: crafted files with valid checksums are
 CorruptionError (never a crash), and every entry refuses what the loader refuses."""
 
-import math
 import json
+import math
+import os
 
 import pytest
 
@@ -118,3 +119,17 @@ def test_deeply_nested_options_are_refused_quickly():
     with cf.Engine() as eng:
         with pytest.raises(cf.InvalidArgumentError, match="nested"):
             eng.create_model("m", labels=value)
+
+
+def test_the_golden_format1_file_keeps_loading():
+    """tests/data/golden/bayes_format1.cfm was saved by format 1 (golden_format_test.cpp wrote
+    it); every later release must load it and answer as it did."""
+    path = os.path.join(os.path.dirname(__file__), "..", "data", "golden", "bayes_format1.cfm")
+    model = cf.Model.load(path)
+    assert (model.name, model.kind, model.version) == ("golden", "bayes", 1)
+    assert model.labels == ["ham", "spam"]
+    assert model.classify_batch(["cheap pills", "meeting at noon", "win money at noon"]) == [
+        "spam", "ham", "ham"]
+    scores = model.scores("win money at noon")
+    assert math.isclose(scores["ham"], -0.35616232440911944, abs_tol=1e-12)
+    assert math.isclose(scores["spam"], -1.2051699394697621, abs_tol=1e-12)
