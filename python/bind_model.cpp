@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
-#include <numeric>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,45 +19,14 @@ namespace {
 using ModelPtr = std::shared_ptr<Model>;
 
 ClassifyOptions MakeClassifyOptions(std::optional<double> min_confidence) {
-  ClassifyOptions options;  // min_confidence < 0 = the model's own threshold
-  if (min_confidence) {
-    if (!(*min_confidence >= 0.0 && *min_confidence <= 1.0)) {
-      throw StatusError(Status::InvalidArgument("min_confidence must be in [0, 1], got " +
-                                                std::to_string(*min_confidence)));
-    }
-    options.min_confidence = *min_confidence;
-  }
+  ClassifyOptions options;  // None = the model's own threshold; core checks the range
+  options.min_confidence = min_confidence;
   return options;
-}
-
-// The labels that name `count` scores of a Prediction. Label lists only ever grow, keeping the
-// order of the labels they had (snapshot.h), so the first `count` labels of the current snapshot
-// are those of the version that answered, even if training published a new one since.
-std::vector<std::string> LabelsFor(const Model& model, size_t count) {
-  std::vector<std::string> labels = model.labels();
-  labels.resize(std::min(count, labels.size()));
-  return labels;
 }
 
 py::object LabelOrNone(const Prediction& prediction) {
   if (!prediction.has_label()) return py::none();
   return py::str(prediction.label);
-}
-
-// Labels whose probability reaches `threshold`, most probable first, at most `k` of them.
-py::list TopLabels(const Model& model, const Prediction& prediction, size_t k, double threshold) {
-  const std::vector<double>& scores = prediction.scores;
-  std::vector<size_t> order(scores.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return scores[a] > scores[b]; });
-  const std::vector<std::string> labels = LabelsFor(model, scores.size());
-  py::list top;
-  const size_t count = std::min(k, order.size());
-  for (size_t i = 0; i < count && std::exp(scores[order[i]]) >= threshold; ++i) {
-    top.append(py::str(labels[order[i]]));
-  }
-  return top;
 }
 
 Prediction ClassifyOne(const Model& model, py::handle text, const ClassifyOptions& options) {
@@ -68,19 +36,19 @@ Prediction ClassifyOne(const Model& model, py::handle text, const ClassifyOption
   return prediction;
 }
 
-py::object Classify(const Model& model, py::handle text, int k,
+py::object Classify(const Model& model, py::handle text, int64_t k,
                     std::optional<double> min_confidence) {
-  if (k < 1) throw StatusError(Status::InvalidArgument("k must be >= 1, got " + std::to_string(k)));
-  const ClassifyOptions options = MakeClassifyOptions(min_confidence);
+  ClassifyOptions options = MakeClassifyOptions(min_confidence);
+  options.top_k = k < 0 ? 0 : static_cast<size_t>(k);  // core refuses 0 (and so k < 1)
   const Prediction prediction = ClassifyOne(model, text, options);
   if (k == 1) return LabelOrNone(prediction);
-  const double threshold =
-      options.min_confidence < 0 ? model.options().min_confidence : options.min_confidence;
-  return TopLabels(model, prediction, static_cast<size_t>(k), threshold);
+  py::list top;
+  for (uint32_t label : prediction.top) top.append(py::str(prediction.snapshot->labels()[label]));
+  return top;
 }
 
-py::dict ScoresDict(const Model& model, const Prediction& prediction) {
-  const std::vector<std::string> labels = LabelsFor(model, prediction.scores.size());
+py::dict ScoresDict(const Prediction& prediction) {
+  const std::vector<std::string>& labels = prediction.snapshot->labels();  // what answered
   py::dict scores;
   for (size_t i = 0; i < labels.size(); ++i) scores[py::str(labels[i])] = prediction.scores[i];
   return scores;
@@ -89,8 +57,8 @@ py::dict ScoresDict(const Model& model, const Prediction& prediction) {
 // (label or None, confidence, {label: log posterior}, model name, version)
 py::tuple Predict(const Model& model, py::handle text) {
   const Prediction prediction = ClassifyOne(model, text, ClassifyOptions());
-  return py::make_tuple(LabelOrNone(prediction), prediction.confidence,
-                        ScoresDict(model, prediction), prediction.model, prediction.version);
+  return py::make_tuple(LabelOrNone(prediction), prediction.confidence, ScoresDict(prediction),
+                        prediction.model, prediction.version);
 }
 
 BatchPredictions ClassifyMany(const Model& model, const TextBatch& texts,

@@ -1,5 +1,6 @@
 // Classification entry points. Each answers from one snapshot, as Model::Classify* do.
 #include <algorithm>
+#include <cmath>
 
 #include "internal.h"
 
@@ -10,11 +11,12 @@ using classiflow::capi::NotNull;
 
 namespace {
 
-Status ClassifyOne(cf_model* m, const char* text, size_t len, Prediction* prediction) {
+Status ClassifyOne(cf_model* m, const char* text, size_t len, Prediction* prediction,
+                   const classiflow::ClassifyOptions& options = {}) {
   CF_RETURN_IF_ERROR(NotNull(m, "model"));
   std::string_view view;
   CF_RETURN_IF_ERROR(classiflow::capi::TextArg(text, len, &view));
-  return m->model->Classify(view, prediction);
+  return m->model->Classify(view, options, prediction);
 }
 
 }  // namespace
@@ -31,6 +33,28 @@ cf_status cf_model_classify(cf_model* m, const char* text, size_t len, char** la
       CF_RETURN_IF_ERROR(classiflow::capi::CopyOut(prediction.label, label));
     }
     if (confidence != nullptr) *confidence = prediction.confidence;
+    return Status::OK();
+  });
+}
+
+cf_status cf_model_classify_top(cf_model* m, const char* text, size_t len, size_t k,
+                                double min_confidence, size_t* indices, double* probabilities,
+                                size_t* count) {
+  if (count != nullptr) *count = 0;
+  return Guard(__func__, [&]() -> Status {
+    CF_RETURN_IF_ERROR(NotNull(indices, "indices"));
+    CF_RETURN_IF_ERROR(NotNull(count, "count"));
+    classiflow::ClassifyOptions options;  // types converted here; the rules are core's
+    if (!(min_confidence < 0)) options.min_confidence = min_confidence;  // NaN: core refuses
+    options.top_k = k;
+    Prediction prediction;
+    CF_RETURN_IF_ERROR(ClassifyOne(m, text, len, &prediction, options));
+    for (size_t i = 0; i < prediction.top.size(); ++i) {
+      indices[i] = prediction.top[i];
+      if (probabilities != nullptr)
+        probabilities[i] = std::exp(prediction.scores[prediction.top[i]]);
+    }
+    *count = prediction.top.size();
     return Status::OK();
   });
 }

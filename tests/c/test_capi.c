@@ -428,6 +428,30 @@ static void test_training(cf_engine *e) {
   cf_model_release(fixed);
 }
 
+/* Top-k: most probable first, cut by k and by the threshold; the rules are core's. */
+static void test_top_labels(cf_model *m) {
+  size_t top[3] = {9, 9, 9}, count = 9;
+  double p[3] = {0};
+  EXPECT(CF_OK, cf_model_classify_top(m, "cheap pills", 11, 3, -1, top, p, &count), "top 3");
+  CHECK(count == 2 && top[0] == label_index(m, "spam") && top[1] == label_index(m, "ham") &&
+            p[0] >= p[1] && fabs(p[0] - confidence_of(m, "cheap pills", 11)) < 1e-12 &&
+            fabs(p[0] + p[1] - 1.0) < 1e-9,
+        "top 3 of 2 labels: both, most probable first, with their probabilities");
+  EXPECT(CF_OK, cf_model_classify_top(m, "cheap pills", 11, 1, -1, top, NULL, &count), "top 1");
+  CHECK(count == 1 && top[0] == label_index(m, "spam"), "top 1 is the classified label");
+  EXPECT(CF_OK, cf_model_classify_top(m, "cheap pills", 11, 2, 1.0, top, p, &count), "top, 1.0");
+  CHECK(count == 0, "a threshold of 1 keeps no label below certainty");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_classify_top(m, "x", 1, 0, -1, top, p, &count), "k = 0");
+  CHECK(count == 0, "count is 0 after a failure");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_classify_top(m, "x", 1, 2, 1.5, top, p, &count),
+         "min_confidence 1.5");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_classify_top(m, "x", 1, 2, NAN, top, p, &count),
+         "min_confidence NaN");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_classify_top(m, "x", 1, 2, -1, NULL, p, &count),
+         "indices NULL");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_classify_top(m, "x", 1, 2, -1, top, p, NULL), "count NULL");
+}
+
 static void test_classification(cf_engine *e) {
   static const char *const texts[] = {"cheap pills", "team meeting report", "cheap\0pills", ""};
   static const size_t lens[] = {11, 19, 11, 0};
@@ -466,6 +490,7 @@ static void test_classification(cf_engine *e) {
         "the top score is the classified label and its confidence");
   EXPECT(CF_INVALID_ARGUMENT, cf_model_scores(m, "cheap pills", 11, scores, 1), "scores, n = 1");
   EXPECT(CF_INVALID_ARGUMENT, cf_model_scores(m, "cheap pills", 11, scores, 3), "scores, n = 3");
+  test_top_labels(m);
 
   /* A batch answers every text as single classification does. */
   EXPECT(CF_OK, cf_model_classify_batch(m, texts, lens, 4, idx, confs), "classify_batch");

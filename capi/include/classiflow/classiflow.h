@@ -244,6 +244,18 @@ CF_API cf_status cf_model_untrain(cf_model *m, const char *label, const char *te
 CF_API cf_status cf_model_classify(cf_model *m, const char *text, size_t len, char **label,
                                    double *confidence);
 
+/* The k most probable labels of one text whose probability reaches the threshold, most
+ * probable first (ties: label order). Writes their label indices (see cf_model_label()) to
+ * indices[0..*count) and, if probabilities != NULL, their probabilities to
+ * probabilities[0..*count); *count <= k (fewer when the model has fewer labels or fewer reach
+ * the threshold; 0 is possible). min_confidence: the threshold in [0, 1], or a negative value
+ * for the model's own min_confidence. The arrays hold at least k elements.
+ * Errors: CF_INVALID_ARGUMENT for k == 0, indices or count NULL, min_confidence above 1 or
+ * NaN; otherwise as cf_model_classify(). */
+CF_API cf_status cf_model_classify_top(cf_model *m, const char *text, size_t len, size_t k,
+                                       double min_confidence, size_t *indices,
+                                       double *probabilities, size_t *count);
+
 /* Writes the log posterior probability of every label (label order, see cf_model_label()) to
  * scores[0..n); exp() of them sums to 1. REQUIRES: n == the label count of the version that
  * answers, else CF_INVALID_ARGUMENT (labels are only ever appended, so a count read before

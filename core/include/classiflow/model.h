@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -36,9 +37,13 @@ struct ModelKind;
 class TrainableSnapshot;
 
 struct ClassifyOptions {
-  // Below this top probability no label is returned; negative = the model's min_confidence.
-  // NaN or above 1 is InvalidArgument. Default: -1.
-  double min_confidence = -1.0;
+  // Below this probability no label is returned. nullopt = the model's min_confidence.
+  // REQUIRES: 0..1 (a negative, NaN or larger value is InvalidArgument). Default: nullopt.
+  std::optional<double> min_confidence = std::nullopt;
+  // Classify() only: Prediction::top holds up to this many labels whose probability reaches
+  // the threshold, most probable first. REQUIRES: >= 1 (0 is InvalidArgument); more than the
+  // model has labels is all of them. Default: 1.
+  size_t top_k = 1;
   // Batch calls only: also fill BatchPredictions::probabilities. Default: false.
   bool probabilities = false;
   // Batch calls only: fill BatchPredictions::confidence. false (with no threshold in force and

@@ -19,6 +19,9 @@ struct Prediction {
   double confidence = 0.0;
   // Per-label log posterior probabilities in label order; exp() of them sums to 1.
   std::vector<double> scores;
+  // Label indices whose probability reaches the threshold, most probable first (ties: the
+  // lower index first), at most ClassifyOptions::top_k; top[0] == label_index when not empty.
+  std::vector<uint32_t> top;
   // Which model and which immutable version answered; snapshot->labels() names the scores.
   std::string model;
   uint64_t version = 0;

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
+#include <numeric>
 #include <unordered_map>
 
 #include "models/kinds.h"
@@ -39,12 +41,32 @@ uint32_t PickLabel(const std::vector<double>& scores, double threshold, double* 
   return *confidence >= threshold ? static_cast<uint32_t>(best) : Prediction::kNoLabel;
 }
 
-// A caller's threshold: negative = the model's own; NaN or above 1 would silently refuse every
-// label (no probability compares >= NaN), so they are errors.
+// The indices of the (at most) k most probable labels whose probability reaches `threshold`,
+// most probable first; ties keep label order.
+void TopLabels(const std::vector<double>& scores, size_t k, double threshold,
+               std::vector<uint32_t>* top) {
+  top->resize(scores.size());
+  std::iota(top->begin(), top->end(), 0u);
+  const auto more_probable = [&](uint32_t a, uint32_t b) {
+    return scores[a] > scores[b] || (scores[a] == scores[b] && a < b);
+  };
+  const size_t n = std::min(k, top->size());
+  std::partial_sort(top->begin(), top->begin() + static_cast<std::ptrdiff_t>(n), top->end(),
+                    more_probable);
+  top->resize(n);
+  while (!top->empty() && std::exp(scores[top->back()]) < threshold) top->pop_back();
+}
+
+// A caller's threshold: nullopt = the model's own; a value outside [0, 1] is an error (NaN or
+// above 1 would silently refuse every label, a negative one would look like "no threshold").
 Status CheckClassifyOptions(const ClassifyOptions& options) {
-  if (std::isnan(options.min_confidence) || options.min_confidence > 1.0) {
-    return Status::InvalidArgument("min_confidence must be in [0, 1] (negative: the model's own)");
+  if (options.min_confidence &&
+      !(*options.min_confidence >= 0.0 && *options.min_confidence <= 1.0)) {
+    char value[32];
+    std::snprintf(value, sizeof value, "%g", *options.min_confidence);
+    return Status::InvalidArgument(std::string("min_confidence must be in [0, 1], got ") + value);
   }
+  if (options.top_k == 0) return Status::InvalidArgument("top_k (k) must be at least 1");
   return Status::OK();
 }
 
@@ -129,7 +151,7 @@ Status Model::status() const {
 Status Model::CheckText(std::string_view text) const { return analyzer_.Check(text); }
 
 double Model::Threshold(const ClassifyOptions& options) const {
-  return options.min_confidence < 0 ? options_.min_confidence : options.min_confidence;
+  return options.min_confidence.value_or(options_.min_confidence);
 }
 
 Status Model::CheckNewLabel(std::string_view label, size_t label_count) const {
@@ -283,8 +305,10 @@ Status Model::Classify(std::string_view text, const ClassifyOptions& options,
     analyzer_.Analyze(text, &features);
     out->scores.resize(n_labels);
     snap->Scores(features.data(), features.size(), out->scores.data());
-    out->label_index = PickLabel(out->scores, Threshold(options), &out->confidence);
+    const double threshold = Threshold(options);
+    out->label_index = PickLabel(out->scores, threshold, &out->confidence);
     out->label = out->has_label() ? snap->labels()[out->label_index] : std::string();
+    TopLabels(out->scores, options.top_k, threshold, &out->top);
     out->model = name_;
     out->version = snap->version();
     out->snapshot = snap;

@@ -175,11 +175,36 @@ TEST(JsonOptionsTest, NonFiniteNumbersNameTheOption) {
   EXPECT_CODE(CreateWith(options), kInvalidArgument);
 }
 
-TEST(ClassifyOptionsTest, NanOrAboveOneThresholdIsRefused) {
+TEST(ClassifyOptionsTest, TopKIsMostProbableFirstAndCutByTheThreshold) {
+  std::shared_ptr<Model> model;
+  ASSERT_OK(Model::Create("m", ModelOptions(), &model));
+  const std::vector<std::string_view> labels = {"a", "b", "c"}, texts = {"x y", "x z", "w"};
+  ASSERT_OK(model->TrainBatch(labels, texts));
+  ClassifyOptions options;
+  options.top_k = 5;  // more than there are labels: all of them
+  Prediction p;
+  ASSERT_OK(model->Classify("x", options, &p));
+  ASSERT_EQ(p.top.size(), 3u);
+  EXPECT_EQ(p.top[0], p.label_index);
+  for (size_t i = 1; i < p.top.size(); ++i) EXPECT_GE(p.scores[p.top[i - 1]], p.scores[p.top[i]]);
+  options.top_k = 1;
+  ASSERT_OK(model->Classify("x", options, &p));
+  EXPECT_EQ(p.top, std::vector<uint32_t>{p.label_index});
+  options.top_k = 3;
+  options.min_confidence = std::exp(p.scores[p.top[0]]) + 1e-9;  // just above the best
+  ASSERT_OK(model->Classify("x", options, &p));
+  EXPECT_TRUE(p.top.empty());
+  EXPECT_FALSE(p.has_label());
+  options = ClassifyOptions();
+  options.top_k = 0;
+  EXPECT_CODE(model->Classify("x", options, &p), kInvalidArgument);
+}
+
+TEST(ClassifyOptionsTest, AThresholdOutsideZeroToOneIsRefused) {
   std::shared_ptr<Model> model;
   ASSERT_OK(Model::Create("m", ModelOptions(), &model));
   ASSERT_OK(model->Train("a", "some words"));
-  for (double bad : {std::nan(""), 1.5, std::numeric_limits<double>::infinity()}) {
+  for (double bad : {std::nan(""), 1.5, -0.1, std::numeric_limits<double>::infinity()}) {
     ClassifyOptions options;
     options.min_confidence = bad;
     Prediction p;

@@ -24,7 +24,7 @@ Status ClassifyStage::Run(std::span<ItemState* const> items) const {
   texts.clear();
   for (const ItemState* item : items) texts.push_back(item->text);
   ClassifyOptions options;
-  options.min_confidence = spec_.classify.min_confidence;
+  if (spec_.classify.min_confidence >= 0) options.min_confidence = spec_.classify.min_confidence;
   BatchPredictions predictions;
   CF_RETURN_IF_ERROR(model->ClassifyBatch(texts, options, &predictions));
   const auto& labels = predictions.snapshot->labels();
