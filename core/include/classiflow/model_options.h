@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -41,7 +42,10 @@ struct CLASSIFLOW_EXPORT ModelOptions {
   // Checks each value's type and, for integers, that it fits its field (never truncated);
   // NaN/Infinity and nesting deeper than 64 levels are refused. It does NOT call Validate():
   // the entries that take options (Model::Create, Model::FromRecords) do, once.
-  static Status FromJson(std::string_view json, ModelOptions* out);
+  // `kind`, when given, is the kind named apart from the JSON (the C ABI's argument): a "kind"
+  // key may repeat it but not contradict it (InvalidArgument).
+  static Status FromJson(std::string_view json, ModelOptions* out,
+                         std::optional<std::string_view> kind = std::nullopt);
   std::string ToJson() const;
   bool operator==(const ModelOptions&) const = default;
 };

@@ -110,10 +110,16 @@ Status ModelOptions::Validate() const {
   return bayes.Validate();
 }
 
-Status ModelOptions::FromJson(std::string_view json, ModelOptions* out) {
+Status ModelOptions::FromJson(std::string_view json, ModelOptions* out,
+                              std::optional<std::string_view> kind) {
   ModelOptions options;
+  if (kind) options.kind = std::string(*kind);
   CF_RETURN_IF_ERROR(
       ForEachJsonOption(json, "options", [&](const std::string& key, const Json& value) {
+        if (key == "kind" && kind && !(value.is_string() && value == *kind)) {
+          return Status::InvalidArgument("options key \"kind\" is " + DescribeJson(value) +
+                                         " but the kind argument is " + QuotePrefix(*kind));
+        }
         auto setter = Setters().find(key);
         if (setter == Setters().end()) {
           return Status::InvalidArgument("unknown option " + QuotePrefix(key) +

@@ -253,3 +253,23 @@ TEST(AlphaTest, BoundedSoScoresStayFinite) {
 
 }  // namespace
 }  // namespace classiflow
+
+namespace classiflow {
+namespace {
+
+TEST(ModelOptionsKindTest, AKindArgumentMayBeRepeatedButNotContradicted) {
+  ModelOptions options;
+  ASSERT_OK(ModelOptions::FromJson(R"({"kind":"bayes","alpha":0.5})", &options, "bayes"));
+  EXPECT_EQ(options.kind, "bayes");
+  EXPECT_EQ(options.bayes.alpha, 0.5);
+  const Status s = ModelOptions::FromJson(R"({"kind":"svm"})", &options, "bayes");
+  EXPECT_CODE(s, kInvalidArgument);
+  EXPECT_NE(s.message().find("kind argument"), std::string::npos) << s.message();
+  EXPECT_CODE(ModelOptions::FromJson(R"({"kind":7})", &options, "bayes"), kInvalidArgument);
+  ASSERT_OK(ModelOptions::FromJson("", &options, "svm"));  // the argument alone sets the kind
+  EXPECT_EQ(options.kind, "svm");
+  EXPECT_CODE(options.Validate(), kInvalidArgument);  // ... which the kind table then refuses
+}
+
+}  // namespace
+}  // namespace classiflow
