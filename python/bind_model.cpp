@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "binding.h"
+#include "classiflow/evaluation.h"
 #include "classiflow/model.h"
 
 namespace classiflow::python {
@@ -119,6 +120,35 @@ void TrainBatch(Model& model, py::handle texts, py::handle labels) {
   CallWithoutGil([&] { return model.TrainBatch(label_batch.views(), text_batch.views()); });
 }
 
+std::string EvaluateJson(const Model& model, py::handle texts, py::handle labels) {
+  const TextBatch text_batch(texts, TextBatch::Kind::kText, "texts");
+  const TextBatch label_batch(labels, TextBatch::Kind::kLabel, "labels");
+  std::string json;
+  CallWithoutGil([&] {
+    Evaluation e;
+    CF_RETURN_IF_ERROR(Evaluate(model, text_batch.views(), label_batch.views(), &e));
+    json = e.ToJson();
+    return Status::OK();
+  });
+  return json;
+}
+
+// One JSON document per fold, of models made with this model's options.
+std::vector<std::string> CrossValidateJson(const Model& model, py::handle texts, py::handle labels,
+                                           int64_t k, uint64_t seed) {
+  const TextBatch text_batch(texts, TextBatch::Kind::kText, "texts");
+  const TextBatch label_batch(labels, TextBatch::Kind::kLabel, "labels");
+  std::vector<std::string> json;
+  CallWithoutGil([&] {
+    std::vector<Evaluation> folds;
+    CF_RETURN_IF_ERROR(CrossValidate(model.options(), text_batch.views(), label_batch.views(),
+                                     k < 0 ? 0 : static_cast<size_t>(k), seed, &folds));
+    for (const Evaluation& fold : folds) json.push_back(fold.ToJson());
+    return Status::OK();
+  });
+  return json;
+}
+
 void Save(const Model& model, py::handle path) {
   const std::string file = PathArg(path, "path");
   CallWithoutGil([&] { return model.Save(file); });
@@ -161,6 +191,9 @@ void BindModel(py::module_& m) {
            py::arg("min_confidence") = py::none())
       .def("predict", &Predict, py::arg("text"))
       .def("predict_proba", &PredictProba, py::arg("texts"))
+      .def("evaluate_json", &EvaluateJson, py::arg("texts"), py::arg("labels"))
+      .def("cross_validate_json", &CrossValidateJson, py::arg("texts"), py::arg("labels"),
+           py::arg("k"), py::arg("seed"))
       .def("save", &Save, py::arg("path"))
       .def_static("load", &Load, py::arg("path"));
 }

@@ -8,7 +8,7 @@ from typing import Any, Dict, Iterable, List, Optional, Union
 import numpy as np
 
 from . import _classiflow
-from .errors import Error
+from .errors import Error, InvalidArgumentError
 
 _Text = Union[str, bytes]
 _Path = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
@@ -181,6 +181,44 @@ class Model:
             InvalidArgumentError: as ``classify()``.
         """
         return self._m.predict_proba(texts)
+
+    def evaluate(self, texts: Iterable[_Text], labels: Iterable[str]) -> Dict[str, Any]:
+        """How well this version's labels match ``labels``: each text's most probable label
+        (whatever ``min_confidence``), compared in parallel with the GIL released.
+
+        Returns:
+            ``{"count", "accuracy", "macro_f1", "labels", "per_label": {label: {"precision",
+            "recall", "f1", "support"}}, "confusion": [[...]]}``; ``confusion[t][p]`` counts
+            texts of true label ``labels[t]`` given ``labels[p]``. True labels the model does not
+            know come last (always missed). macro-F1 averages the labels that were true or
+            predicted at least once, as scikit-learn's ``f1_score(average="macro")`` does.
+
+        Raises:
+            InvalidArgumentError: the lengths differ, nothing to evaluate, a bad text, or a
+                model with no labels yet.
+        """
+        return json.loads(self._m.evaluate_json(texts, labels))
+
+    def cross_validate(self, texts: Iterable[_Text], labels: Iterable[str], k: int = 5,
+                       seed: int = 42) -> Dict[str, Any]:
+        """Stratified k-fold cross-validation of models with this model's options (this model
+        is neither used nor changed): for each fold a fresh in-memory model is trained on the
+        other folds and evaluated on it. Deterministic for a seed.
+
+        Returns:
+            ``{"accuracy", "macro_f1"}`` (means over the folds) and ``"folds"``: one
+            ``evaluate()`` result per fold.
+
+        Raises:
+            InvalidArgumentError: k outside [2, number of texts], or as ``evaluate()``.
+        """
+        if not isinstance(seed, int) or not 0 <= seed < 2**64:
+            raise InvalidArgumentError(f"seed must be an int in [0, 2**64), got {seed!r}")
+        folds = [json.loads(f) for f in
+                 self._m.cross_validate_json(texts, labels, k, seed)]
+        return {"accuracy": sum(f["accuracy"] for f in folds) / len(folds),
+                "macro_f1": sum(f["macro_f1"] for f in folds) / len(folds),
+                "folds": folds}
 
     def save(self, path: _Path) -> None:
         """Write the current version to a file, atomically (temporary file + rename).

@@ -452,6 +452,27 @@ static void test_top_labels(cf_model *m) {
   EXPECT(CF_INVALID_ARGUMENT, cf_model_classify_top(m, "x", 1, 2, -1, top, p, NULL), "count NULL");
 }
 
+/* Evaluation and cross-validation as JSON; the metrics themselves are tested in C++. */
+static void test_evaluation(cf_model *m) {
+  const char *texts[] = {"cheap pills", "team meeting report", "cheap pills", "win money"};
+  const char *truth[] = {"spam", "ham", "ham", "spam"};
+  char *json = (char *)"untouched";
+  EXPECT(CF_OK, cf_model_evaluate(m, truth, texts, NULL, 4, &json), "evaluate");
+  CHECK(json != NULL && strstr(json, "\"count\":4") != NULL &&
+            strstr(json, "\"accuracy\":0.75") != NULL,
+        "evaluate: 3 of 4 right");
+  cf_free(json);
+  EXPECT(CF_OK, cf_model_cross_validate(m, truth, texts, NULL, 4, 2, 7, &json), "cross_validate");
+  CHECK(json != NULL && json[0] == '[' && strstr(json, "\"macro_f1\"") != NULL,
+        "cross_validate: an array of folds");
+  cf_free(json);
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_evaluate(m, truth, texts, NULL, 0, &json), "evaluate n=0");
+  CHECK(json == NULL, "json is NULL after a failure");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_cross_validate(m, truth, texts, NULL, 4, 1, 7, &json),
+         "cross_validate k=1");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_evaluate(m, truth, texts, NULL, 4, NULL), "json NULL");
+}
+
 static void test_classification(cf_engine *e) {
   static const char *const texts[] = {"cheap pills", "team meeting report", "cheap\0pills", ""};
   static const size_t lens[] = {11, 19, 11, 0};
@@ -491,6 +512,7 @@ static void test_classification(cf_engine *e) {
   EXPECT(CF_INVALID_ARGUMENT, cf_model_scores(m, "cheap pills", 11, scores, 1), "scores, n = 1");
   EXPECT(CF_INVALID_ARGUMENT, cf_model_scores(m, "cheap pills", 11, scores, 3), "scores, n = 3");
   test_top_labels(m);
+  test_evaluation(m);
 
   /* A batch answers every text as single classification does. */
   EXPECT(CF_OK, cf_model_classify_batch(m, texts, lens, 4, idx, confs), "classify_batch");

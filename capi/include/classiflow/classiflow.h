@@ -256,6 +256,27 @@ CF_API cf_status cf_model_classify_top(cf_model *m, const char *text, size_t len
                                        double min_confidence, size_t *indices,
                                        double *probabilities, size_t *count);
 
+/* ---- Models: evaluation ------------------------------------------------------------------- */
+
+/* Compares the model's most probable label of each texts[i] (whatever its min_confidence) with
+ * labels[i] and writes a JSON object to *json (free with cf_free()): {"count", "accuracy",
+ * "macro_f1", "labels", "per_label": {label: {"precision", "recall", "f1", "support"}},
+ * "confusion": [[...]]} with confusion[t][p] counting texts of true label labels[t] given
+ * labels[p]; true labels the model does not know come last. Texts as cf_model_train_batch().
+ * Errors: CF_INVALID_ARGUMENT for n == 0, NULL arrays or json, a bad text (named), or a model
+ * with no labels; *json is then NULL. */
+CF_API cf_status cf_model_evaluate(cf_model *m, const char *const *labels, const char *const *texts,
+                                   const size_t *lens, size_t n, char **json);
+
+/* Stratified k-fold cross-validation of models with m's options (m itself is neither used nor
+ * changed): each label's texts are shuffled with `seed` and dealt to the folds in turn; a fresh
+ * in-memory model is trained on the other folds and evaluated on each. *json (free with
+ * cf_free()) is a JSON array of k objects as cf_model_evaluate() writes. Deterministic for a
+ * seed. Errors: CF_INVALID_ARGUMENT for k < 2 or k > n, and as cf_model_evaluate(). */
+CF_API cf_status cf_model_cross_validate(cf_model *m, const char *const *labels,
+                                         const char *const *texts, const size_t *lens, size_t n,
+                                         size_t k, uint64_t seed, char **json);
+
 /* Writes the log posterior probability of every label (label order, see cf_model_label()) to
  * scores[0..n); exp() of them sums to 1. REQUIRES: n == the label count of the version that
  * answers, else CF_INVALID_ARGUMENT (labels are only ever appended, so a count read before

@@ -1,0 +1,51 @@
+// Evaluation entry points: metrics and cross-validation as JSON (classiflow/evaluation.h).
+#include "classiflow/evaluation.h"
+#include "internal.h"
+
+using classiflow::Status;
+using classiflow::capi::Guard;
+
+namespace {
+
+Status PairsArg(cf_model* m, const char* const* labels, const char* const* texts,
+                const size_t* lens, size_t n, std::vector<std::string_view>* label_views,
+                std::vector<std::string_view>* text_views) {
+  CF_RETURN_IF_ERROR(classiflow::capi::UsableModel(m));
+  if (n == 0) return Status::InvalidArgument("nothing to evaluate: n is 0");
+  CF_RETURN_IF_ERROR(classiflow::capi::LabelsArg(labels, n, label_views));
+  return classiflow::capi::TextsArg(texts, lens, n, text_views);
+}
+
+}  // namespace
+
+extern "C" {
+
+cf_status cf_model_evaluate(cf_model* m, const char* const* labels, const char* const* texts,
+                            const size_t* lens, size_t n, char** json) {
+  return Guard(__func__, [&]() -> Status {
+    CF_RETURN_IF_ERROR(classiflow::capi::ResetOut(json, "json"));
+    std::vector<std::string_view> label_views, text_views;
+    CF_RETURN_IF_ERROR(PairsArg(m, labels, texts, lens, n, &label_views, &text_views));
+    classiflow::Evaluation e;
+    CF_RETURN_IF_ERROR(classiflow::Evaluate(*m->model, text_views, label_views, &e));
+    return classiflow::capi::CopyOut(e.ToJson(), json);
+  });
+}
+
+cf_status cf_model_cross_validate(cf_model* m, const char* const* labels, const char* const* texts,
+                                  const size_t* lens, size_t n, size_t k, uint64_t seed,
+                                  char** json) {
+  return Guard(__func__, [&]() -> Status {
+    CF_RETURN_IF_ERROR(classiflow::capi::ResetOut(json, "json"));
+    std::vector<std::string_view> label_views, text_views;
+    CF_RETURN_IF_ERROR(PairsArg(m, labels, texts, lens, n, &label_views, &text_views));
+    std::vector<classiflow::Evaluation> folds;
+    CF_RETURN_IF_ERROR(
+        classiflow::CrossValidate(m->model->options(), text_views, label_views, k, seed, &folds));
+    std::string array = "[";
+    for (size_t i = 0; i < folds.size(); ++i) array += (i ? "," : "") + folds[i].ToJson();
+    return classiflow::capi::CopyOut(array + "]", json);
+  });
+}
+
+}  // extern "C"
