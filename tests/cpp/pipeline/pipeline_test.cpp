@@ -262,8 +262,12 @@ TEST_F(PipelineTest, MemoryStaysBoundedWhenTheProducerOutrunsASlowCallback) {
   GTEST_SKIP() << "a sanitizer's shadow memory grows with every allocation; the Release run "
                   "measures this";
 #endif
-  // 20,000 items of 4 KB (80 MB in all) against an enrich callback that takes 100 µs: the
-  // producer is far faster, so it must be held back at max_in_flight, not buffered.
+  // 40,000 items of 4 KB (160 MB in all) against an enrich callback that takes 100 µs: the
+  // producer is far faster, so it must be held back at max_in_flight, not buffered. What may
+  // grow: RocksDB's memtables (queue records hold the texts; 32 MB a family before a flush, and
+  // an immutable one while it flushes, 64 MB in all), the 500 items in flight and the pool of
+  // idle items that reuses them; 42 MB typically here, 72 MB seen when the flush lagged under
+  // load. An intake without backpressure would hold all 160 MB on top of that.
   auto p = Create("slow", R"({"stages": [
       {"name": "e", "enrich": "slow", "next": "out"}, {"name": "out", "sink": {}}],
       "max_in_flight": 500, "durability": "none"})");
@@ -277,12 +281,12 @@ TEST_F(PipelineTest, MemoryStaysBoundedWhenTheProducerOutrunsASlowCallback) {
   ASSERT_OK(p->SubmitMany(items, &ids));  // warm up: threads, arenas, RocksDB memtables
   const double before = RssMb();
   double peak = before;
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < 400; ++i) {
     ASSERT_OK(p->SubmitMany(items, &ids));
     peak = std::max(peak, RssMb());
   }
   ASSERT_OK(p->Flush());
-  EXPECT_LT(peak - before, 40.0) << "RSS grew from " << before << " MB to " << peak << " MB";
+  EXPECT_LT(peak - before, 100.0) << "RSS grew from " << before << " MB to " << peak << " MB";
   EXPECT_LE(p->Stats().in_flight, 500u);
 }
 
