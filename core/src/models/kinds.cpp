@@ -5,7 +5,7 @@
 namespace classiflow {
 namespace {
 
-const ModelKind kKinds[] = {
+constexpr ModelKind kKinds[] = {
     {
         "bayes",
         kMaxBayesLabels,

@@ -63,7 +63,7 @@ Status CheckClassifyOptions(const ClassifyOptions& options) {
   if (options.min_confidence &&
       !(*options.min_confidence >= 0.0 && *options.min_confidence <= 1.0)) {
     char value[32];
-    std::snprintf(value, sizeof value, "%g", *options.min_confidence);
+    (void)std::snprintf(value, sizeof value, "%g", *options.min_confidence);
     return Status::InvalidArgument(std::string("min_confidence must be in [0, 1], got ") + value);
   }
   if (options.top_k == 0) return Status::InvalidArgument("top_k (k) must be at least 1");
