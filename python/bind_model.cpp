@@ -141,7 +141,7 @@ std::vector<std::string> CrossValidateJson(const Model& model, py::handle texts,
   std::vector<std::string> json;
   CallWithoutGil([&] {
     std::vector<Evaluation> folds;
-    CF_RETURN_IF_ERROR(CrossValidate(model.options(), text_batch.views(), label_batch.views(),
+    CF_RETURN_IF_ERROR(CrossValidate(model, text_batch.views(), label_batch.views(),
                                      k < 0 ? 0 : static_cast<size_t>(k), seed, &folds));
     for (const Evaluation& fold : folds) json.push_back(fold.ToJson());
     return Status::OK();

@@ -41,7 +41,7 @@ cf_status cf_model_cross_validate(cf_model* m, const char* const* labels, const 
     CF_RETURN_IF_ERROR(PairsArg(m, labels, texts, lens, n, &label_views, &text_views));
     std::vector<classiflow::Evaluation> folds;
     CF_RETURN_IF_ERROR(
-        classiflow::CrossValidate(m->model->options(), text_views, label_views, k, seed, &folds));
+        classiflow::CrossValidate(*m->model, text_views, label_views, k, seed, &folds));
     std::string array = "[";
     for (size_t i = 0; i < folds.size(); ++i) array += (i ? "," : "") + folds[i].ToJson();
     return classiflow::capi::CopyOut(array + "]", json);

@@ -303,6 +303,8 @@ MODEL_CALLS = {
     "scores": lambda m: m.scores("cheap"),
     "predict_proba": lambda m: m.predict_proba(["cheap"]),
     "save": lambda m: m.save("refused.cfm"),
+    "evaluate": lambda m: m.evaluate(["cheap"], ["spam"]),
+    "cross_validate": lambda m: m.cross_validate(["cheap", "pills"], ["spam", "spam"], k=2),
 }
 
 

@@ -52,5 +52,10 @@ CLASSIFLOW_EXPORT Status CrossValidate(const ModelOptions& options,
                                        std::span<const std::string_view> texts,
                                        std::span<const std::string_view> labels, size_t k,
                                        uint64_t seed, std::vector<Evaluation>* folds);
+// The same with the options of `model`, which is neither used nor changed. Checks the model's
+// status first: Unavailable after its engine closed, NotFound after it was dropped.
+CLASSIFLOW_EXPORT Status CrossValidate(const Model& model, std::span<const std::string_view> texts,
+                                       std::span<const std::string_view> labels, size_t k,
+                                       uint64_t seed, std::vector<Evaluation>* folds);
 
 }  // namespace classiflow
