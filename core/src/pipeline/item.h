@@ -55,31 +55,28 @@ struct ItemState {
   bool stored = false;               // a queue record exists for this item
 
   // Back to a fresh item, keeping the capacity of its strings and vectors for the next one
-  // (ItemPool); strings of more than `max_kept` bytes are freed.
+  // (ItemPool); strings of more than `max_kept` bytes are freed. Everything else comes from a
+  // default-constructed item, so a new member needs no line here.
   void Reset(size_t max_kept) {
-    for (std::string* s : {&id, &text, &meta, &error}) {
-      if (s->capacity() > max_kept) {
-        std::string().swap(*s);
-      } else {
-        s->clear();
-      }
-    }
-    submitted_at_ms = 0;
-    stage = 0;
-    attempts = 0;
-    max_attempts_used = 1;
-    due_ms = 0;
-    route.clear();
-    predictions.clear();
-    fields.clear();
-    valid.clear();
-    outcome = Outcome::kRunning;
-    stage_started_ns = 0;
-    accepted_ns = 0;
-    submission = nullptr;
-    index = 0;
-    claimed = false;
-    stored = false;
+    ItemState fresh;
+    const auto keep = [max_kept](std::string& buffer, std::string& into) {
+      if (buffer.capacity() > max_kept) return;
+      buffer.clear();
+      into.swap(buffer);
+    };
+    keep(id, fresh.id);
+    keep(text, fresh.text);
+    keep(meta, fresh.meta);
+    keep(error, fresh.error);
+    const auto keep_vector = [](auto& buffer, auto& into) {
+      buffer.clear();
+      into.swap(buffer);
+    };
+    keep_vector(route, fresh.route);
+    keep_vector(predictions, fresh.predictions);
+    keep_vector(fields, fresh.fields);
+    keep_vector(valid, fresh.valid);
+    *this = std::move(fresh);
   }
 
   // Sets `name` to `json`, replacing an earlier value.
