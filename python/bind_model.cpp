@@ -120,6 +120,32 @@ void TrainBatch(Model& model, py::handle texts, py::handle labels) {
   CallWithoutGil([&] { return model.TrainBatch(label_batch.views(), text_batch.views()); });
 }
 
+// progress(done, total, epoch, loss) runs with the GIL taken, on the thread that trains. An
+// exception it raises stops further calls and is raised again once the fit returns (the fit
+// itself completes: it cannot be abandoned half way).
+void Fit(Model& model, py::handle texts, py::handle labels, std::optional<int> epochs, int threads,
+         py::object progress) {
+  const TextBatch text_batch(texts, TextBatch::Kind::kText, "texts");
+  const TextBatch label_batch(labels, TextBatch::Kind::kLabel, "labels");
+  FitOptions options;
+  options.epochs = epochs;
+  options.threads = threads;
+  std::optional<py::error_already_set> raised;
+  if (!progress.is_none()) {
+    options.progress = [&](const FitProgress& p) {
+      py::gil_scoped_acquire gil;
+      if (raised) return;
+      try {
+        progress(p.done, p.total, p.epoch, p.loss);
+      } catch (py::error_already_set& e) {
+        raised.emplace(std::move(e));
+      }
+    };
+  }
+  CallWithoutGil([&] { return model.Fit(label_batch.views(), text_batch.views(), options); });
+  if (raised) throw std::move(*raised);
+}
+
 std::string EvaluateJson(const Model& model, py::handle texts, py::handle labels) {
   const TextBatch text_batch(texts, TextBatch::Kind::kText, "texts");
   const TextBatch label_batch(labels, TextBatch::Kind::kLabel, "labels");
@@ -184,6 +210,8 @@ void BindModel(py::module_& m) {
                              Checked([](const Model& model) { return model.options().ToJson(); }))
       .def("train", &Train, py::arg("label"), py::arg("text"))
       .def("train_batch", &TrainBatch, py::arg("texts"), py::arg("labels"))
+      .def("fit", &Fit, py::arg("texts"), py::arg("labels"), py::arg("epochs") = py::none(),
+           py::arg("threads") = 0, py::arg("progress") = py::none())
       .def("untrain", &Untrain, py::arg("label"), py::arg("text"))
       .def("classify", &Classify, py::arg("text"), py::arg("k") = 1,
            py::arg("min_confidence") = py::none())

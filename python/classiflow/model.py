@@ -3,7 +3,8 @@
 import json
 import os
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Union
+import sys
+from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 import numpy as np
 
@@ -14,6 +15,31 @@ _Text = Union[str, bytes]
 _Path = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 
 __all__ = ["Model", "Prediction"]
+
+
+def _progress_callback(progress: Any) -> Optional[Callable[[int, int, int, float], Any]]:
+    """Model.fit's ``progress`` argument as a callable or None (see there)."""
+    if callable(progress):
+        return progress
+    if progress is False:
+        return None
+    try:
+        from tqdm.auto import tqdm  # optional: python3-tqdm
+    except ImportError:
+        return None
+    if progress is None and not sys.stderr.isatty():
+        return None
+    bar: Dict[str, Any] = {}
+
+    def update(done: int, total: int, epoch: int, loss: float) -> None:
+        if "bar" not in bar:
+            bar["bar"] = tqdm(total=total, unit="doc", desc="fit")
+        bar["bar"].set_postfix(epoch=epoch, loss=f"{loss:.4f}", refresh=False)
+        bar["bar"].update(done - bar["bar"].n)
+        if done >= total:
+            bar["bar"].close()
+
+    return update
 
 
 @dataclass(frozen=True)
@@ -114,6 +140,32 @@ class Model:
             TypeError: ``texts`` or ``labels`` is a single string or holds non-strings.
         """
         self._m.train_batch(texts, labels)
+
+    def fit(
+        self,
+        texts: Iterable[_Text],
+        labels: Iterable[str],
+        epochs: Optional[int] = None,
+        threads: int = 0,
+        progress: Union[None, bool, Callable[[int, int, int, float], Any]] = None,
+    ) -> None:
+        """Batch training: learn ``labels[i]`` / ``texts[i]`` as well as the kind can, as ONE new
+        version, all or nothing. The linear model makes ``epochs`` shuffled passes (default: its
+        ``epochs`` option) on ``threads`` threads (0 = all the model may use; 1 repeats bit for
+        bit for the model's ``seed``); for ``kind="bayes"`` it is ``train_batch()``.
+
+        ``progress``: a callable ``progress(done, total, epoch, loss)`` (documents done over all
+        epochs, their total, the epoch under way from 1, its mean log loss so far), called
+        between slices of a few thousand documents; ``True`` shows a ``tqdm`` bar (when the
+        ``tqdm`` package is installed); ``None`` shows one when ``tqdm`` is installed and
+        standard error is a terminal; ``False`` shows nothing. An exception raised by the
+        callable stops its calls and is raised once the fit has committed.
+
+        Raises:
+            InvalidArgumentError: as ``train_batch()``, or ``epochs`` outside 1..1000, or
+                ``threads`` < 0. Nothing changes.
+        """
+        self._m.fit(texts, labels, epochs, threads, _progress_callback(progress))
 
     def untrain(self, label: str, text: _Text) -> None:
         """Remove a document added before with the same label, as one new version.

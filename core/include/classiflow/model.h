@@ -51,6 +51,25 @@ struct ClassifyOptions {
   bool confidence = true;
 };
 
+struct FitProgress {
+  uint64_t done = 0;   // documents processed, over all epochs
+  uint64_t total = 0;  // texts × epochs
+  int epoch = 0;       // the pass under way, from 1
+  double loss = 0;     // mean log loss of this epoch so far (0 for kinds that count)
+};
+
+struct FitOptions {
+  // Passes over the texts. nullopt = the model's own (LinearOptions::epochs); kinds that
+  // count (bayes) make one whatever is asked. REQUIRES: 1..1000. Default: nullopt.
+  std::optional<int> epochs = std::nullopt;
+  // Threads of the passes. 0 = every thread the model's batch calls may use; 1 = one thread,
+  // which makes the result repeat bit for bit for the model's seed. REQUIRES: >= 0.
+  // Default: 0.
+  int threads = 0;
+  // Called from one thread, between slices of a few thousand documents. Default: none.
+  std::function<void(const FitProgress&)> progress;
+};
+
 struct BatchPredictions {
   std::shared_ptr<const Snapshot> snapshot;  // the version that answered; labels() names indices
   std::vector<uint32_t> label_index;         // per text; Prediction::kNoLabel below threshold
@@ -108,6 +127,11 @@ class CLASSIFLOW_EXPORT Model {
   // REQUIRES: labels.size() == texts.size() (else InvalidArgument).
   Status TrainBatch(std::span<const std::string_view> labels,
                     std::span<const std::string_view> texts);
+  // Batch training: learns labels[i] / texts[i] as well as the kind can (the linear model:
+  // `epochs` shuffled passes on many threads) and commits ONE version; all or nothing. The same
+  // validation as TrainBatch, plus FitOptions' ranges. For bayes it is TrainBatch.
+  Status Fit(std::span<const std::string_view> labels, std::span<const std::string_view> texts,
+             const FitOptions& options = FitOptions());
   // Removes a document added before. InvalidArgument, changing nothing, when that would make
   // any count negative (the document was never trained with this label).
   Status Untrain(std::string_view label, std::string_view text);
@@ -151,8 +175,10 @@ class CLASSIFLOW_EXPORT Model {
   void ClassifyRange(const Snapshot& snap, std::span<const std::string_view> texts,
                      double threshold, bool normalise, const ClassifyOptions& options,
                      BatchPredictions* out) const;
+  enum class Step { kAdd, kRemove, kFit };
+  // `plan` is Fit's (null for the other steps).
   Status Commit(std::span<const std::string_view> labels, std::span<const std::string_view> texts,
-                bool subtract);
+                Step step, const struct FitPlan* plan = nullptr);
   // OK when `label` may join a model that has `label_count` labels; InvalidArgument otherwise.
   Status CheckNewLabel(std::string_view label, size_t label_count) const;
   Status ResolveLabels(std::span<const std::string_view> labels,

@@ -1,13 +1,17 @@
 // ModelOptions: everything that defines a model at creation, saved with the model.
 //
 // The same options arrive as a C++ struct, as JSON from the C ABI, or as keyword arguments from
-// Python (turned into JSON by the binding). JSON keys are flat:
+// Python (turned into JSON by the binding). JSON keys are flat; every kind has the shared keys
+// and its own, and a key of another kind is refused by name:
 //   {"kind": "bayes", "labels": ["ham", "spam"], "min_confidence": 0.0,
-//    "alpha": 1.0, "fit_prior": true,                                   (bayes)
 //    "lowercase": true, "stop_words": false, "stemmer": "english",      (analyzer)
 //    "normalize_urls": true, "normalize_emails": true, "normalize_numbers": true,
-//    "ngrams": 2, "hash_bits": 20, "max_text_bytes": 1048576}
-// An unknown key, a value of the wrong type or out of range is InvalidArgument.
+//    "ngrams": 2, "hash_bits": 20, "max_text_bytes": 1048576,
+//    "alpha": 1.0, "fit_prior": true,                                   (kind "bayes")
+//    "learning_rate": 0.5, "l2": 1e-6, "optimizer": "adagrad", "epochs": 5,
+//    "seed": 42, "idf": true, "quantize": false}                        (kind "linear")
+// An unknown key, a key of another kind, a value of the wrong type or out of range is
+// InvalidArgument.
 #pragma once
 
 #include <cstddef>
@@ -20,12 +24,14 @@
 #include "classiflow/analyzer.h"
 #include "classiflow/bayes.h"
 #include "classiflow/export.h"
+#include "classiflow/linear.h"
 #include "classiflow/status.h"
 
 namespace classiflow {
 
 struct CLASSIFLOW_EXPORT ModelOptions {
-  // Classifier kind. Only "bayes" exists so far. Default: "bayes".
+  // Classifier kind: "bayes" or "linear" (classiflow/bayes.h, classiflow/linear.h).
+  // Default: "bayes".
   std::string kind = "bayes";
   // Fixed label set; empty = labels are added on first training use. Default: empty.
   std::vector<std::string> labels;
@@ -33,12 +39,14 @@ struct CLASSIFLOW_EXPORT ModelOptions {
   // Default: 0 (always a label).
   double min_confidence = 0.0;
   AnalyzerOptions analyzer;
-  BayesOptions bayes;
+  BayesOptions bayes;    // kind "bayes" only
+  LinearOptions linear;  // kind "linear" only
 
   // InvalidArgument for any option out of range, a bad label set (ValidateLabels, capped at
   // the kind's label limit) or an unknown kind. Model::Create and Model::FromRecords call it.
   Status Validate() const;
-  // Parses flat JSON (see above) on top of the defaults. An empty string or "null" = defaults.
+  // Parses flat JSON (see above) on top of the defaults; the kind is known first, wherever its
+  // key stands. An empty string or "null" = defaults.
   // Checks each value's type and, for integers, that it fits its field (never truncated);
   // NaN/Infinity and nesting deeper than 64 levels are refused. It does NOT call Validate():
   // the entries that take options (Model::Create, Model::FromRecords) do, once.

@@ -104,7 +104,7 @@ Status CrossValidate(const ModelOptions& options, std::span<const std::string_vi
     }
     std::shared_ptr<Model> model;
     CF_RETURN_IF_ERROR(Model::Create("cross_validation", options, &model));
-    CF_RETURN_IF_ERROR(model->TrainBatch(train_labels, train_texts));
+    CF_RETURN_IF_ERROR(model->Fit(train_labels, train_texts));
     Evaluation e;
     CF_RETURN_IF_ERROR(
         Evaluate(*model, test_texts, test_labels, &e).WithContext("fold " + std::to_string(f)));

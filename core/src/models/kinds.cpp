@@ -1,6 +1,7 @@
 #include "models/kinds.h"
 
 #include "models/bayes/snapshot.h"
+#include "models/linear/snapshot.h"
 
 namespace classiflow {
 namespace {
@@ -10,6 +11,8 @@ constexpr ModelKind kKinds[] = {
         "bayes",
         kMaxBayesLabels,
         {.untrain = true},
+        BayesOptionTable,
+        [](const ModelOptions& options) { return options.bayes.Validate(); },
         [](const ModelOptions& options, std::shared_ptr<const std::vector<std::string>> labels)
             -> std::shared_ptr<const TrainableSnapshot> {
           return BayesSnapshot::Empty(options.bayes, options.analyzer.hash_bits, std::move(labels));
@@ -20,9 +23,28 @@ constexpr ModelKind kKinds[] = {
                                             out);
         },
     },
+    {
+        "linear",
+        kMaxLinearLabels,
+        {.untrain = false},
+        LinearOptionTable,
+        [](const ModelOptions& options) { return options.linear.Validate(); },
+        [](const ModelOptions& options, std::shared_ptr<const std::vector<std::string>> labels)
+            -> std::shared_ptr<const TrainableSnapshot> {
+          return LinearSnapshot::Empty(options.linear, options.analyzer.hash_bits,
+                                       std::move(labels));
+        },
+        [](const ModelOptions& options, const std::map<std::string, std::string>& records,
+           std::shared_ptr<const TrainableSnapshot>* out) {
+          return LinearSnapshot::FromRecords(options.linear, options.analyzer.hash_bits, records,
+                                             out);
+        },
+    },
 };
 
 }  // namespace
+
+std::span<const ModelKind> AllKinds() { return kKinds; }
 
 const ModelKind* FindKind(std::string_view name) {
   for (const ModelKind& kind : kKinds) {

@@ -8,12 +8,14 @@
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "classiflow/model_options.h"
 #include "classiflow/status.h"
+#include "models/option_table.h"
 #include "models/trainable_snapshot.h"
 
 namespace classiflow {
@@ -27,6 +29,9 @@ struct ModelKind {
   std::string_view name;
   size_t max_labels;  // the most labels one model of this kind holds
   KindCapabilities can;
+  // The kind's own option keys (beside the shared ones) and the check of their values.
+  const OptionTable& (*option_table)();
+  Status (*validate)(const ModelOptions& options);
   // The untrained snapshot (version 0) of a model with `options` (validated).
   std::shared_ptr<const TrainableSnapshot> (*empty)(
       const ModelOptions& options, std::shared_ptr<const std::vector<std::string>> labels);
@@ -36,9 +41,11 @@ struct ModelKind {
                          std::shared_ptr<const TrainableSnapshot>* out);
 };
 
+// Every kind, in the table's order.
+std::span<const ModelKind> AllKinds();
 // The kind named `name`, or nullptr.
 const ModelKind* FindKind(std::string_view name);
-// The kinds' names for messages: "bayes" (comma-separated).
+// The kinds' names for messages: "bayes, linear" (comma-separated).
 std::string KindNames();
 
 }  // namespace classiflow

@@ -1,6 +1,7 @@
 #include "classiflow/model.h"
 
 #include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <cmath>
@@ -209,7 +210,8 @@ Status Model::ResolveLabels(std::span<const std::string_view> labels,
 }
 
 Status Model::Commit(std::span<const std::string_view> labels,
-                     std::span<const std::string_view> texts, bool subtract) {
+                     std::span<const std::string_view> texts, Step step, const FitPlan* plan) {
+  const bool subtract = step == Step::kRemove;
   CF_RETURN_IF_ERROR(status());
   if (labels.size() != texts.size()) {
     return Status::InvalidArgument("got " + std::to_string(texts.size()) + " texts but " +
@@ -238,8 +240,10 @@ Status Model::Commit(std::span<const std::string_view> labels,
   }
   std::shared_ptr<const TrainableSnapshot> next = base;
   std::vector<std::vector<uint32_t>> features;
-  for (size_t start = 0; start < texts.size(); start += kTrainChunk) {
-    const size_t n = std::min(kTrainChunk, texts.size() - start);
+  // A fit sees all its documents at once (each pass goes over all of them).
+  const size_t chunk = step == Step::kFit ? texts.size() : kTrainChunk;
+  for (size_t start = 0; start < texts.size(); start += chunk) {
+    const size_t n = std::min(chunk, texts.size() - start);
     features.resize(n);
     tbb::parallel_for(size_t{0}, n,
                       [&](size_t i) { analyzer_.Analyze(texts[start + i], &features[i]); });
@@ -247,8 +251,17 @@ Status Model::Commit(std::span<const std::string_view> labels,
     for (size_t i = 0; i < n; ++i)
       docs[i] = {indices[start + i], features[i].data(), features[i].size()};
     const uint64_t version = base->version() + 1;
-    CF_RETURN_IF_ERROR(subtract ? next->Remove(docs, label_list, version, &next)
-                                : next->Add(docs, label_list, version, &next));
+    switch (step) {
+      case Step::kAdd:
+        CF_RETURN_IF_ERROR(next->Add(docs, label_list, version, &next));
+        break;
+      case Step::kRemove:
+        CF_RETURN_IF_ERROR(next->Remove(docs, label_list, version, &next));
+        break;
+      case Step::kFit:
+        CF_RETURN_IF_ERROR(next->Fit(docs, label_list, version, *plan, &next));
+        break;
+    }
   }
   if (hook_) {
     ModelRecords changed;
@@ -260,13 +273,39 @@ Status Model::Commit(std::span<const std::string_view> labels,
 }
 
 Status Model::Train(std::string_view label, std::string_view text) {
-  return Guarded([&] { return Commit({&label, 1}, {&text, 1}, false); });
+  return Guarded([&] { return Commit({&label, 1}, {&text, 1}, Step::kAdd); });
 }
 
 Status Model::TrainBatch(std::span<const std::string_view> labels,
                          std::span<const std::string_view> texts) {
   Status s;
-  RunBatch([&] { s = Guarded([&] { return Commit(labels, texts, false); }); });
+  RunBatch([&] { s = Guarded([&] { return Commit(labels, texts, Step::kAdd); }); });
+  return s;
+}
+
+Status Model::Fit(std::span<const std::string_view> labels, std::span<const std::string_view> texts,
+                  const FitOptions& options) {
+  CF_RETURN_IF_ERROR(status());
+  const int epochs = options.epochs.value_or(options_.linear.epochs);
+  if (epochs < 1 || epochs > 1000) {
+    return Status::InvalidArgument("epochs must be in [1, 1000], not " + std::to_string(epochs));
+  }
+  if (options.threads < 0) {
+    return Status::InvalidArgument("threads must be >= 0, not " + std::to_string(options.threads));
+  }
+  Status s;
+  RunBatch([&] {
+    FitPlan plan;
+    plan.epochs = epochs;
+    plan.threads = options.threads != 0 ? options.threads : tbb::this_task_arena::max_concurrency();
+    plan.seed = options_.linear.seed;
+    if (options.progress) {
+      plan.progress = [&options](uint64_t done, uint64_t total, int epoch, double loss) {
+        options.progress(FitProgress{done, total, epoch, loss});
+      };
+    }
+    s = Guarded([&] { return Commit(labels, texts, Step::kFit, &plan); });
+  });
   return s;
 }
 
@@ -283,7 +322,7 @@ Status Model::Untrain(std::string_view label, std::string_view text) {
     return Status::NotSupported("model '" + name_ + "' is of kind '" + options_.kind +
                                 "', which cannot untrain a document");
   }
-  return Guarded([&] { return Commit({&label, 1}, {&text, 1}, true); });
+  return Guarded([&] { return Commit({&label, 1}, {&text, 1}, Step::kRemove); });
 }
 
 Status Model::Classify(std::string_view text, Prediction* out) const {

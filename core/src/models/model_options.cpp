@@ -9,6 +9,7 @@
 
 #include "analysis/utf8.h"
 #include "models/kinds.h"
+#include "models/option_table.h"
 #include "util/json_options.h"
 
 namespace classiflow {
@@ -16,70 +17,64 @@ namespace {
 
 using Json = nlohmann::json;
 
-// One setter per JSON key; each checks the value's type and range for its field and stores it.
-using Setter =
-    std::function<Status(const std::string& key, const Json& value, ModelOptions* options)>;
-
-Status WrongType(const std::string& key, const char* expected, const Json& value) {
-  return Status::InvalidArgument("option '" + key + "' must be " + expected + ", not " +
-                                 DescribeJson(value));
-}
-
-template <class T>
-Setter Set(T member) {
-  return [member](const std::string& key, const Json& value, ModelOptions* options) {
-    auto& field = std::invoke(member, options);
-    using Field = std::remove_reference_t<decltype(field)>;
-    if constexpr (std::is_same_v<Field, bool>) {
-      if (!value.is_boolean()) return WrongType(key, "true or false", value);
-      field = value.get<bool>();
-    } else if constexpr (std::is_same_v<Field, std::string>) {
-      if (!value.is_string() && !value.is_null()) return WrongType(key, "a string", value);
-      field = value.is_null() ? std::string() : value.get<std::string>();
-    } else if constexpr (std::is_floating_point_v<Field>) {
-      if (!value.is_number()) return WrongType(key, "a number", value);
-      field = value.get<Field>();
-      if (!std::isfinite(field)) return WrongType(key, "a finite number", value);
-    } else {
-      return JsonToInteger(key, value, &field);
-    }
-    return Status::OK();
-  };
-}
-
 Status SetLabels(const std::string& key, const Json& value, ModelOptions* o) {
   o->labels.clear();
   if (value.is_null()) return Status::OK();
-  if (!value.is_array()) return WrongType(key, "a list of strings", value);
+  if (!value.is_array()) return WrongOptionType(key, "a list of strings", value);
   o->labels.reserve(value.size());
   for (const auto& label : value) {
-    if (!label.is_string()) return WrongType(key, "a list of strings", value);
+    if (!label.is_string()) return WrongOptionType(key, "a list of strings", value);
     o->labels.push_back(label.get<std::string>());
   }
   return Status::OK();
 }
 
-const std::map<std::string, Setter>& Setters() {
-  static const std::map<std::string, Setter> kSetters = {
-      {"kind", Set([](ModelOptions* o) -> std::string& { return o->kind; })},
-      {"labels", SetLabels},
-      {"min_confidence", Set([](ModelOptions* o) -> double& { return o->min_confidence; })},
-      {"alpha", Set([](ModelOptions* o) -> double& { return o->bayes.alpha; })},
-      {"fit_prior", Set([](ModelOptions* o) -> bool& { return o->bayes.fit_prior; })},
-      {"lowercase", Set([](ModelOptions* o) -> bool& { return o->analyzer.lowercase; })},
-      {"stop_words", Set([](ModelOptions* o) -> bool& { return o->analyzer.stop_words; })},
-      {"stemmer", Set([](ModelOptions* o) -> std::string& { return o->analyzer.stemmer; })},
-      {"normalize_urls", Set([](ModelOptions* o) -> bool& { return o->analyzer.normalize_urls; })},
-      {"normalize_emails",
-       Set([](ModelOptions* o) -> bool& { return o->analyzer.normalize_emails; })},
-      {"normalize_numbers",
-       Set([](ModelOptions* o) -> bool& { return o->analyzer.normalize_numbers; })},
-      {"ngrams", Set([](ModelOptions* o) -> int& { return o->analyzer.ngrams; })},
-      {"hash_bits", Set([](ModelOptions* o) -> int& { return o->analyzer.hash_bits; })},
-      {"max_text_bytes",
-       Set([](ModelOptions* o) -> uint64_t& { return o->analyzer.max_text_bytes; })},
+// The keys every kind has; "kind" itself is resolved before any key is set.
+const OptionTable& SharedOptionTable() {
+  static const OptionTable kTable = {
+      {"kind", Field([](auto* o) -> auto& { return o->kind; })},
+      {"labels", {SetLabels, [](const ModelOptions& o) { return Json(o.labels); }}},
+      {"min_confidence", Field([](auto* o) -> auto& { return o->min_confidence; })},
+      {"lowercase", Field([](auto* o) -> auto& { return o->analyzer.lowercase; })},
+      {"stop_words", Field([](auto* o) -> auto& { return o->analyzer.stop_words; })},
+      {"stemmer", Field([](auto* o) -> auto& { return o->analyzer.stemmer; })},
+      {"normalize_urls", Field([](auto* o) -> auto& { return o->analyzer.normalize_urls; })},
+      {"normalize_emails", Field([](auto* o) -> auto& { return o->analyzer.normalize_emails; })},
+      {"normalize_numbers", Field([](auto* o) -> auto& { return o->analyzer.normalize_numbers; })},
+      {"ngrams", Field([](auto* o) -> auto& { return o->analyzer.ngrams; })},
+      {"hash_bits", Field([](auto* o) -> auto& { return o->analyzer.hash_bits; })},
+      {"max_text_bytes", Field([](auto* o) -> auto& { return o->analyzer.max_text_bytes; })},
   };
-  return kSetters;
+  return kTable;
+}
+
+Status UnknownKind(std::string_view kind) {
+  return Status::InvalidArgument("unknown model kind " + QuotePrefix(kind) +
+                                 " (known: " + KindNames() + ")");
+}
+
+// The entry of `key` for a model of `kind`; InvalidArgument naming the key's own kind when it
+// belongs to another one, or listing the keys `kind` has.
+Status FindOptionKey(const std::string& key, const ModelKind& kind, const OptionKey** out) {
+  for (const OptionTable* table : {&SharedOptionTable(), &kind.option_table()}) {
+    if (auto it = table->find(key); it != table->end()) {
+      *out = &it->second;
+      return Status::OK();
+    }
+  }
+  for (const ModelKind& other : AllKinds()) {
+    if (other.option_table().count(key) != 0) {
+      return Status::InvalidArgument("option " + QuotePrefix(key) + " belongs to kind '" +
+                                     std::string(other.name) + "', not '" + std::string(kind.name) +
+                                     "'");
+    }
+  }
+  std::string known;
+  for (const OptionTable* table : {&SharedOptionTable(), &kind.option_table()}) {
+    for (const auto& [name, entry] : *table) known += (known.empty() ? "" : ", ") + name;
+  }
+  return Status::InvalidArgument("unknown option " + QuotePrefix(key) + " for kind '" +
+                                 std::string(kind.name) + "' (known: " + known + ")");
 }
 
 std::string HexCodePoint(uint32_t cp) {
@@ -88,64 +83,60 @@ std::string HexCodePoint(uint32_t cp) {
   return hex;
 }
 
-std::string KnownKeys() {
-  std::string keys;
-  for (const auto& [key, setter] : Setters()) keys += (keys.empty() ? "" : ", ") + key;
-  return keys;
-}
-
 }  // namespace
 
 Status ModelOptions::Validate() const {
   const ModelKind* found = FindKind(kind);
-  if (found == nullptr) {
-    return Status::InvalidArgument("unknown model kind " + QuotePrefix(kind) +
-                                   " (known: " + KindNames() + ")");
-  }
+  if (found == nullptr) return UnknownKind(kind);
   if (!(min_confidence >= 0.0 && min_confidence <= 1.0)) {
     return Status::InvalidArgument("min_confidence must be in [0, 1]");
   }
   CF_RETURN_IF_ERROR(ValidateLabels(labels, found->max_labels).WithContext("labels"));
   CF_RETURN_IF_ERROR(analyzer.Validate());
-  return bayes.Validate();
+  return found->validate(*this);
 }
 
 Status ModelOptions::FromJson(std::string_view json, ModelOptions* out,
                               std::optional<std::string_view> kind) {
-  ModelOptions options;
-  if (kind) options.kind = std::string(*kind);
+  // The kind decides which keys exist, and it may come after them: collect, then set.
+  std::vector<std::pair<std::string, Json>> entries;
+  std::optional<Json> kind_value;
   CF_RETURN_IF_ERROR(
       ForEachJsonOption(json, "options", [&](const std::string& key, const Json& value) {
-        if (key == "kind" && kind && !(value.is_string() && value == *kind)) {
-          return Status::InvalidArgument("options key \"kind\" is " + DescribeJson(value) +
-                                         " but the kind argument is " + QuotePrefix(*kind));
-        }
-        auto setter = Setters().find(key);
-        if (setter == Setters().end()) {
-          return Status::InvalidArgument("unknown option " + QuotePrefix(key) +
-                                         " (known: " + KnownKeys() + ")");
-        }
-        return setter->second(key, value, &options);
+        if (key == "kind") kind_value = value;
+        entries.emplace_back(key, value);
+        return Status::OK();
       }));
+  ModelOptions options;
+  if (kind_value) {
+    if (!kind_value->is_string()) return WrongOptionType("kind", "a string", *kind_value);
+    if (kind && *kind_value != *kind) {
+      return Status::InvalidArgument("options key \"kind\" is " + DescribeJson(*kind_value) +
+                                     " but the kind argument is " + QuotePrefix(*kind));
+    }
+    options.kind = kind_value->get<std::string>();
+  } else if (kind) {
+    options.kind = std::string(*kind);
+  }
+  const ModelKind* found = FindKind(options.kind);
+  if (found == nullptr) return UnknownKind(options.kind);
+  for (const auto& [key, value] : entries) {
+    const OptionKey* entry = nullptr;
+    CF_RETURN_IF_ERROR(FindOptionKey(key, *found, &entry));
+    CF_RETURN_IF_ERROR(entry->set(key, value, &options));
+  }
   *out = std::move(options);
   return Status::OK();
 }
 
 std::string ModelOptions::ToJson() const {
-  Json doc = {{"kind", kind},
-              {"labels", labels},
-              {"min_confidence", min_confidence},
-              {"alpha", bayes.alpha},
-              {"fit_prior", bayes.fit_prior},
-              {"lowercase", analyzer.lowercase},
-              {"stop_words", analyzer.stop_words},
-              {"stemmer", analyzer.stemmer},
-              {"normalize_urls", analyzer.normalize_urls},
-              {"normalize_emails", analyzer.normalize_emails},
-              {"normalize_numbers", analyzer.normalize_numbers},
-              {"ngrams", analyzer.ngrams},
-              {"hash_bits", analyzer.hash_bits},
-              {"max_text_bytes", analyzer.max_text_bytes}};
+  Json doc = Json::object();
+  const ModelKind* found = FindKind(kind);
+  for (const OptionTable* table :
+       {&SharedOptionTable(), found ? &found->option_table() : nullptr}) {
+    if (table == nullptr) continue;
+    for (const auto& [key, entry] : *table) doc[key] = entry.get(*this);
+  }
   return doc.dump();
 }
 

@@ -2,9 +2,11 @@
 // flipped or missing byte in a store or file is reported as Corruption, never loaded.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "classiflow/status.h"
 
@@ -13,6 +15,19 @@ namespace classiflow {
 // Record keys inside a model (a store prefixes them with the model name).
 inline constexpr std::string_view kOptionsRecord = "o";  // ModelOptions JSON
 inline constexpr std::string_view kHeaderRecord = "h";   // version, labels, counters
+
+// Every kind's header record starts with this u32, then the u64 version.
+inline constexpr uint32_t kHeaderFormat = 1;
+
+class BinaryReader;
+
+// Page records: "p" + 8 hex digits of the page index.
+std::string PageKey(size_t index);
+bool ParsePageKey(std::string_view key, size_t* index);
+// Reads a header's label list (u32 count, then strings): at most `max_labels` (checked before
+// anything is allocated), each valid and distinct, as at create. Corruption names `what`.
+Status DecodeLabels(BinaryReader* r, size_t max_labels, std::string_view what,
+                    std::vector<std::string>* labels);
 
 // payload + checksum
 std::string SealRecord(std::string payload);

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +27,16 @@ struct TrainingDoc {
   size_t feature_count;
 };
 
+// How Model::Fit trains (resolved from FitOptions and the model's options).
+struct FitPlan {
+  int epochs = 1;
+  int threads = 1;  // > 1: Hogwild-style parallel passes (not bit-for-bit repeatable)
+  uint64_t seed = 0;
+  // Called from one thread after each slice of documents: documents done over all epochs,
+  // their total, the epoch under way (from 1), its mean log loss so far. May be empty.
+  std::function<void(uint64_t done, uint64_t total, int epoch, double loss)> progress;
+};
+
 class TrainableSnapshot : public Snapshot {
  public:
   // Derives version `version`: `docs` added, with `labels` as the new label list (a superset
@@ -33,6 +44,15 @@ class TrainableSnapshot : public Snapshot {
   virtual Status Add(const std::vector<TrainingDoc>& docs,
                      std::shared_ptr<const std::vector<std::string>> labels, uint64_t version,
                      std::shared_ptr<const TrainableSnapshot>* next) const = 0;
+  // Batch training: `docs` learned as well as the kind can, e.g. several shuffled passes. The
+  // default is Add(), for kinds (counting ones) where one pass is all there is.
+  virtual Status Fit(const std::vector<TrainingDoc>& docs,
+                     std::shared_ptr<const std::vector<std::string>> labels, uint64_t version,
+                     const FitPlan& plan, std::shared_ptr<const TrainableSnapshot>* next) const {
+    CF_RETURN_IF_ERROR(Add(docs, std::move(labels), version, next));
+    if (plan.progress) plan.progress(docs.size(), docs.size(), 1, 0.0);
+    return Status::OK();
+  }
   // The same with `docs` removed (documents added before). InvalidArgument, changing nothing,
   // when that is impossible (a count would go below zero); NotSupported for a kind that cannot
   // forget a document.

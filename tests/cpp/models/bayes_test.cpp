@@ -227,10 +227,12 @@ TEST(ModelOptionsTest, JsonRoundTripAndErrors) {
   EXPECT_CODE(ModelOptions::FromJson(R"({"alpha":"x"})", &options), kInvalidArgument);
   // Values of the right type but out of range parse; Validate() (called by Model::Create and
   // Model::FromRecords, once) refuses them.
-  for (const char* json : {R"({"alpha":-1})", R"({"labels":["a","a"]})", R"({"kind":"svm"})"}) {
+  for (const char* json : {R"({"alpha":-1})", R"({"labels":["a","a"]})"}) {
     ASSERT_OK(ModelOptions::FromJson(json, &options));
     EXPECT_CODE(options.Validate(), kInvalidArgument);
   }
+  // The kind decides which keys exist, so an unknown one is refused while parsing.
+  EXPECT_CODE(ModelOptions::FromJson(R"({"kind":"svm"})", &options), kInvalidArgument);
 }
 
 TEST(ModelOptionsTest, ModelNamesAreValidated) {

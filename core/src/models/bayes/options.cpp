@@ -3,6 +3,7 @@
 #include <string>
 
 #include "classiflow/bayes.h"
+#include "models/option_table.h"
 
 namespace classiflow {
 
@@ -14,6 +15,14 @@ Status BayesOptions::Validate() const {
     return Status::InvalidArgument(std::string("alpha must be in [1e-10, 1e6], not ") + shown);
   }
   return Status::OK();
+}
+
+const OptionTable& BayesOptionTable() {
+  static const OptionTable kTable = {
+      {"alpha", Field([](auto* o) -> auto& { return o->bayes.alpha; })},
+      {"fit_prior", Field([](auto* o) -> auto& { return o->bayes.fit_prior; })},
+  };
+  return kTable;
 }
 
 }  // namespace classiflow

@@ -11,26 +11,6 @@
 namespace classiflow {
 namespace {
 
-constexpr uint32_t kHeaderFormat = 1;
-
-std::string PageKey(size_t index) {
-  char key[24];
-  (void)std::snprintf(key, sizeof key, "p%08zx", index);  // 9 bytes always fit
-  return key;
-}
-
-bool ParsePageKey(std::string_view key, size_t* index) {
-  if (key.size() != 9 || key[0] != 'p') return false;
-  size_t value = 0;
-  for (char c : key.substr(1)) {
-    const int digit = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-    if (digit < 0) return false;
-    value = value * 16 + static_cast<size_t>(digit);
-  }
-  *index = value;
-  return true;
-}
-
 std::string EncodePage(const CountPage& page) {
   std::string out;
   BinaryWriter w(&out);
@@ -103,17 +83,6 @@ std::string BayesSnapshot::EncodeHeader() const {
   return SealRecord(std::move(out));
 }
 
-Status HeaderRecordVersion(std::string_view sealed, uint64_t* version) {
-  std::string_view payload;
-  CF_RETURN_IF_ERROR(OpenRecord(sealed, "header", &payload));
-  BinaryReader r(payload);
-  uint32_t format = 0;
-  if (!r.GetU32(&format) || format != kHeaderFormat || !r.GetU64(version)) {
-    return Status::Corruption("header: bad format");
-  }
-  return Status::OK();
-}
-
 void BayesSnapshot::RecordsSince(const TrainableSnapshot* base, ModelRecords* out) const {
   const auto* old = dynamic_cast<const BayesSnapshot*>(base);
   out->puts.emplace_back(std::string(kHeaderRecord), EncodeHeader());
@@ -125,33 +94,6 @@ void BayesSnapshot::RecordsSince(const TrainableSnapshot* base, ModelRecords* ou
     }
   });
 }
-
-namespace {
-
-// Reads the header's label list: at most kMaxBayesLabels (checked before anything is
-// allocated), each valid and distinct, as at create.
-Status DecodeLabels(BinaryReader* r, std::vector<std::string>* labels) {
-  uint32_t n_labels = 0;
-  if (!r->GetU32(&n_labels)) return Status::Corruption("bayes header: bad format");
-  // Each label takes at least its 4-byte length: a count the record cannot hold is refused
-  // before it sizes anything.
-  if (n_labels > kMaxBayesLabels || n_labels > r->remaining() / sizeof(uint32_t)) {
-    return Status::Corruption("bayes header: label count " + std::to_string(n_labels) +
-                              " is over the limit of " + std::to_string(kMaxBayesLabels) +
-                              " or larger than the record");
-  }
-  labels->reserve(n_labels);
-  for (uint32_t i = 0; i < n_labels; ++i) {
-    std::string_view label;
-    if (!r->GetString(&label)) return Status::Corruption("bayes header: truncated labels");
-    labels->emplace_back(label);
-  }
-  Status s = ValidateLabels(*labels, kMaxBayesLabels);
-  if (!s.ok()) return Status::Corruption("bayes header: bad labels: " + s.message());
-  return Status::OK();
-}
-
-}  // namespace
 
 Status BayesSnapshot::FromRecords(const BayesOptions& options, int hash_bits,
                                   const std::map<std::string, std::string>& records,
@@ -167,7 +109,7 @@ Status BayesSnapshot::FromRecords(const BayesOptions& options, int hash_bits,
     return Status::Corruption("bayes header: bad format");
   }
   auto labels = std::make_shared<std::vector<std::string>>();
-  CF_RETURN_IF_ERROR(DecodeLabels(&r, labels.get()));
+  CF_RETURN_IF_ERROR(DecodeLabels(&r, kMaxBayesLabels, "bayes header", labels.get()));
   const size_t n_labels = labels->size();
   // Exactly the counters the label count implies: checked before they are sized.
   if (r.remaining() != (2 * n_labels + 1) * sizeof(uint64_t) + sizeof(uint32_t)) {
@@ -183,7 +125,7 @@ Status BayesSnapshot::FromRecords(const BayesOptions& options, int hash_bits,
   if (hash_bits < kPageBits || hash_bits > 31 || n_pages != (size_t{1} << hash_bits) / kPageSize) {
     return Status::Corruption("bayes header: page count disagrees with hash_bits");
   }
-  snap->pages_ = PageTable(n_pages);  // costs O(pages present), not O(n_pages) (page_table.h)
+  snap->pages_ = CountPageTable(n_pages);  // costs O(pages present), not O(n_pages) (page_table.h)
   CF_RETURN_IF_ERROR(snap->DecodePages(records, options.alpha));
   snap->Precompute();
   *out = std::move(snap);

@@ -114,7 +114,7 @@ std::shared_ptr<const BayesSnapshot> BayesSnapshot::Empty(
     const BayesOptions& options, int hash_bits,
     std::shared_ptr<const std::vector<std::string>> labels) {
   auto snap = std::shared_ptr<BayesSnapshot>(new BayesSnapshot(options, 0, std::move(labels)));
-  snap->pages_ = PageTable((size_t{1} << hash_bits) / kPageSize);
+  snap->pages_ = CountPageTable((size_t{1} << hash_bits) / kPageSize);
   snap->doc_counts_.assign(snap->label_count(), 0);
   snap->token_counts_.assign(snap->label_count(), 0);
   snap->Precompute();
@@ -153,7 +153,7 @@ void BayesSnapshot::RawScores(const uint32_t* features, size_t feature_count, do
   sums.assign(n_labels, 0.0f);
   float* acc = sums.data();
   const size_t n_pages = pages_.size();
-  const PageTable::Reader pages = pages_.reader();
+  const CountPageTable::Reader pages = pages_.reader();
   // The loop below is bound by cache misses on the rows; touching them all first lets the CPU
   // fetch them in parallel (measured on the Debian corpus, see docs/benchmarks.md).
   for (size_t i = 0; i < feature_count; ++i) {
@@ -300,9 +300,9 @@ Status BayesSnapshot::Update(const std::vector<TrainingDoc>& docs, bool subtract
   }
   group_start.push_back(deltas.size());
   // Pages are merged in parallel into `rebuilt`, then installed by this thread alone
-  // (PageTable::Set copies shared leaves and is not safe to call concurrently).
+  // (CountPageTable::Set copies shared leaves and is not safe to call concurrently).
   const size_t groups = group_start.size() - 1;
-  std::vector<PageTable::PagePtr> rebuilt(groups);
+  std::vector<CountPageTable::PagePtr> rebuilt(groups);
   std::atomic<int64_t> distinct_change{0};
   auto rebuild = [&](size_t g) {
     const uint32_t p = deltas[group_start[g]].feature >> kPageBits;

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "classiflow/bayes.h"
-#include "models/bayes/page_table.h"
+#include "models/page_table.h"
 #include "models/trainable_snapshot.h"
 
 namespace classiflow {
@@ -55,6 +55,13 @@ static_assert(std::numeric_limits<decltype(RowInfo::count)>::max() >= kMaxBayesL
                   std::numeric_limits<decltype(RowInfo::b)>::max() >= kMaxBayesLabels,
               "RowInfo fields must hold every label index and row width below kMaxBayesLabels");
 
+// Raw views of one page for scoring, so a row is reached without a chain of pointers.
+struct PageView {
+  const RowInfo* rows = nullptr;  // null: empty page
+  const CountEntry* entries = nullptr;
+  const float* dense = nullptr;
+};
+
 // The non-zero counts of kPageSize features: row r's entries are
 // entries[offsets[r] .. offsets[r + 1]), sorted by label.
 struct CountPage {
@@ -67,6 +74,10 @@ struct CountPage {
   // Fills rows and dense_values from offsets and entries; call after building those.
   void BuildReadIndex();
 };
+
+// The view of `page` that scoring reads (PageTable keeps it beside the page).
+PageView ViewOf(const CountPage& page);
+using CountPageTable = PageTable<CountPage, PageView>;
 
 // The score contribution of a feature seen `count` times with a label: log((count + a) / a).
 float CountGain(uint32_t count, double alpha);
@@ -121,7 +132,7 @@ class BayesSnapshot final : public TrainableSnapshot {
 
   double alpha_;
   bool fit_prior_;
-  PageTable pages_;                     // null page = all its counts zero; views for scoring
+  CountPageTable pages_;                // null page = all its counts zero; views for scoring
   std::vector<uint64_t> doc_counts_;    // per label
   std::vector<uint64_t> token_counts_;  // per label: feature occurrences
   uint64_t distinct_features_ = 0;      // features with any non-zero count (V)

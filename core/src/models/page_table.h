@@ -1,5 +1,10 @@
 // PageTable: the page pointers of one model version, shared structurally between versions.
 //
+// Generic over a kind's page type and the raw view of a page that scoring reads: `View
+// ViewOf(const Page&)` must be declared beside Page (found by argument-dependent lookup), and a
+// default-constructed View means "empty page". Bayes keeps count pages in it, the linear model
+// weight pages.
+//
 // A top vector of blocks of kPagesPerBlock pages. A block holds the raw PageView of each of its
 // pages, which is what scoring reads (measured: the hot loop is bound by cache misses on rows),
 // and the page pointers in leaves of kLeafSize. Memory follows the pages that exist, not the
@@ -23,45 +28,28 @@
 
 namespace classiflow {
 
-struct CountPage;
-struct CountEntry;
-struct RowInfo;
-
-// Raw views of one page for scoring, so a row is reached without a chain of pointers.
-struct PageView {
-  const RowInfo* rows = nullptr;  // null: empty page
-  const CountEntry* entries = nullptr;
-  const float* dense = nullptr;
-};
-
-// The view of `page` (defined with CountPage, in bayes/snapshot.cpp).
-PageView ViewOf(const CountPage& page);
-
+template <class Page, class View>
 class PageTable {
   struct Block;
 
  public:
-  using PagePtr = std::shared_ptr<const CountPage>;
+  using PagePtr = std::shared_ptr<const Page>;
 
   explicit PageTable(size_t pages = 0)
       : top_((pages + kPagesPerBlock - 1) / kPagesPerBlock, EmptyBlock()), size_(pages) {}
 
   size_t size() const { return size_; }
   // REQUIRES: i < size().
-  const CountPage* get(size_t i) const { return LeafOf(i).pages[i % kLeafSize].get(); }
+  const Page* get(size_t i) const { return LeafOf(i).pages[i % kLeafSize].get(); }
   // All-null view for an empty page. REQUIRES: i < size().
-  const PageView& view(size_t i) const {
-    return top_[i / kPagesPerBlock]->views[i % kPagesPerBlock];
-  }
+  const View& view(size_t i) const { return top_[i / kPagesPerBlock]->views[i % kPagesPerBlock]; }
 
   // Read access for a hot loop: a copy of the top vector's address, which the compiler keeps in
   // a register (reading through `this` reloaded it at every feature, beside the loop's stores).
   class Reader {
    public:
     // REQUIRES: i < size() of the table, which outlives the reader.
-    const PageView& view(size_t i) const {
-      return top_[i / kPagesPerBlock]->views[i % kPagesPerBlock];
-    }
+    const View& view(size_t i) const { return top_[i / kPagesPerBlock]->views[i % kPagesPerBlock]; }
 
    private:
     friend class PageTable;
@@ -78,7 +66,7 @@ class PageTable {
     if (block.use_count() != 1) block = std::make_shared<Block>(*block);
     std::shared_ptr<Leaf>& leaf = block->leaves[(i / kLeafSize) % kBlockSize];
     if (leaf.use_count() != 1) leaf = std::make_shared<Leaf>(*leaf);
-    block->views[i % kPagesPerBlock] = page ? ViewOf(*page) : PageView{};
+    block->views[i % kPagesPerBlock] = page ? ViewOf(*page) : View{};
     leaf->pages[i % kLeafSize] = std::move(page);
   }
 
@@ -110,7 +98,7 @@ class PageTable {
     std::array<PagePtr, kLeafSize> pages;
   };
   struct Block {
-    std::array<PageView, kPagesPerBlock> views{};
+    std::array<View, kPagesPerBlock> views{};
     std::array<std::shared_ptr<Leaf>, kBlockSize> leaves;
   };
 

@@ -1,0 +1,49 @@
+// Online linear model: softmax regression over hashed word n-grams.
+//
+// A text becomes a sparse vector x over the analyser's hashed features, each feature weighted by
+// its sub-linear term frequency 1 + log(tf) and (optionally) its inverse document frequency
+// among the documents trained so far, then scaled to unit length. P(label | x) is the softmax of
+// w_label · x + b_label. Training is stochastic gradient descent on the log loss with L2
+// regularisation, one document at a time: Train / TrainBatch make one pass (online learning,
+// each call a new version), Model::Fit makes several, shuffled, on many threads.
+//
+// Weights live in copy-on-write pages of the hashed feature space (as Bayes keeps its counts),
+// so an online step copies only the pages of the features it saw.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "classiflow/export.h"
+#include "classiflow/status.h"
+
+namespace classiflow {
+
+struct CLASSIFLOW_EXPORT LinearOptions {
+  // Step size. For "adagrad" the base rate, divided per feature by the root of its summed
+  // squared gradients; for "sgd" the rate at the first document, decaying as
+  // learning_rate / (1 + learning_rate * l2 * t). REQUIRES: 0 < learning_rate <= 100.
+  // Default: 0.5.
+  double learning_rate = 0.5;
+  // L2 regularisation strength. REQUIRES: 0 <= l2 <= 1. Default: 1e-6.
+  double l2 = 1e-6;
+  // "adagrad" or "sgd". Default: "adagrad".
+  std::string optimizer = "adagrad";
+  // Passes over the documents that Model::Fit makes when its call does not say. Train and
+  // TrainBatch always make one. REQUIRES: 1..1000. Default: 5.
+  int epochs = 5;
+  // Seeds Fit's shuffling: with one thread, the same seed and data give the same model, bit for
+  // bit. Default: 42.
+  uint64_t seed = 42;
+  // Weight features by inverse document frequency (as TF-IDF). Default: true.
+  bool idf = true;
+  // Keep weights as 8-bit integers with a scale per feature: about 1/4 of the memory and file
+  // size, scores within ~1 % of the full-precision model. Training a quantized model trains
+  // in full precision and quantizes the pages it changed. Default: false.
+  bool quantize = false;
+
+  Status Validate() const;
+  bool operator==(const LinearOptions&) const = default;
+};
+
+}  // namespace classiflow

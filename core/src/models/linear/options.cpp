@@ -1,0 +1,50 @@
+#include <cstdio>
+#include <string>
+
+#include "classiflow/linear.h"
+#include "models/option_table.h"
+
+namespace classiflow {
+namespace {
+
+std::string Shown(double value) {
+  char shown[32];
+  (void)std::snprintf(shown, sizeof shown, "%g", value);
+  return shown;
+}
+
+}  // namespace
+
+Status LinearOptions::Validate() const {
+  // Written so that NaN fails every range.
+  if (!(learning_rate > 0.0 && learning_rate <= 100.0)) {
+    return Status::InvalidArgument("learning_rate must be in (0, 100], not " +
+                                   Shown(learning_rate));
+  }
+  if (!(l2 >= 0.0 && l2 <= 1.0)) {
+    return Status::InvalidArgument("l2 must be in [0, 1], not " + Shown(l2));
+  }
+  if (optimizer != "adagrad" && optimizer != "sgd") {
+    return Status::InvalidArgument("optimizer must be \"adagrad\" or \"sgd\", not " +
+                                   QuotePrefix(optimizer));
+  }
+  if (epochs < 1 || epochs > 1000) {
+    return Status::InvalidArgument("epochs must be in [1, 1000], not " + std::to_string(epochs));
+  }
+  return Status::OK();
+}
+
+const OptionTable& LinearOptionTable() {
+  static const OptionTable kTable = {
+      {"learning_rate", Field([](auto* o) -> auto& { return o->linear.learning_rate; })},
+      {"l2", Field([](auto* o) -> auto& { return o->linear.l2; })},
+      {"optimizer", Field([](auto* o) -> auto& { return o->linear.optimizer; })},
+      {"epochs", Field([](auto* o) -> auto& { return o->linear.epochs; })},
+      {"seed", Field([](auto* o) -> auto& { return o->linear.seed; })},
+      {"idf", Field([](auto* o) -> auto& { return o->linear.idf; })},
+      {"quantize", Field([](auto* o) -> auto& { return o->linear.quantize; })},
+  };
+  return kTable;
+}
+
+}  // namespace classiflow

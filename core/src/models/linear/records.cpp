@@ -1,0 +1,163 @@
+// Serialisation of LinearSnapshot: one header record ("h": format, version, labels, counters,
+// biases) and one record per non-empty page ("p" + 8 hex digits). Every record is sealed with a
+// checksum; every count and width is checked against the header before it sizes anything.
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+
+#include "classiflow/model_options.h"
+#include "models/linear/snapshot.h"
+#include "models/model_records.h"
+#include "util/binary_io.h"
+
+namespace classiflow {
+namespace {
+
+constexpr uint32_t kFloatPage = 0, kQuantizedPage = 1;
+
+std::string EncodePage(const WeightPage& page) {
+  std::string out;
+  BinaryWriter w(&out);
+  const bool quantized = !page.quantized.empty();
+  w.PutU32(page.width);
+  w.PutU32(quantized ? kQuantizedPage : kFloatPage);
+  w.PutRaw(page.df.data(), sizeof(uint32_t) * kLinearPageRows);
+  w.PutRaw(page.squared.data(), sizeof(float) * kLinearPageRows);
+  if (quantized) {
+    w.PutRaw(page.scale.data(), sizeof(float) * kLinearPageRows);
+    w.PutRaw(page.quantized.data(), page.quantized.size());
+  } else {
+    w.PutRaw(page.weights.data(), sizeof(float) * page.weights.size());
+  }
+  return SealRecord(std::move(out));
+}
+
+template <class T>
+bool AllFinite(const T& values) {
+  return std::all_of(std::begin(values), std::end(values),
+                     [](float v) { return std::isfinite(v); });
+}
+
+Status DecodePage(std::string_view payload, size_t label_count, WeightPage* page) {
+  BinaryReader r(payload);
+  uint32_t encoding = 0;
+  if (!r.GetU32(&page->width) || !r.GetU32(&encoding) ||
+      !r.GetRaw(page->df.data(), sizeof(uint32_t) * kLinearPageRows) ||
+      !r.GetRaw(page->squared.data(), sizeof(float) * kLinearPageRows)) {
+    return Status::Corruption("linear page: truncated");
+  }
+  if (page->width == 0 || page->width > label_count) {
+    return Status::Corruption("linear page: width " + std::to_string(page->width) +
+                              " is not within the model's " + std::to_string(label_count) +
+                              " labels");
+  }
+  const size_t cells = size_t{kLinearPageRows} * page->width;
+  if (encoding == kQuantizedPage) {
+    if (!r.GetRaw(page->scale.data(), sizeof(float) * kLinearPageRows) || r.remaining() != cells) {
+      return Status::Corruption("linear page: bad size");
+    }
+    page->quantized.resize(cells);
+    r.GetRaw(page->quantized.data(), cells);
+  } else if (encoding == kFloatPage) {
+    if (r.remaining() != cells * sizeof(float)) return Status::Corruption("linear page: bad size");
+    page->weights.resize(cells);
+    r.GetRaw(page->weights.data(), cells * sizeof(float));
+  } else {
+    return Status::Corruption("linear page: unknown encoding " + std::to_string(encoding));
+  }
+  if (!AllFinite(page->weights) || !AllFinite(page->scale) || !AllFinite(page->squared)) {
+    return Status::Corruption("linear page: a weight is not a finite number");
+  }
+  page->Finish(/*quantize=*/false);
+  return Status::OK();
+}
+
+}  // namespace
+
+std::string LinearSnapshot::EncodeHeader() const {
+  std::string out;
+  BinaryWriter w(&out);
+  w.PutU32(kHeaderFormat);
+  w.PutU64(version());
+  w.PutU32(static_cast<uint32_t>(label_count()));
+  for (const auto& label : labels()) w.PutString(label);
+  w.PutU64(docs_);
+  w.PutU64(steps_);
+  w.PutU32(static_cast<uint32_t>(pages_.size()));
+  w.PutU64(pages_present_);
+  w.PutRaw(bias_.data(), sizeof(float) * bias_.size());
+  w.PutRaw(bias_squared_.data(), sizeof(float) * bias_squared_.size());
+  return SealRecord(std::move(out));
+}
+
+void LinearSnapshot::RecordsSince(const TrainableSnapshot* base, ModelRecords* out) const {
+  const auto* old = dynamic_cast<const LinearSnapshot*>(base);
+  out->puts.emplace_back(std::string(kHeaderRecord), EncodeHeader());
+  pages_.ForEachChanged(old ? &old->pages_ : nullptr, [&](size_t p) {
+    if (const WeightPage* page = pages_.get(p)) {
+      out->puts.emplace_back(PageKey(p), EncodePage(*page));
+    } else {
+      out->deletes.push_back(PageKey(p));
+    }
+  });
+}
+
+Status LinearSnapshot::FromRecords(const LinearOptions& options, int hash_bits,
+                                   const std::map<std::string, std::string>& records,
+                                   std::shared_ptr<const TrainableSnapshot>* out) {
+  auto header = records.find(std::string(kHeaderRecord));
+  if (header == records.end()) return Status::Corruption("linear model: header record missing");
+  std::string_view payload;
+  CF_RETURN_IF_ERROR(OpenRecord(header->second, "linear header", &payload));
+  BinaryReader r(payload);
+  uint32_t format = 0, n_pages = 0;
+  uint64_t version = 0;
+  if (!r.GetU32(&format) || format != kHeaderFormat || !r.GetU64(&version)) {
+    return Status::Corruption("linear header: bad format");
+  }
+  auto labels = std::make_shared<std::vector<std::string>>();
+  CF_RETURN_IF_ERROR(DecodeLabels(&r, kMaxLinearLabels, "linear header", labels.get()));
+  const size_t n_labels = labels->size();
+  auto snap = std::shared_ptr<LinearSnapshot>(new LinearSnapshot(options, version, labels));
+  if (!r.GetU64(&snap->docs_) || !r.GetU64(&snap->steps_) || !r.GetU32(&n_pages) ||
+      !r.GetU64(&snap->pages_present_) || r.remaining() != 2 * n_labels * sizeof(float)) {
+    return Status::Corruption("linear header: bad counters");
+  }
+  snap->bias_.resize(n_labels);
+  snap->bias_squared_.resize(n_labels);
+  r.GetRaw(snap->bias_.data(), n_labels * sizeof(float));
+  r.GetRaw(snap->bias_squared_.data(), n_labels * sizeof(float));
+  if (!AllFinite(snap->bias_) || !AllFinite(snap->bias_squared_)) {
+    return Status::Corruption("linear header: a bias is not a finite number");
+  }
+  if (hash_bits < kLinearPageBits || hash_bits > 31 ||
+      n_pages != (size_t{1} << hash_bits) / kLinearPageRows) {
+    return Status::Corruption("linear header: page count disagrees with hash_bits");
+  }
+  snap->log_docs_ = std::log1p(static_cast<float>(snap->docs_));
+  snap->pages_ = WeightPageTable(n_pages);
+  CF_RETURN_IF_ERROR(snap->DecodePages(records));
+  *out = std::move(snap);
+  return Status::OK();
+}
+
+Status LinearSnapshot::DecodePages(const std::map<std::string, std::string>& records) {
+  std::string_view payload;
+  uint64_t present = 0;
+  for (const auto& [key, value] : records) {
+    size_t index = 0;
+    if (!ParsePageKey(key, &index)) continue;
+    if (index >= pages_.size()) return Status::Corruption("linear model: page index out of range");
+    ++present;
+    CF_RETURN_IF_ERROR(OpenRecord(value, "linear page", &payload));
+    auto page = std::make_shared<WeightPage>();
+    CF_RETURN_IF_ERROR(DecodePage(payload, label_count(), page.get()).WithContext("page " + key));
+    pages_.Set(index, std::move(page));
+  }
+  if (present != pages_present_) {
+    return Status::Corruption("linear model: pages disagree with the header (missing records?)");
+  }
+  return Status::OK();
+}
+
+}  // namespace classiflow

@@ -1,0 +1,294 @@
+// Training of the linear model: stochastic gradient descent on the softmax log loss.
+//
+// A step copies the pages of every feature its documents hold (widened to the current label
+// count, dequantized), counts document frequencies, turns each document into its unit-length
+// vector once, then makes its passes over those private copies and publishes them as the next
+// version. With several threads each takes a share of every pass and they update the shared
+// copies without locks (Hogwild: rare lost updates cost nothing measurable in accuracy); the
+// accesses are relaxed atomics, so the races are defined behaviour. With one thread the loop is
+// plain and the result repeats bit for bit for a seed.
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <random>
+#include <unordered_map>
+
+#include "models/linear/feature_value.h"
+#include "models/linear/snapshot.h"
+
+namespace classiflow {
+namespace {
+
+// AdaGrad's starting accumulator: the first steps of a feature are lr / sqrt(0.1 + g²), not an
+// unbounded lr / |g|.
+constexpr float kInitialAccumulator = 0.1f;
+// Gradients below this are not applied (see Step).
+constexpr float kMinGradient = 1e-4f;
+// Documents between two progress reports (and the barrier between Hogwild shares).
+constexpr size_t kSlice = 8192;
+
+// A feature occurrence of a document: which working row (slot << kLinearPageBits | row) and
+// its value in the document's unit-length vector.
+struct DocEntry {
+  uint32_t ref;
+  float value;
+};
+
+struct Scratch {
+  std::vector<float> scores;
+  std::vector<uint32_t> active;
+};
+
+template <bool kShared>
+float Load(const float& x) {
+  if constexpr (kShared) {
+    return std::atomic_ref<const float>(x).load(std::memory_order_relaxed);
+  } else {
+    return x;
+  }
+}
+
+template <bool kShared>
+void Store(float& x, float v) {
+  if constexpr (kShared) {
+    std::atomic_ref<float>(x).store(v, std::memory_order_relaxed);
+  } else {
+    x = v;
+  }
+}
+
+}  // namespace
+
+struct LinearSnapshot::Training {
+  LinearSnapshot* snap;  // the version being built
+  size_t n_labels;
+  float learning_rate, l2;
+  bool adagrad;
+  std::vector<std::shared_ptr<WeightPage>> slots;  // private copies of the touched pages
+  std::vector<uint32_t> slot_page;                 // slot -> page index
+  std::vector<size_t> doc_begin;                   // doc i: entries [doc_begin[i], doc_begin[i+1])
+  std::vector<DocEntry> entries;
+  std::vector<uint32_t> doc_label;
+
+  float* Row(uint32_t ref) {
+    return slots[ref >> kLinearPageBits]->weights.data() +
+           size_t{ref & (kLinearPageRows - 1)} * n_labels;
+  }
+  float& Squared(uint32_t ref) {
+    return slots[ref >> kLinearPageBits]->squared[ref & (kLinearPageRows - 1)];
+  }
+
+  // Copies the pages `docs` touch, counts their document frequencies and builds their vectors.
+  void Prepare(const LinearSnapshot& base, const std::vector<TrainingDoc>& docs) {
+    std::unordered_map<uint32_t, uint32_t> slot_of;  // page -> slot
+    const size_t n_pages = base.pages_.size();
+    std::vector<uint32_t> sorted;
+    std::vector<uint32_t> tfs;
+    doc_begin.assign(1, 0);
+    doc_label.clear();
+    for (const TrainingDoc& doc : docs) {
+      sorted.assign(doc.features, doc.features + doc.feature_count);
+      std::sort(sorted.begin(), sorted.end());
+      for (size_t i = 0; i < sorted.size();) {
+        size_t j = i + 1;
+        while (j < sorted.size() && sorted[j] == sorted[i]) ++j;
+        const uint32_t feature = sorted[i];
+        const auto tf = static_cast<uint32_t>(j - i);
+        i = j;
+        const uint32_t page = feature >> kLinearPageBits;
+        if (page >= n_pages) continue;
+        auto [it, fresh] = slot_of.try_emplace(page, static_cast<uint32_t>(slots.size()));
+        if (fresh) {
+          const WeightPage* old = base.pages_.get(page);
+          snap->pages_present_ += old == nullptr;
+          slots.push_back(CopyPage(old));
+          slot_page.push_back(page);
+        }
+        const uint32_t ref = it->second << kLinearPageBits | (feature & (kLinearPageRows - 1));
+        slots[it->second]->df[ref & (kLinearPageRows - 1)] += 1;
+        // The term frequency rides in `value` until the frequencies are complete.
+        entries.push_back({ref, static_cast<float>(tf)});
+      }
+      doc_begin.push_back(entries.size());
+      doc_label.push_back(doc.label_index);
+    }
+    snap->docs_ += docs.size();
+    snap->log_docs_ = std::log1p(static_cast<float>(snap->docs_));
+    for (auto& page : slots) page->Finish(/*quantize=*/false);  // log_df for the values
+    for (size_t d = 0; d + 1 < doc_begin.size(); ++d) {
+      double norm = 0;
+      for (size_t e = doc_begin[d]; e < doc_begin[d + 1]; ++e) {
+        const WeightPage& page = *slots[entries[e].ref >> kLinearPageBits];
+        const float value =
+            FeatureValue(static_cast<uint32_t>(entries[e].value), snap->options_.idf,
+                         snap->log_docs_, page.log_df[entries[e].ref & (kLinearPageRows - 1)]);
+        entries[e].value = value;
+        norm += double{value} * value;
+      }
+      const auto inverse = static_cast<float>(norm > 0 ? 1.0 / std::sqrt(norm) : 0.0);
+      for (size_t e = doc_begin[d]; e < doc_begin[d + 1]; ++e) entries[e].value *= inverse;
+    }
+  }
+
+  // A full-precision copy of `page` (or a new empty one) widened to n_labels.
+  std::shared_ptr<WeightPage> CopyPage(const WeightPage* page) const {
+    auto copy = std::make_shared<WeightPage>();
+    copy->width = static_cast<uint32_t>(n_labels);
+    copy->weights.assign(size_t{kLinearPageRows} * n_labels, 0.0f);
+    if (page == nullptr) return copy;
+    for (uint32_t r = 0; r < kLinearPageRows; ++r) {
+      page->RowInto(r, copy->width, copy->weights.data() + size_t{r} * n_labels);
+    }
+    copy->squared = page->squared;
+    copy->df = page->df;
+    return copy;
+  }
+
+  // One gradient step on document d; returns its log loss. `t` numbers the step (SGD's rate).
+  template <bool kShared>
+  double Step(size_t d, uint64_t t, Scratch* scratch) {
+    scratch->scores.resize(n_labels);
+    float* g = scratch->scores.data();
+    float* bias = snap->bias_.data();
+    float* bias_squared = snap->bias_squared_.data();
+    const DocEntry* begin = entries.data() + doc_begin[d];
+    const DocEntry* end = entries.data() + doc_begin[d + 1];
+    // The rows are scattered over the whole model: ask for all of them before the first is read.
+    for (const DocEntry* e = begin; e != end; ++e) {
+      const float* w = Row(e->ref);
+      for (size_t l = 0; l < n_labels; l += 16) __builtin_prefetch(w + l);
+    }
+    for (size_t l = 0; l < n_labels; ++l) g[l] = Load<kShared>(bias[l]);
+    for (const DocEntry* e = begin; e != end; ++e) {
+      const float* w = Row(e->ref);
+      for (size_t l = 0; l < n_labels; ++l) g[l] += e->value * Load<kShared>(w[l]);
+    }
+    // Softmax in place; then g = p - onehot(label), the gradient of the scores.
+    const float top = *std::max_element(g, g + n_labels);
+    float sum = 0;
+    for (size_t l = 0; l < n_labels; ++l) sum += (g[l] = std::exp(std::max(g[l] - top, -80.0f)));
+    const uint32_t label = doc_label[d];
+    const double loss = -std::log(std::max(g[label] / sum, 1e-30f));
+    // Only labels with a gradient that matters are updated: after the first pass a text's
+    // softmax is sharp, and skipping the labels it all but rules out made passes several times
+    // faster on many labels at no measured cost in accuracy. It also keeps subnormal weights
+    // (slow to multiply) from being bred out of vanishing gradients.
+    std::vector<uint32_t>& active = scratch->active;
+    active.clear();
+    float g_squared = 0;
+    for (size_t l = 0; l < n_labels; ++l) {
+      g[l] = g[l] / sum - (l == label ? 1.0f : 0.0f);
+      if (std::fabs(g[l]) >= kMinGradient) {
+        active.push_back(static_cast<uint32_t>(l));
+        g_squared += g[l] * g[l];
+      }
+    }
+    const float sgd_rate = learning_rate / (1.0f + learning_rate * l2 * static_cast<float>(t));
+    for (uint32_t l : active) {
+      float rate = sgd_rate;
+      if (adagrad) {
+        const float acc = Load<kShared>(bias_squared[l]) + g[l] * g[l];
+        Store<kShared>(bias_squared[l], acc);
+        rate = learning_rate / std::sqrt(kInitialAccumulator + acc);
+      }
+      Store<kShared>(bias[l], Load<kShared>(bias[l]) - rate * g[l]);
+    }
+    for (const DocEntry* e = begin; e != end; ++e) {
+      float rate = sgd_rate;
+      if (adagrad) {
+        float& squared = Squared(e->ref);
+        const float acc = Load<kShared>(squared) + e->value * e->value * g_squared;
+        Store<kShared>(squared, acc);
+        rate = learning_rate / std::sqrt(kInitialAccumulator + acc);
+      }
+      float* w = Row(e->ref);
+      const float step = rate * e->value, decay = 1.0f - rate * l2;
+      for (uint32_t l : active) Store<kShared>(w[l], Load<kShared>(w[l]) * decay - step * g[l]);
+    }
+    return loss;
+  }
+
+  // `epochs` passes over the documents (shuffled when `shuffle`) on `threads` threads.
+  void Run(const FitPlan& plan, bool shuffle) {
+    const size_t n = doc_label.size();
+    std::vector<uint32_t> order(n);
+    for (size_t i = 0; i < n; ++i) order[i] = static_cast<uint32_t>(i);
+    std::mt19937_64 random(plan.seed);
+    const uint64_t total = uint64_t{n} * static_cast<uint64_t>(plan.epochs);
+    uint64_t done = 0;
+    const auto threads = static_cast<size_t>(std::max(plan.threads, 1));
+    for (int epoch = 0; epoch < plan.epochs; ++epoch) {
+      if (shuffle) {
+        // Fisher-Yates on the engine's raw output: the same on every standard library.
+        for (size_t i = n; i > 1; --i) std::swap(order[i - 1], order[random() % i]);
+      }
+      double loss = 0;
+      for (size_t start = 0; start < n; start += kSlice) {
+        const size_t count = std::min(kSlice, n - start);
+        const uint64_t t0 = snap->steps_;
+        if (threads == 1 || count < 64 * threads) {
+          thread_local Scratch scratch;
+          for (size_t i = 0; i < count; ++i) {
+            loss += Step<false>(order[start + i], t0 + i, &scratch);
+          }
+        } else {
+          std::vector<double> losses(threads, 0.0);
+          tbb::parallel_for(size_t{0}, threads, [&](size_t share) {
+            thread_local Scratch scratch;
+            for (size_t i = share; i < count; i += threads) {
+              losses[share] += Step<true>(order[start + i], t0 + i, &scratch);
+            }
+          });
+          for (double l : losses) loss += l;
+        }
+        snap->steps_ += count;
+        done += count;
+        if (plan.progress) plan.progress(done, total, epoch + 1, loss / double(start + count));
+      }
+    }
+  }
+
+  // Publishes the trained copies in the new version.
+  void Install() {
+    for (size_t s = 0; s < slots.size(); ++s) {
+      slots[s]->Finish(snap->options_.quantize);
+      snap->pages_.Set(slot_page[s], std::move(slots[s]));
+    }
+  }
+};
+
+Status LinearSnapshot::Add(const std::vector<TrainingDoc>& docs,
+                           std::shared_ptr<const std::vector<std::string>> labels, uint64_t version,
+                           std::shared_ptr<const TrainableSnapshot>* next) const {
+  // Online learning: one pass, one thread, in the documents' order.
+  return Train(docs, std::move(labels), version, FitPlan(), /*shuffle=*/false, next);
+}
+
+Status LinearSnapshot::Fit(const std::vector<TrainingDoc>& docs,
+                           std::shared_ptr<const std::vector<std::string>> labels, uint64_t version,
+                           const FitPlan& plan,
+                           std::shared_ptr<const TrainableSnapshot>* next) const {
+  return Train(docs, std::move(labels), version, plan, /*shuffle=*/true, next);
+}
+
+Status LinearSnapshot::Train(const std::vector<TrainingDoc>& docs,
+                             std::shared_ptr<const std::vector<std::string>> labels,
+                             uint64_t version, const FitPlan& plan, bool shuffle,
+                             std::shared_ptr<const TrainableSnapshot>* next) const {
+  auto snap = std::shared_ptr<LinearSnapshot>(new LinearSnapshot(*this, version, labels));
+  Training training;
+  training.snap = snap.get();
+  training.n_labels = labels->size();
+  training.learning_rate = static_cast<float>(options_.learning_rate);
+  training.l2 = static_cast<float>(options_.l2);
+  training.adagrad = options_.optimizer == "adagrad";
+  training.Prepare(*this, docs);
+  training.Run(plan, shuffle);
+  training.Install();
+  *next = std::move(snap);
+  return Status::OK();
+}
+
+}  // namespace classiflow

@@ -1,0 +1,258 @@
+// The linear kind: learning, online steps, determinism, persistence, corruption and options.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "classiflow/model.h"
+#include "corpus.h"
+#include "test_util.h"
+
+namespace classiflow {
+namespace {
+
+using testing::MakeTinyCorpus;
+using testing::TempDir;
+
+std::shared_ptr<Model> NewLinear(const std::string& json = "{}") {
+  ModelOptions options;
+  Status s = ModelOptions::FromJson(json, &options, "linear");
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  options.analyzer.hash_bits = 12;
+  std::shared_ptr<Model> model;
+  s = Model::Create("lin", options, &model);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return model;
+}
+
+std::vector<double> ScoresOf(const Model& model, std::string_view text) {
+  Prediction p;
+  EXPECT_TRUE(model.Classify(text, &p).ok());
+  return p.scores;
+}
+
+std::map<std::string, std::string> RecordMap(const Model& model) {
+  ModelRecords records;
+  model.AllRecords(&records);
+  return {records.puts.begin(), records.puts.end()};
+}
+
+TEST(LinearTest, FitLearnsTheCorpusAndCommitsOneVersion) {
+  auto model = NewLinear();
+  const auto corpus = MakeTinyCorpus(40);
+  ASSERT_OK(model->Fit(corpus.label_views(), corpus.text_views()));
+  EXPECT_EQ(model->version(), 1u);
+  EXPECT_EQ(model->labels(), (std::vector<std::string>{"spam", "ham"}));
+  Prediction p;
+  ASSERT_OK(model->Classify("cheap pills and free money", &p));
+  EXPECT_EQ(p.label, "spam");
+  EXPECT_GT(p.confidence, 0.8);
+  ASSERT_OK(model->Classify("the team meeting notes", &p));
+  EXPECT_EQ(p.label, "ham");
+  // Probabilities are a distribution.
+  double sum = 0;
+  for (double s : p.scores) sum += std::exp(s);
+  EXPECT_NEAR(sum, 1.0, 1e-9);
+}
+
+TEST(LinearTest, OnlineStepsEachMakeAVersionAndLabelsJoinAtRuntime) {
+  auto model = NewLinear();
+  const auto corpus = MakeTinyCorpus(20);
+  for (int pass = 0; pass < 5; ++pass) {
+    for (size_t i = 0; i < corpus.texts.size(); ++i) {
+      ASSERT_OK(model->Train(corpus.labels[i], corpus.texts[i]));
+    }
+  }
+  EXPECT_EQ(model->version(), 100u);
+  Prediction p;
+  ASSERT_OK(model->Classify("win money fast", &p));
+  EXPECT_EQ(p.label, "spam");
+  // A third label joins at runtime, learned by online steps beside the first two.
+  for (int pass = 0; pass < 5; ++pass) {
+    for (size_t i = 0; i < corpus.texts.size(); ++i) {
+      ASSERT_OK(model->Train(corpus.labels[i], corpus.texts[i]));
+      if (i % 4 == 0) ASSERT_OK(model->Train("sport", "football match score goal"));
+    }
+  }
+  EXPECT_EQ(model->labels().size(), 3u);
+  ASSERT_OK(model->Classify("the football match", &p));
+  EXPECT_EQ(p.label, "sport");
+  ASSERT_OK(model->Classify("cheap pills now", &p));
+  EXPECT_EQ(p.label, "spam");
+}
+
+TEST(LinearTest, OneThreadRepeatsBitForBitForASeedAndOtherSeedsDiffer) {
+  const auto corpus = MakeTinyCorpus(60);
+  FitOptions one;
+  one.threads = 1;
+  auto a = NewLinear(R"({"seed": 7})"), b = NewLinear(R"({"seed": 7})"),
+       c = NewLinear(R"({"seed": 8})");
+  for (auto* m : {&a, &b, &c}) ASSERT_OK((*m)->Fit(corpus.label_views(), corpus.text_views(), one));
+  EXPECT_EQ(RecordMap(*a), RecordMap(*b));
+  EXPECT_NE(RecordMap(*a), RecordMap(*c));
+  // Several threads still learn the corpus.
+  auto d = NewLinear();
+  FitOptions many;
+  many.threads = 2;
+  ASSERT_OK(d->Fit(corpus.label_views(), corpus.text_views(), many));
+  Prediction p;
+  ASSERT_OK(d->Classify("claim your prize money", &p));
+  EXPECT_EQ(p.label, "spam");
+}
+
+TEST(LinearTest, ProgressCountsEveryDocumentOfEveryEpoch) {
+  auto model = NewLinear();
+  const auto corpus = MakeTinyCorpus(30);
+  FitOptions options;
+  options.epochs = 3;
+  std::vector<FitProgress> seen;
+  options.progress = [&](const FitProgress& p) { seen.push_back(p); };
+  ASSERT_OK(model->Fit(corpus.label_views(), corpus.text_views(), options));
+  ASSERT_EQ(seen.size(), 3u);  // one slice per epoch here
+  EXPECT_EQ(seen.back().done, 90u);
+  EXPECT_EQ(seen.back().total, 90u);
+  EXPECT_EQ(seen.back().epoch, 3);
+  EXPECT_LT(seen.back().loss, seen.front().loss);  // it learns
+}
+
+TEST(LinearTest, BadFitArgumentsChangeNothing) {
+  auto model = NewLinear();
+  const auto corpus = MakeTinyCorpus(10);
+  FitOptions options;
+  options.epochs = 0;
+  EXPECT_CODE(model->Fit(corpus.label_views(), corpus.text_views(), options), kInvalidArgument);
+  options.epochs = 1001;
+  EXPECT_CODE(model->Fit(corpus.label_views(), corpus.text_views(), options), kInvalidArgument);
+  options.epochs = 1;
+  options.threads = -1;
+  EXPECT_CODE(model->Fit(corpus.label_views(), corpus.text_views(), options), kInvalidArgument);
+  std::vector<std::string_view> texts = corpus.text_views(), labels = corpus.label_views();
+  texts[3] = "";
+  EXPECT_CODE(model->Fit(labels, texts), kInvalidArgument);
+  EXPECT_EQ(model->version(), 0u);
+  EXPECT_TRUE(model->labels().empty());
+}
+
+TEST(LinearTest, UntrainIsNotSupported) {
+  auto model = NewLinear();
+  ASSERT_OK(model->Train("spam", "cheap pills"));
+  EXPECT_CODE(model->Untrain("spam", "cheap pills"), kNotSupported);
+  EXPECT_EQ(model->version(), 1u);
+}
+
+TEST(LinearTest, SavedModelsLoadWithTheSameScores) {
+  TempDir dir;
+  const auto corpus = MakeTinyCorpus(40);
+  for (const char* json : {R"({"quantize": false})", R"({"quantize": true})"}) {
+    auto model = NewLinear(json);
+    ASSERT_OK(model->Fit(corpus.label_views(), corpus.text_views()));
+    ASSERT_OK(model->Train("sport", "football match"));  // a page narrower than the labels
+    const std::string path = dir.Sub("m.cfm");
+    ASSERT_OK(model->Save(path));
+    std::shared_ptr<Model> loaded;
+    ASSERT_OK(Model::Load(path, &loaded));
+    EXPECT_EQ(loaded->kind(), "linear");
+    EXPECT_EQ(loaded->options(), model->options());
+    for (const char* probe : {"cheap pills now", "team meeting", "football", "unseen words"}) {
+      EXPECT_EQ(ScoresOf(*loaded, probe), ScoresOf(*model, probe)) << json << " " << probe;
+    }
+  }
+}
+
+TEST(LinearTest, QuantizedWeightsAreSmallerAndScoreAlike) {
+  TempDir dir;
+  // 20 labels: a row holds a weight per label, which quantizing shrinks four times.
+  testing::TinyCorpus corpus;
+  for (int i = 0; i < 400; ++i) {
+    const int label = i % 20;
+    corpus.labels.push_back("label" + std::to_string(label));
+    corpus.texts.push_back("word" + std::to_string(label) + " other" + std::to_string(label) +
+                           " shared words " + std::to_string(i % 7));
+  }
+  auto full = NewLinear(R"({"quantize": false})"), small = NewLinear(R"({"quantize": true})");
+  FitOptions one;
+  one.threads = 1;
+  ASSERT_OK(full->Fit(corpus.label_views(), corpus.text_views(), one));
+  ASSERT_OK(small->Fit(corpus.label_views(), corpus.text_views(), one));
+  ASSERT_OK(full->Save(dir.Sub("full.cfm")));
+  ASSERT_OK(small->Save(dir.Sub("small.cfm")));
+  EXPECT_LT(std::filesystem::file_size(dir.Sub("small.cfm")),
+            std::filesystem::file_size(dir.Sub("full.cfm")) / 2);
+  for (const auto& text : corpus.texts) {
+    Prediction a, b;
+    ASSERT_OK(full->Classify(text, &a));
+    ASSERT_OK(small->Classify(text, &b));
+    EXPECT_EQ(a.label, b.label) << text;
+    EXPECT_NEAR(a.confidence, b.confidence, 0.02) << text;
+  }
+}
+
+TEST(LinearTest, CorruptRecordsAreRefused) {
+  auto model = NewLinear();
+  const auto corpus = MakeTinyCorpus(20);
+  ASSERT_OK(model->Fit(corpus.label_views(), corpus.text_views()));
+  const auto good = RecordMap(*model);
+  std::shared_ptr<Model> loaded;
+  ASSERT_OK(Model::FromRecords("lin", good, &loaded));
+  std::string page_key;
+  for (const auto& [key, value] : good) {
+    if (key[0] == 'p') page_key = key;
+  }
+  ASSERT_FALSE(page_key.empty());
+  auto flipped = good;
+  flipped[page_key][10] ^= 0x40;
+  EXPECT_CODE(Model::FromRecords("lin", flipped, &loaded), kCorruption);
+  auto missing = good;
+  missing.erase(page_key);
+  EXPECT_CODE(Model::FromRecords("lin", missing, &loaded), kCorruption);
+  auto truncated = good;
+  truncated["h"].resize(truncated["h"].size() - 3);
+  EXPECT_CODE(Model::FromRecords("lin", truncated, &loaded), kCorruption);
+  auto stray = good;
+  stray["pffffffff"] = good.at(page_key);
+  EXPECT_CODE(Model::FromRecords("lin", stray, &loaded), kCorruption);
+}
+
+TEST(LinearTest, EachKindHasItsOwnOptionKeys) {
+  ModelOptions options;
+  Status s = ModelOptions::FromJson(R"({"kind": "linear", "alpha": 0.5})", &options);
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(s.message().find("belongs to kind 'bayes'"), std::string::npos) << s.ToString();
+  s = ModelOptions::FromJson(R"({"learning_rate": 0.5})", &options);  // default kind: bayes
+  EXPECT_NE(s.message().find("belongs to kind 'linear'"), std::string::npos) << s.ToString();
+  // The kind may come after its keys.
+  ASSERT_OK(ModelOptions::FromJson(R"({"epochs": 9, "kind": "linear"})", &options));
+  EXPECT_EQ(options.linear.epochs, 9);
+  s = ModelOptions::FromJson(R"({"kind": "linear", "colour": 1})", &options);
+  EXPECT_NE(s.message().find("learning_rate"), std::string::npos) << s.ToString();
+  // A linear model's JSON names its keys and no other kind's.
+  ASSERT_OK(ModelOptions::FromJson(R"({"kind": "linear", "quantize": true, "seed": 5})", &options));
+  const std::string json = options.ToJson();
+  EXPECT_NE(json.find("\"quantize\":true"), std::string::npos) << json;
+  EXPECT_EQ(json.find("alpha"), std::string::npos) << json;
+  ModelOptions again;
+  ASSERT_OK(ModelOptions::FromJson(json, &again));
+  EXPECT_EQ(again, options);
+  for (const char* bad : {R"({"learning_rate": 0})", R"({"learning_rate": 101})", R"({"l2": -1})",
+                          R"({"optimizer": "adam"})", R"({"epochs": 0})", R"({"seed": -1})"}) {
+    ModelOptions o;
+    s = ModelOptions::FromJson(bad, &o, "linear");
+    if (s.ok()) s = o.Validate();
+    EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << bad;
+  }
+}
+
+TEST(LinearTest, SgdAlsoLearns) {
+  auto model = NewLinear(R"({"optimizer": "sgd", "learning_rate": 0.5})");
+  const auto corpus = MakeTinyCorpus(40);
+  ASSERT_OK(model->Fit(corpus.label_views(), corpus.text_views()));
+  Prediction p;
+  ASSERT_OK(model->Classify("free offer click", &p));
+  EXPECT_EQ(p.label, "spam");
+}
+
+}  // namespace
+}  // namespace classiflow
