@@ -130,12 +130,16 @@ class Engine:
 
         Args:
             name: 1..128 characters of ``[A-Za-z0-9_.-]``, not starting with ``"."``.
-            kind: the classifier kind; only ``"bayes"`` exists so far.
+            kind: the classifier kind: ``"bayes"`` (multinomial Naive Bayes) or ``"linear"``
+                (softmax regression over hashed n-grams; train it with ``Model.fit()``).
             labels: a fixed label set; None = labels are added as training uses them.
-            **options: model options, e.g. ``min_confidence=0.6``, ``alpha=1.0``,
-                ``fit_prior=True``, ``lowercase=True``, ``stop_words=False``,
-                ``stemmer="english"``, ``normalize_urls/emails/numbers=True``, ``ngrams=2``,
-                ``hash_bits=20``, ``max_text_bytes=1048576``.
+            **options: model options. Every kind: ``min_confidence=0.6``, ``lowercase=True``,
+                ``stop_words=False``, ``stemmer="english"``,
+                ``normalize_urls/emails/numbers=True``, ``ngrams=2``, ``hash_bits=20``,
+                ``max_text_bytes=1048576``. ``"bayes"``: ``alpha=1.0``, ``fit_prior=True``.
+                ``"linear"``: ``learning_rate=0.5``, ``l2=1e-6``, ``optimizer="adagrad"``
+                (or ``"sgd"``), ``epochs=5``, ``seed=42``, ``idf=True``, ``quantize=False``.
+                A key of another kind is refused.
 
         Raises:
             InvalidArgumentError: a bad name, kind, label, unknown option or out-of-range value.

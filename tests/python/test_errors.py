@@ -294,6 +294,7 @@ MODEL_CALLS = {
     "train": lambda m: m.train("spam", "cheap"),
     "train_batch": lambda m: m.train_batch(["cheap"], ["spam"]),
     "train_batch:empty": lambda m: m.train_batch([], []),
+    "fit": lambda m: m.fit(["cheap"], ["spam"]),
     "untrain": lambda m: m.untrain("spam", "cheap"),
     "classify": lambda m: m.classify("cheap"),
     "classify:k=2": lambda m: m.classify("cheap", k=2),
