@@ -80,6 +80,28 @@ cf_status cf_model_train_batch(cf_model* m, const char* const* labels, const cha
   });
 }
 
+cf_status cf_model_fit(cf_model* m, const char* const* labels, const char* const* texts,
+                       const size_t* lens, size_t n, int epochs, int threads,
+                       cf_fit_progress_fn progress, void* user) {
+  return Guard(__func__, [&]() -> Status {
+    CF_RETURN_IF_ERROR(UsableModel(m));
+    classiflow::FitOptions options;
+    if (epochs != 0) options.epochs = epochs;  // core checks the range
+    options.threads = threads;
+    if (progress != nullptr) {
+      options.progress = [progress, user](const classiflow::FitProgress& p) {
+        progress(p.done, p.total, p.epoch, p.loss, user);
+      };
+    }
+    std::vector<std::string_view> label_views, text_views;
+    if (n != 0) {
+      CF_RETURN_IF_ERROR(classiflow::capi::LabelsArg(labels, n, &label_views));
+      CF_RETURN_IF_ERROR(classiflow::capi::TextsArg(texts, lens, n, &text_views));
+    }
+    return m->model->Fit(label_views, text_views, options);
+  });
+}
+
 cf_status cf_model_label_count(cf_model* m, size_t* n) {
   return Guard(__func__, [&]() -> Status {
     CF_RETURN_IF_ERROR(NotNull(n, "n"));

@@ -853,6 +853,59 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
   return remove(path);
 }
 
+struct fit_calls {
+  int calls;
+  uint64_t last_done, last_total;
+  int last_epoch;
+};
+
+static void count_fit_progress(uint64_t done, uint64_t total, int epoch, double loss, void *user) {
+  struct fit_calls *calls = (struct fit_calls *)user;
+  (void)loss;
+  calls->calls++;
+  calls->last_done = done;
+  calls->last_total = total;
+  calls->last_epoch = epoch;
+}
+
+/* cf_model_fit: the linear kind's epochs, threads and progress, and its bad arguments. */
+static void test_fit(cf_engine *e) {
+  cf_model *m = NULL;
+  struct fit_calls calls = {0, 0, 0, 0};
+  char *label = NULL;
+  uint64_t version = 0;
+  EXPECT(CF_OK, cf_model_create(e, "lin", "linear", "{\"hash_bits\": 12, \"seed\": 3}", &m),
+         "create a linear model");
+  {
+    cf_model *other = NULL;
+    EXPECT(CF_INVALID_ARGUMENT, cf_model_create(e, "lin2", "linear", "{\"alpha\": 0.5}", &other),
+           "a bayes key for a linear model");
+  }
+  EXPECT(CF_INVALID_ARGUMENT,
+         cf_model_fit(m, kLabels, kTexts, NULL, COUNT(kTexts), -1, 0, NULL, NULL),
+         "negative epochs");
+  EXPECT(CF_INVALID_ARGUMENT,
+         cf_model_fit(m, kLabels, kTexts, NULL, COUNT(kTexts), 1, -2, NULL, NULL),
+         "negative threads");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_fit(m, NULL, kTexts, NULL, 1, 0, 0, NULL, NULL),
+         "NULL labels");
+  EXPECT(CF_OK, cf_model_version(m, &version), "version after refused fits");
+  CHECK(version == 0, "refused fits commit nothing");
+  EXPECT(CF_OK,
+         cf_model_fit(m, kLabels, kTexts, NULL, COUNT(kTexts), 3, 1, count_fit_progress, &calls),
+         "fit 3 epochs on one thread");
+  CHECK(calls.calls == 3 && calls.last_epoch == 3 && calls.last_done == 3 * COUNT(kTexts) &&
+            calls.last_total == calls.last_done,
+        "progress reports each epoch with the user pointer");
+  EXPECT(CF_OK, cf_model_version(m, &version), "version after fit");
+  CHECK(version == 1, "a fit is one version");
+  EXPECT(CF_OK, cf_model_classify(m, "cheap pills", 11, &label, NULL), "classify after fit");
+  CHECK(take_string_eq(label, "spam"), "the linear model learned the corpus");
+  EXPECT(CF_NOT_SUPPORTED, cf_model_untrain(m, "spam", "cheap pills", 11),
+         "a linear model cannot untrain");
+  cf_model_release(m);
+}
+
 int main(void) {
   const char *tmp = getenv("TMPDIR");
   cf_engine *e = NULL;
@@ -878,6 +931,7 @@ int main(void) {
     test_files(e);
     test_crafted_files();
     test_threads(e);
+    test_fit(e);
     cf_engine_close(e);
   }
   test_durable();

@@ -168,18 +168,20 @@ CF_API cf_status cf_engine_model_name(cf_engine *e, size_t i, char **name);
 /* ---- Models: lifetime ---------------------------------------------------------------------- */
 
 /* Creates an untrained model (version 0) named `name` in the engine and stores a handle in
- * *out. `name`: 1..128 bytes of [A-Za-z0-9_.-], not starting with '.'. `kind`: NULL or "bayes"
- * (the only kind so far). `options_json` may be NULL, "" or "null" for the defaults, else a
- * flat JSON object:
+ * *out. `name`: 1..128 bytes of [A-Za-z0-9_.-], not starting with '.'. `kind`: NULL (= "bayes"),
+ * "bayes" or "linear" (train it with cf_model_fit()). `options_json` may be NULL, "" or "null"
+ * for the defaults, else a flat JSON object:
  *   "labels": ["ham", "spam"]   fixed label set; training another label is an error.
  *                               Default: [] (labels are added on first training use).
  *   "min_confidence": 0.0       cf_model_classify() returns no label below this top
  *                               probability. REQUIRES: 0..1. Default: 0.
- *   "alpha": 1.0, "fit_prior": true                                  (bayes smoothing, priors)
+ *   "alpha": 1.0, "fit_prior": true                       (kind bayes: smoothing, priors)
+ *   "learning_rate": 0.5, "l2": 1e-6, "optimizer": "adagrad" or "sgd", "epochs": 5,
+ *   "seed": 42, "idf": true, "quantize": false            (kind linear; classiflow/linear.h)
  *   "lowercase": true, "stop_words": false, "stemmer": "" (none) or "english", ...,
  *   "normalize_urls": true, "normalize_emails": true, "normalize_numbers": true,
  *   "ngrams": 2 (1..3), "hash_bits": 20 (10..28), "max_text_bytes": 1048576     (analyzer)
- * A "kind" key may repeat `kind` but not contradict it.
+ * A "kind" key may repeat `kind` but not contradict it; a key of another kind is refused.
  * Errors: CF_INVALID_ARGUMENT for a bad name, unknown kind, malformed JSON, an unknown key or a
  * value of the wrong type or out of range; CF_ALREADY_EXISTS when the name is taken. */
 CF_API cf_status cf_model_create(cf_engine *e, const char *name, const char *kind,
@@ -228,6 +230,22 @@ CF_API cf_status cf_model_train(cf_model *m, const char *label, const char *text
  * CF_NOT_FOUND / CF_UNAVAILABLE, even for n == 0. */
 CF_API cf_status cf_model_train_batch(cf_model *m, const char *const *labels,
                                       const char *const *texts, const size_t *lens, size_t n);
+
+/* Progress of cf_model_fit(): documents done over all epochs, their total, the epoch under way
+ * (from 1) and its mean log loss so far (0 for kinds that count). Called from one library
+ * thread between slices of a few thousand documents; it must not call back into this model. */
+typedef void (*cf_fit_progress_fn)(uint64_t done, uint64_t total, int epoch, double loss,
+                                   void *user);
+
+/* Batch training: learns labels[i] / texts[i] (as cf_model_train_batch) as well as the kind can,
+ * as ONE new version, all or nothing. The linear kind makes `epochs` shuffled passes (0 = the
+ * model's "epochs" option) on `threads` threads (0 = all the model may use; 1 repeats bit for bit
+ * for the model's "seed"); for "bayes" it is cf_model_train_batch(). `progress` may be NULL;
+ * `user` is passed to it untouched. Errors as cf_model_train_batch(), plus CF_INVALID_ARGUMENT
+ * for epochs outside 0..1000 or threads < 0. */
+CF_API cf_status cf_model_fit(cf_model *m, const char *const *labels, const char *const *texts,
+                              const size_t *lens, size_t n, int epochs, int threads,
+                              cf_fit_progress_fn progress, void *user);
 
 /* Removes a document added before with the same label and text, as a new version.
  * CF_INVALID_ARGUMENT, changing nothing, when that would take any count below zero (that
