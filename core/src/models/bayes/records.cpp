@@ -6,6 +6,7 @@
 #include "classiflow/model_options.h"
 #include "models/bayes/snapshot.h"
 #include "models/model_records.h"
+#include "models/page_records.h"
 #include "util/binary_io.h"
 
 namespace classiflow {
@@ -72,10 +73,7 @@ Status DecodePage(std::string_view payload, size_t label_count, double alpha, Co
 std::string BayesSnapshot::EncodeHeader() const {
   std::string out;
   BinaryWriter w(&out);
-  w.PutU32(kHeaderFormat);
-  w.PutU64(version());
-  w.PutU32(static_cast<uint32_t>(label_count()));
-  for (const auto& label : labels()) w.PutString(label);
+  BeginHeader(version(), labels(), &w);
   for (uint64_t d : doc_counts_) w.PutU64(d);
   for (uint64_t t : token_counts_) w.PutU64(t);
   w.PutU64(distinct_features_);
@@ -86,30 +84,18 @@ std::string BayesSnapshot::EncodeHeader() const {
 void BayesSnapshot::RecordsSince(const TrainableSnapshot* base, ModelRecords* out) const {
   const auto* old = dynamic_cast<const BayesSnapshot*>(base);
   out->puts.emplace_back(std::string(kHeaderRecord), EncodeHeader());
-  pages_.ForEachChanged(old ? &old->pages_ : nullptr, [&](size_t p) {
-    if (const CountPage* page = pages_.get(p)) {
-      out->puts.emplace_back(PageKey(p), EncodePage(*page));
-    } else {
-      out->deletes.push_back(PageKey(p));
-    }
-  });
+  AppendPageRecords(pages_, old ? &old->pages_ : nullptr, EncodePage, out);
 }
 
 Status BayesSnapshot::FromRecords(const BayesOptions& options, int hash_bits,
                                   const std::map<std::string, std::string>& records,
                                   std::shared_ptr<const TrainableSnapshot>* out) {
-  auto header = records.find(std::string(kHeaderRecord));
-  if (header == records.end()) return Status::Corruption("bayes model: header record missing");
-  std::string_view payload;
-  CF_RETURN_IF_ERROR(OpenRecord(header->second, "bayes header", &payload));
-  BinaryReader r(payload);
-  uint32_t format = 0, n_pages = 0;
+  BinaryReader r({});
+  uint32_t n_pages = 0;
   uint64_t version = 0;
-  if (!r.GetU32(&format) || format != kHeaderFormat || !r.GetU64(&version)) {
-    return Status::Corruption("bayes header: bad format");
-  }
   auto labels = std::make_shared<std::vector<std::string>>();
-  CF_RETURN_IF_ERROR(DecodeLabels(&r, kMaxBayesLabels, "bayes header", labels.get()));
+  CF_RETURN_IF_ERROR(
+      OpenHeader(records, "bayes header", kMaxBayesLabels, &r, &version, labels.get()));
   const size_t n_labels = labels->size();
   // Exactly the counters the label count implies: checked before they are sized.
   if (r.remaining() != (2 * n_labels + 1) * sizeof(uint64_t) + sizeof(uint32_t)) {
@@ -133,20 +119,16 @@ Status BayesSnapshot::FromRecords(const BayesOptions& options, int hash_bits,
 }
 
 Status BayesSnapshot::DecodePages(const std::map<std::string, std::string>& records, double alpha) {
-  uint64_t distinct = 0;
-  std::string_view payload;
-  for (const auto& [key, value] : records) {
-    size_t index = 0;
-    if (!ParsePageKey(key, &index)) continue;
-    if (index >= pages_.size()) return Status::Corruption("bayes model: page index out of range");
-    CF_RETURN_IF_ERROR(OpenRecord(value, "bayes page", &payload));
-    auto page = std::make_shared<CountPage>();
-    uint64_t rows = 0;
-    CF_RETURN_IF_ERROR(
-        DecodePage(payload, label_count(), alpha, page.get(), &rows).WithContext("page " + key));
-    distinct += rows;
-    pages_.Set(index, std::move(page));
-  }
+  uint64_t distinct = 0, pages = 0;
+  CF_RETURN_IF_ERROR(DecodePageRecords<CountPage>(
+      records, "bayes page", &pages_,
+      [&](std::string_view payload, CountPage* page) {
+        uint64_t rows = 0;
+        CF_RETURN_IF_ERROR(DecodePage(payload, label_count(), alpha, page, &rows));
+        distinct += rows;
+        return Status::OK();
+      },
+      &pages));
   if (distinct != distinct_features_) {
     return Status::Corruption("bayes model: pages disagree with the header (missing records?)");
   }

@@ -8,6 +8,7 @@
 #include "classiflow/model_options.h"
 #include "models/linear/snapshot.h"
 #include "models/model_records.h"
+#include "models/page_records.h"
 #include "util/binary_io.h"
 
 namespace classiflow {
@@ -77,10 +78,7 @@ Status DecodePage(std::string_view payload, size_t label_count, WeightPage* page
 std::string LinearSnapshot::EncodeHeader() const {
   std::string out;
   BinaryWriter w(&out);
-  w.PutU32(kHeaderFormat);
-  w.PutU64(version());
-  w.PutU32(static_cast<uint32_t>(label_count()));
-  for (const auto& label : labels()) w.PutString(label);
+  BeginHeader(version(), labels(), &w);
   w.PutU64(docs_);
   w.PutU64(steps_);
   w.PutU32(static_cast<uint32_t>(pages_.size()));
@@ -93,30 +91,18 @@ std::string LinearSnapshot::EncodeHeader() const {
 void LinearSnapshot::RecordsSince(const TrainableSnapshot* base, ModelRecords* out) const {
   const auto* old = dynamic_cast<const LinearSnapshot*>(base);
   out->puts.emplace_back(std::string(kHeaderRecord), EncodeHeader());
-  pages_.ForEachChanged(old ? &old->pages_ : nullptr, [&](size_t p) {
-    if (const WeightPage* page = pages_.get(p)) {
-      out->puts.emplace_back(PageKey(p), EncodePage(*page));
-    } else {
-      out->deletes.push_back(PageKey(p));
-    }
-  });
+  AppendPageRecords(pages_, old ? &old->pages_ : nullptr, EncodePage, out);
 }
 
 Status LinearSnapshot::FromRecords(const LinearOptions& options, int hash_bits,
                                    const std::map<std::string, std::string>& records,
                                    std::shared_ptr<const TrainableSnapshot>* out) {
-  auto header = records.find(std::string(kHeaderRecord));
-  if (header == records.end()) return Status::Corruption("linear model: header record missing");
-  std::string_view payload;
-  CF_RETURN_IF_ERROR(OpenRecord(header->second, "linear header", &payload));
-  BinaryReader r(payload);
-  uint32_t format = 0, n_pages = 0;
+  BinaryReader r({});
+  uint32_t n_pages = 0;
   uint64_t version = 0;
-  if (!r.GetU32(&format) || format != kHeaderFormat || !r.GetU64(&version)) {
-    return Status::Corruption("linear header: bad format");
-  }
   auto labels = std::make_shared<std::vector<std::string>>();
-  CF_RETURN_IF_ERROR(DecodeLabels(&r, kMaxLinearLabels, "linear header", labels.get()));
+  CF_RETURN_IF_ERROR(
+      OpenHeader(records, "linear header", kMaxLinearLabels, &r, &version, labels.get()));
   const size_t n_labels = labels->size();
   auto snap = std::shared_ptr<LinearSnapshot>(new LinearSnapshot(options, version, labels));
   if (!r.GetU64(&snap->docs_) || !r.GetU64(&snap->steps_) || !r.GetU32(&n_pages) ||
@@ -142,18 +128,13 @@ Status LinearSnapshot::FromRecords(const LinearOptions& options, int hash_bits,
 }
 
 Status LinearSnapshot::DecodePages(const std::map<std::string, std::string>& records) {
-  std::string_view payload;
   uint64_t present = 0;
-  for (const auto& [key, value] : records) {
-    size_t index = 0;
-    if (!ParsePageKey(key, &index)) continue;
-    if (index >= pages_.size()) return Status::Corruption("linear model: page index out of range");
-    ++present;
-    CF_RETURN_IF_ERROR(OpenRecord(value, "linear page", &payload));
-    auto page = std::make_shared<WeightPage>();
-    CF_RETURN_IF_ERROR(DecodePage(payload, label_count(), page.get()).WithContext("page " + key));
-    pages_.Set(index, std::move(page));
-  }
+  CF_RETURN_IF_ERROR(DecodePageRecords<WeightPage>(
+      records, "linear page", &pages_,
+      [&](std::string_view payload, WeightPage* page) {
+        return DecodePage(payload, label_count(), page);
+      },
+      &present));
   if (present != pages_present_) {
     return Status::Corruption("linear model: pages disagree with the header (missing records?)");
   }
