@@ -137,7 +137,7 @@ class Engine:
                 ``stop_words=False``, ``stemmer="english"``,
                 ``normalize_urls/emails/numbers=True``, ``ngrams=2``, ``hash_bits=20``,
                 ``max_text_bytes=1048576``. ``"bayes"``: ``alpha=1.0``, ``fit_prior=True``.
-                ``"linear"``: ``learning_rate=0.5``, ``l2=1e-6``, ``optimizer="adagrad"``
+                ``"linear"``: ``learning_rate=4.0``, ``l2=1e-6``, ``optimizer="adagrad"``
                 (or ``"sgd"``), ``epochs=5``, ``seed=42``, ``idf=True``, ``quantize=False``.
                 A key of another kind is refused.
 

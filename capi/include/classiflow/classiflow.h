@@ -176,7 +176,7 @@ CF_API cf_status cf_engine_model_name(cf_engine *e, size_t i, char **name);
  *   "min_confidence": 0.0       cf_model_classify() returns no label below this top
  *                               probability. REQUIRES: 0..1. Default: 0.
  *   "alpha": 1.0, "fit_prior": true                       (kind bayes: smoothing, priors)
- *   "learning_rate": 0.5, "l2": 1e-6, "optimizer": "adagrad" or "sgd", "epochs": 5,
+ *   "learning_rate": 4.0, "l2": 1e-6, "optimizer": "adagrad" or "sgd", "epochs": 5,
  *   "seed": 42, "idf": true, "quantize": false            (kind linear; classiflow/linear.h)
  *   "lowercase": true, "stop_words": false, "stemmer": "" (none) or "english", ...,
  *   "normalize_urls": true, "normalize_emails": true, "normalize_numbers": true,

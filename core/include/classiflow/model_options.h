@@ -8,7 +8,7 @@
 //    "normalize_urls": true, "normalize_emails": true, "normalize_numbers": true,
 //    "ngrams": 2, "hash_bits": 20, "max_text_bytes": 1048576,
 //    "alpha": 1.0, "fit_prior": true,                                   (kind "bayes")
-//    "learning_rate": 0.5, "l2": 1e-6, "optimizer": "adagrad", "epochs": 5,
+//    "learning_rate": 4.0, "l2": 1e-6, "optimizer": "adagrad", "epochs": 5,
 //    "seed": 42, "idf": true, "quantize": false}                        (kind "linear")
 // An unknown key, a key of another kind, a value of the wrong type or out of range is
 // InvalidArgument.
