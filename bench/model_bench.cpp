@@ -1,11 +1,13 @@
 // Accuracy and speed of one model kind on a train/test split, for bench/accuracy_compare.py.
 //
 //   classiflow_bench_model TRAIN.tsv TEST.tsv [--options JSON] [--epochs N] [--threads T]
-//                          [--name NAME] [--json]
+//                          [--name NAME] [--json] [--save FILE | --load FILE]
 //
 // Fits a model made with the options (JSON as ModelOptions::FromJson reads it, e.g.
 // '{"kind": "linear", "hash_bits": 20}') on the training split, then reports accuracy and
 // macro-F1 on the test split, train seconds, classify_batch docs/s (best of 5) and peak RSS.
+// --save writes the fitted model; --load classifies with a saved one instead of fitting (for
+// profiling classification alone).
 #include <sys/resource.h>
 
 #include <chrono>
@@ -30,7 +32,7 @@ using Clock = std::chrono::steady_clock;
 }
 
 struct Args {
-  std::string train, test, options = "{}", name = "corpus";
+  std::string train, test, options = "{}", name = "corpus", save, load;
   std::optional<int> epochs;
   int threads = 0;
   bool json = false;
@@ -51,6 +53,10 @@ Args Parse(int argc, char** argv) {
       args.epochs = std::stoi(value());
     } else if (a == "--threads") {
       args.threads = std::stoi(value());
+    } else if (a == "--save") {
+      args.save = value();
+    } else if (a == "--load") {
+      args.load = value();
     } else if (a == "--name") {
       args.name = value();
     } else if (a == "--json") {
@@ -88,15 +94,19 @@ int main(int argc, char** argv) {
   ModelOptions options;
   Status s = ModelOptions::FromJson(args.options, &options);
   std::shared_ptr<Model> model;
-  if (s.ok()) s = Model::Create("bench", options, &model);
-  if (!s.ok()) Die(s.ToString());
-
-  FitOptions fit;
-  fit.epochs = args.epochs;
-  fit.threads = args.threads;
-  const auto t0 = Clock::now();
-  s = model->Fit(train.label_views(), train.text_views(), fit);
-  const double train_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  double train_s = 0;
+  if (!args.load.empty()) {
+    if (s.ok()) s = Model::Load(args.load, &model);
+  } else {
+    if (s.ok()) s = Model::Create("bench", options, &model);
+    FitOptions fit;
+    fit.epochs = args.epochs;
+    fit.threads = args.threads;
+    const auto t0 = Clock::now();
+    if (s.ok()) s = model->Fit(train.label_views(), train.text_views(), fit);
+    train_s = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (s.ok() && !args.save.empty()) s = model->Save(args.save);
+  }
   if (!s.ok()) Die(s.ToString());
 
   const auto texts = test.text_views();

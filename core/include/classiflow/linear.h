@@ -43,6 +43,12 @@ struct CLASSIFLOW_EXPORT LinearOptions {
   // in full precision and quantizes the pages it changed. Default: false.
   bool quantize = false;
 
+  // After Model::Fit, weights below this share of their feature's largest (once each feature's
+  // weights are centred on their median, which changes no probability) are dropped: a smaller,
+  // faster model for a little accuracy (Debian corpus: 13 % of the weights kept at 0.05, 0.001
+  // accuracy lost). Online steps never prune. REQUIRES: 0..0.5. Default: 0.05.
+  double prune = 0.05;
+
   Status Validate() const;
   bool operator==(const LinearOptions&) const = default;
 };

@@ -17,11 +17,11 @@ namespace {
 using testing::MakeTinyCorpus;
 using testing::TempDir;
 
-std::shared_ptr<Model> NewLinear(const std::string& json = "{}") {
+std::shared_ptr<Model> NewLinear(const std::string& json = "{}", int hash_bits = 12) {
   ModelOptions options;
   Status s = ModelOptions::FromJson(json, &options, "linear");
   EXPECT_TRUE(s.ok()) << s.ToString();
-  options.analyzer.hash_bits = 12;
+  options.analyzer.hash_bits = hash_bits;
   std::shared_ptr<Model> model;
   s = Model::Create("lin", options, &model);
   EXPECT_TRUE(s.ok()) << s.ToString();
@@ -164,15 +164,20 @@ TEST(LinearTest, SavedModelsLoadWithTheSameScores) {
 
 TEST(LinearTest, QuantizedWeightsAreSmallerAndScoreAlike) {
   TempDir dir;
-  // 20 labels: a row holds a weight per label, which quantizing shrinks four times.
+  // 20 labels and words enough to fill the 1,024 features of hash_bits 10, so that the entries
+  // (a 2-byte label and a 4-byte weight, 1 byte quantized) and not the per-feature counters
+  // dominate.
   testing::TinyCorpus corpus;
   for (int i = 0; i < 400; ++i) {
     const int label = i % 20;
     corpus.labels.push_back("label" + std::to_string(label));
-    corpus.texts.push_back("word" + std::to_string(label) + " other" + std::to_string(label) +
-                           " shared words " + std::to_string(i % 7));
+    std::string text = "word" + std::to_string(label);
+    for (int w = 0; w < 8; ++w) text += " w" + std::to_string((i * 7919 + w * 104729) % 3000);
+    corpus.texts.push_back(text);
   }
-  auto full = NewLinear(R"({"quantize": false})"), small = NewLinear(R"({"quantize": true})");
+  // prune 0 keeps every weight, so that the entries dominate the per-feature counters.
+  auto full = NewLinear(R"({"quantize": false, "prune": 0, "ngrams": 1})", 10),
+       small = NewLinear(R"({"quantize": true, "prune": 0, "ngrams": 1})", 10);
   FitOptions one;
   one.threads = 1;
   ASSERT_OK(full->Fit(corpus.label_views(), corpus.text_views(), one));
@@ -180,7 +185,7 @@ TEST(LinearTest, QuantizedWeightsAreSmallerAndScoreAlike) {
   ASSERT_OK(full->Save(dir.Sub("full.cfm")));
   ASSERT_OK(small->Save(dir.Sub("small.cfm")));
   EXPECT_LT(std::filesystem::file_size(dir.Sub("small.cfm")),
-            std::filesystem::file_size(dir.Sub("full.cfm")) / 2);
+            std::filesystem::file_size(dir.Sub("full.cfm")) * 3 / 4);
   for (const auto& text : corpus.texts) {
     Prediction a, b;
     ASSERT_OK(full->Classify(text, &a));
@@ -188,6 +193,34 @@ TEST(LinearTest, QuantizedWeightsAreSmallerAndScoreAlike) {
     EXPECT_EQ(a.label, b.label) << text;
     EXPECT_NEAR(a.confidence, b.confidence, 0.02) << text;
   }
+}
+
+TEST(LinearTest, PruningKeepsFewerWeightsAndTheSameAnswers) {
+  testing::TinyCorpus corpus;
+  for (int i = 0; i < 400; ++i) {
+    const int label = i % 10;
+    corpus.labels.push_back("label" + std::to_string(label));
+    corpus.texts.push_back("word" + std::to_string(label) + " shared words " +
+                           std::to_string(i % 13));
+  }
+  auto exact = NewLinear(R"({"prune": 0})"), pruned = NewLinear(R"({"prune": 0.1})");
+  FitOptions one;
+  one.threads = 1;
+  ASSERT_OK(exact->Fit(corpus.label_views(), corpus.text_views(), one));
+  ASSERT_OK(pruned->Fit(corpus.label_views(), corpus.text_views(), one));
+  size_t exact_bytes = 0, pruned_bytes = 0;
+  for (const auto& [key, value] : RecordMap(*exact)) exact_bytes += value.size();
+  for (const auto& [key, value] : RecordMap(*pruned)) pruned_bytes += value.size();
+  EXPECT_LT(pruned_bytes, exact_bytes);
+  for (const auto& text : corpus.texts) {
+    Prediction a, b;
+    ASSERT_OK(exact->Classify(text, &a));
+    ASSERT_OK(pruned->Classify(text, &b));
+    EXPECT_EQ(a.label, b.label) << text;
+  }
+  ModelOptions bad;
+  ASSERT_OK(ModelOptions::FromJson(R"({"prune": 0.6})", &bad, "linear"));
+  EXPECT_CODE(bad.Validate(), kInvalidArgument);
 }
 
 TEST(LinearTest, CorruptRecordsAreRefused) {

@@ -28,6 +28,9 @@ Status LinearOptions::Validate() const {
     return Status::InvalidArgument("optimizer must be \"adagrad\" or \"sgd\", not " +
                                    QuotePrefix(optimizer));
   }
+  if (!(prune >= 0.0 && prune <= 0.5)) {
+    return Status::InvalidArgument("prune must be in [0, 0.5], not " + Shown(prune));
+  }
   if (epochs < 1 || epochs > 1000) {
     return Status::InvalidArgument("epochs must be in [1, 1000], not " + std::to_string(epochs));
   }
@@ -43,6 +46,7 @@ const OptionTable& LinearOptionTable() {
       {"seed", Field([](auto* o) -> auto& { return o->linear.seed; })},
       {"idf", Field([](auto* o) -> auto& { return o->linear.idf; })},
       {"quantize", Field([](auto* o) -> auto& { return o->linear.quantize; })},
+      {"prune", Field([](auto* o) -> auto& { return o->linear.prune; })},
   };
   return kTable;
 }

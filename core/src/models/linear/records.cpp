@@ -20,10 +20,12 @@ std::string EncodePage(const WeightPage& page) {
   std::string out;
   BinaryWriter w(&out);
   const bool quantized = !page.quantized.empty();
-  w.PutU32(page.width);
+  w.PutU32(static_cast<uint32_t>(page.labels.size()));
   w.PutU32(quantized ? kQuantizedPage : kFloatPage);
+  w.PutRaw(page.offsets.data(), sizeof(uint32_t) * page.offsets.size());
   w.PutRaw(page.df.data(), sizeof(uint32_t) * kLinearPageRows);
   w.PutRaw(page.squared.data(), sizeof(float) * kLinearPageRows);
+  w.PutRaw(page.labels.data(), sizeof(uint16_t) * page.labels.size());
   if (quantized) {
     w.PutRaw(page.scale.data(), sizeof(float) * kLinearPageRows);
     w.PutRaw(page.quantized.data(), page.quantized.size());
@@ -39,37 +41,57 @@ bool AllFinite(const T& values) {
                      [](float v) { return std::isfinite(v); });
 }
 
+// Offsets must start at 0, never decrease and end at `n`, and each row's labels must rise
+// strictly below `label_count`: checked before any entry is read through them.
+bool EntriesValid(const WeightPage& page, size_t n, size_t label_count) {
+  if (page.offsets[0] != 0 || page.offsets[kLinearPageRows] != n) return false;
+  for (uint32_t r = 0; r < kLinearPageRows; ++r) {
+    if (page.offsets[r] > page.offsets[r + 1]) return false;
+    for (uint32_t e = page.offsets[r]; e < page.offsets[r + 1]; ++e) {
+      if (page.labels[e] >= label_count ||
+          (e > page.offsets[r] && page.labels[e - 1] >= page.labels[e])) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
 Status DecodePage(std::string_view payload, size_t label_count, WeightPage* page) {
   BinaryReader r(payload);
-  uint32_t encoding = 0;
-  if (!r.GetU32(&page->width) || !r.GetU32(&encoding) ||
+  uint32_t n = 0, encoding = 0;
+  if (!r.GetU32(&n) || !r.GetU32(&encoding) ||
+      !r.GetRaw(page->offsets.data(), sizeof(uint32_t) * page->offsets.size()) ||
       !r.GetRaw(page->df.data(), sizeof(uint32_t) * kLinearPageRows) ||
       !r.GetRaw(page->squared.data(), sizeof(float) * kLinearPageRows)) {
     return Status::Corruption("linear page: truncated");
   }
-  if (page->width == 0 || page->width > label_count) {
-    return Status::Corruption("linear page: width " + std::to_string(page->width) +
-                              " is not within the model's " + std::to_string(label_count) +
-                              " labels");
-  }
-  const size_t cells = size_t{kLinearPageRows} * page->width;
-  if (encoding == kQuantizedPage) {
-    if (!r.GetRaw(page->scale.data(), sizeof(float) * kLinearPageRows) || r.remaining() != cells) {
-      return Status::Corruption("linear page: bad size");
-    }
-    page->quantized.resize(cells);
-    r.GetRaw(page->quantized.data(), cells);
-  } else if (encoding == kFloatPage) {
-    if (r.remaining() != cells * sizeof(float)) return Status::Corruption("linear page: bad size");
-    page->weights.resize(cells);
-    r.GetRaw(page->weights.data(), cells * sizeof(float));
-  } else {
+  // Sizes are checked against the payload before anything is allocated.
+  const size_t scale_bytes = encoding == kQuantizedPage ? sizeof(float) * kLinearPageRows : 0;
+  const size_t weight_bytes = encoding == kQuantizedPage ? 1 : sizeof(float);
+  if (encoding != kQuantizedPage && encoding != kFloatPage) {
     return Status::Corruption("linear page: unknown encoding " + std::to_string(encoding));
+  }
+  if (r.remaining() != uint64_t{n} * (sizeof(uint16_t) + weight_bytes) + scale_bytes) {
+    return Status::Corruption("linear page: bad size");
+  }
+  page->labels.resize(n);
+  r.GetRaw(page->labels.data(), sizeof(uint16_t) * n);
+  if (!EntriesValid(*page, n, label_count)) {
+    return Status::Corruption("linear page: bad offsets or labels");
+  }
+  if (encoding == kQuantizedPage) {
+    r.GetRaw(page->scale.data(), scale_bytes);
+    page->quantized.resize(n);
+    r.GetRaw(page->quantized.data(), n);
+  } else {
+    page->weights.resize(n);
+    r.GetRaw(page->weights.data(), sizeof(float) * n);
   }
   if (!AllFinite(page->weights) || !AllFinite(page->scale) || !AllFinite(page->squared)) {
     return Status::Corruption("linear page: a weight is not a finite number");
   }
-  page->Finish(/*quantize=*/false);
+  page->Finish();
   return Status::OK();
 }
 

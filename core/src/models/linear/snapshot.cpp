@@ -7,46 +7,25 @@
 
 namespace classiflow {
 
-void WeightPage::Finish(bool quantize) {
+void WeightPage::Finish() {
   for (uint32_t r = 0; r < kLinearPageRows; ++r) log_df[r] = std::log1p(static_cast<float>(df[r]));
-  // A weight this small moves no score; zero keeps subnormals (slow to multiply) out.
-  for (float& w : weights) w = std::fabs(w) < 1e-20f ? 0.0f : w;
-  if (!quantize || weights.empty()) return;
-  quantized.resize(weights.size());
-  for (uint32_t r = 0; r < kLinearPageRows; ++r) {
-    const float* row = weights.data() + size_t{r} * width;
-    float largest = 0;
-    for (uint32_t l = 0; l < width; ++l) largest = std::max(largest, std::fabs(row[l]));
-    scale[r] = largest / 127.0f;
-    const float inverse = largest > 0 ? 127.0f / largest : 0.0f;
-    for (uint32_t l = 0; l < width; ++l) {
-      quantized[size_t{r} * width + l] = static_cast<int8_t>(std::lround(row[l] * inverse));
-    }
-  }
-  weights.clear();
-  weights.shrink_to_fit();
 }
 
-void WeightPage::RowInto(uint32_t row, uint32_t out_width, float* out) const {
-  const size_t begin = size_t{row} * width;
-  for (uint32_t l = 0; l < out_width; ++l) {
-    if (l >= width) {
-      out[l] = 0.0f;
-    } else if (!quantized.empty()) {
-      out[l] = static_cast<float>(quantized[begin + l]) * scale[row];
-    } else {
-      out[l] = weights[begin + l];
-    }
+void WeightPage::RowInto(uint32_t row, uint32_t width, float* out) const {
+  std::fill_n(out, width, 0.0f);
+  for (uint32_t e = offsets[row]; e < offsets[row + 1]; ++e) {
+    out[labels[e]] = quantized.empty() ? weights[e] : static_cast<float>(quantized[e]) * scale[row];
   }
 }
 
 WeightView ViewOf(const WeightPage& page) {
-  return WeightView{page.weights.empty() ? nullptr : page.weights.data(),
+  return WeightView{page.offsets.data(),
+                    page.labels.data(),
+                    page.weights.empty() ? nullptr : page.weights.data(),
                     page.quantized.empty() ? nullptr : page.quantized.data(),
                     page.scale.data(),
                     page.df.data(),
-                    page.log_df.data(),
-                    page.width};
+                    page.log_df.data()};
 }
 
 LinearSnapshot::LinearSnapshot(const LinearOptions& options, uint64_t version,
@@ -100,16 +79,19 @@ const std::vector<LinearSnapshot::Entry>& LinearSnapshot::Vectorize(const uint32
     const uint32_t row = feature & (kLinearPageRows - 1);
     // A feature no trained document had carries no weight, and leaves the length alone (as a
     // word outside a TF-IDF vocabulary).
-    if (view.width == 0 || view.df[row] == 0) continue;
+    if (view.df == nullptr || view.df[row] == 0) continue;
     const float value = FeatureValue(tf, options_.idf, log_docs_, view.log_df[row]);
     norm += double{value} * value;
-    const size_t offset = size_t{row} * view.width;
-    const float* weights = view.weights != nullptr ? view.weights + offset : nullptr;
-    const int8_t* quantized = weights != nullptr ? nullptr : view.quantized + offset;
+    const uint32_t begin = view.offsets[row];
+    const uint32_t count = view.offsets[row + 1] - begin;
+    if (count == 0) continue;  // in the length, but no weight worth keeping
+    const float* weights = view.weights != nullptr ? view.weights + begin : nullptr;
+    const int8_t* quantized = weights != nullptr ? nullptr : view.quantized + begin;
     // Scoring is bound by the misses on these rows: ask for them all before the first is used.
+    __builtin_prefetch(view.labels + begin);
     __builtin_prefetch(weights != nullptr ? static_cast<const void*>(weights) : quantized);
-    entries.push_back(
-        {weights, quantized, weights != nullptr ? 1.0f : view.scale[row], value, view.width});
+    entries.push_back({view.labels + begin, weights, quantized,
+                       weights != nullptr ? value : value * view.scale[row], count});
   }
   const auto inverse = static_cast<float>(norm > 0 ? 1.0 / std::sqrt(norm) : 0.0);
   for (Entry& e : entries) e.value *= inverse;
@@ -122,12 +104,12 @@ void LinearSnapshot::RawScores(const uint32_t* features, size_t feature_count, d
   sums.assign(bias_.begin(), bias_.end());
   float* acc = sums.data();
   for (const Entry& e : Vectorize(features, feature_count)) {
-    const size_t width = std::min<size_t>(e.width, n_labels);
     if (e.weights != nullptr) {
-      for (size_t l = 0; l < width; ++l) acc[l] += e.value * e.weights[l];
+      for (uint32_t i = 0; i < e.count; ++i) acc[e.labels[i]] += e.value * e.weights[i];
     } else {
-      const float v = e.value * e.scale;
-      for (size_t l = 0; l < width; ++l) acc[l] += v * static_cast<float>(e.quantized[l]);
+      for (uint32_t i = 0; i < e.count; ++i) {
+        acc[e.labels[i]] += e.value * static_cast<float>(e.quantized[i]);
+      }
     }
   }
   for (size_t l = 0; l < n_labels; ++l) out[l] = acc[l];

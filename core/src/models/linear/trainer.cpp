@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <memory>
 #include <random>
 #include <unordered_map>
 
@@ -61,14 +62,23 @@ void Store(float& x, float v) {
 
 }  // namespace
 
+// A touched page while it trains: dense rows of every label.
+struct DensePage {
+  std::vector<float> weights;  // rows × labels
+  std::array<float, kLinearPageRows> squared{};
+  std::array<uint32_t, kLinearPageRows> df{};
+  std::array<float, kLinearPageRows> log_df{};
+};
+
 struct LinearSnapshot::Training {
   LinearSnapshot* snap;  // the version being built
   size_t n_labels;
   float learning_rate, l2;
   bool adagrad;
-  std::vector<std::shared_ptr<WeightPage>> slots;  // private copies of the touched pages
-  std::vector<uint32_t> slot_page;                 // slot -> page index
-  std::vector<size_t> doc_begin;                   // doc i: entries [doc_begin[i], doc_begin[i+1])
+  float prune;                                    // Install's share of a row's largest weight
+  std::vector<std::unique_ptr<DensePage>> slots;  // private copies of the touched pages
+  std::vector<uint32_t> slot_page;                // slot -> page index
+  std::vector<size_t> doc_begin;                  // doc i: entries [doc_begin[i], doc_begin[i+1])
   std::vector<DocEntry> entries;
   std::vector<uint32_t> doc_label;
 
@@ -116,11 +126,15 @@ struct LinearSnapshot::Training {
     }
     snap->docs_ += docs.size();
     snap->log_docs_ = std::log1p(static_cast<float>(snap->docs_));
-    for (auto& page : slots) page->Finish(/*quantize=*/false);  // log_df for the values
+    for (auto& page : slots) {  // log_df for the values
+      for (uint32_t r = 0; r < kLinearPageRows; ++r) {
+        page->log_df[r] = std::log1p(static_cast<float>(page->df[r]));
+      }
+    }
     for (size_t d = 0; d + 1 < doc_begin.size(); ++d) {
       double norm = 0;
       for (size_t e = doc_begin[d]; e < doc_begin[d + 1]; ++e) {
-        const WeightPage& page = *slots[entries[e].ref >> kLinearPageBits];
+        const DensePage& page = *slots[entries[e].ref >> kLinearPageBits];
         const float value =
             FeatureValue(static_cast<uint32_t>(entries[e].value), snap->options_.idf,
                          snap->log_docs_, page.log_df[entries[e].ref & (kLinearPageRows - 1)]);
@@ -132,14 +146,14 @@ struct LinearSnapshot::Training {
     }
   }
 
-  // A full-precision copy of `page` (or a new empty one) widened to n_labels.
-  std::shared_ptr<WeightPage> CopyPage(const WeightPage* page) const {
-    auto copy = std::make_shared<WeightPage>();
-    copy->width = static_cast<uint32_t>(n_labels);
+  // A dense, full-precision copy of `page` (or a new empty one) over n_labels.
+  std::unique_ptr<DensePage> CopyPage(const WeightPage* page) const {
+    auto copy = std::make_unique<DensePage>();
     copy->weights.assign(size_t{kLinearPageRows} * n_labels, 0.0f);
     if (page == nullptr) return copy;
     for (uint32_t r = 0; r < kLinearPageRows; ++r) {
-      page->RowInto(r, copy->width, copy->weights.data() + size_t{r} * n_labels);
+      page->RowInto(r, static_cast<uint32_t>(n_labels),
+                    copy->weights.data() + size_t{r} * n_labels);
     }
     copy->squared = page->squared;
     copy->df = page->df;
@@ -250,11 +264,48 @@ struct LinearSnapshot::Training {
     }
   }
 
+  // The published form of a trained page: each row centred on its median and kept sparse
+  // (see WeightPage), quantized when the model is.
+  WeightPage Publish(DensePage& dense) const {
+    WeightPage page;
+    page.squared = dense.squared;
+    page.df = dense.df;
+    page.Finish();
+    const bool quantize = snap->options_.quantize;
+    std::vector<float> sorted(n_labels);
+    for (uint32_t r = 0; r < kLinearPageRows; ++r) {
+      page.offsets[r] = static_cast<uint32_t>(page.labels.size());
+      float* row = dense.weights.data() + size_t{r} * n_labels;
+      sorted.assign(row, row + n_labels);
+      auto middle = sorted.begin() + static_cast<std::ptrdiff_t>(n_labels / 2);
+      std::nth_element(sorted.begin(), middle, sorted.end());
+      float largest = 0;
+      for (size_t l = 0; l < n_labels; ++l)
+        largest = std::max(largest, std::fabs(row[l] -= *middle));
+      // Below 1e-20 a weight moves no score, and it would breed subnormals (slow to multiply).
+      const float keep = std::max(prune * largest, 1e-20f);
+      const float to_int = largest > 0 ? 127.0f / largest : 0.0f;
+      page.scale[r] = largest / 127.0f;
+      for (size_t l = 0; l < n_labels; ++l) {
+        const auto q = static_cast<int8_t>(std::lround(row[l] * to_int));
+        if (std::fabs(row[l]) < keep || (quantize && q == 0)) continue;
+        page.labels.push_back(static_cast<uint16_t>(l));
+        if (quantize) {
+          page.quantized.push_back(q);
+        } else {
+          page.weights.push_back(row[l]);
+        }
+      }
+    }
+    page.offsets[kLinearPageRows] = static_cast<uint32_t>(page.labels.size());
+    return page;
+  }
+
   // Publishes the trained copies in the new version.
   void Install() {
     for (size_t s = 0; s < slots.size(); ++s) {
-      slots[s]->Finish(snap->options_.quantize);
-      snap->pages_.Set(slot_page[s], std::move(slots[s]));
+      snap->pages_.Set(slot_page[s], std::make_shared<const WeightPage>(Publish(*slots[s])));
+      slots[s].reset();
     }
   }
 };
@@ -284,6 +335,9 @@ Status LinearSnapshot::Train(const std::vector<TrainingDoc>& docs,
   training.learning_rate = static_cast<float>(options_.learning_rate);
   training.l2 = static_cast<float>(options_.l2);
   training.adagrad = options_.optimizer == "adagrad";
+  // Pruning is for batch fits: online steps would prune a rare feature's weight at every step
+  // while it is still small, and it would never grow.
+  training.prune = shuffle ? static_cast<float>(options_.prune) : 0.0f;
   training.Prepare(*this, docs);
   training.Run(plan, shuffle);
   training.Install();
