@@ -16,80 +16,90 @@ namespace {
 
 constexpr uint32_t kFloatPage = 0, kQuantizedPage = 1;
 
-std::string EncodePage(const WeightPage& page) {
-  std::string out;
-  BinaryWriter w(&out);
-  const bool quantized = !page.quantized.empty();
-  w.PutU32(static_cast<uint32_t>(page.labels.size()));
-  w.PutU32(quantized ? kQuantizedPage : kFloatPage);
-  w.PutRaw(page.offsets.data(), sizeof(uint32_t) * page.offsets.size());
-  w.PutRaw(page.df.data(), sizeof(uint32_t) * kLinearPageRows);
-  w.PutRaw(page.squared.data(), sizeof(float) * kLinearPageRows);
-  w.PutRaw(page.labels.data(), sizeof(uint16_t) * page.labels.size());
-  if (quantized) {
-    w.PutRaw(page.scale.data(), sizeof(float) * kLinearPageRows);
-    w.PutRaw(page.quantized.data(), page.quantized.size());
-  } else {
-    w.PutRaw(page.weights.data(), sizeof(float) * page.weights.size());
-  }
-  return SealRecord(std::move(out));
-}
-
 template <class T>
 bool AllFinite(const T& values) {
   return std::all_of(std::begin(values), std::end(values),
                      [](float v) { return std::isfinite(v); });
 }
 
-// Offsets must start at 0, never decrease and end at `n`, and each row's labels must rise
-// strictly below `label_count`: checked before any entry is read through them.
-bool EntriesValid(const WeightPage& page, size_t n, size_t label_count) {
-  if (page.offsets[0] != 0 || page.offsets[kLinearPageRows] != n) return false;
-  for (uint32_t r = 0; r < kLinearPageRows; ++r) {
-    if (page.offsets[r] > page.offsets[r + 1]) return false;
-    for (uint32_t e = page.offsets[r]; e < page.offsets[r + 1]; ++e) {
-      if (page.labels[e] >= label_count ||
-          (e > page.offsets[r] && page.labels[e - 1] >= page.labels[e])) {
-        return false;
-      }
+// Page payload: u32 entry count n, u32 encoding, then per row u32 count, u32 df, f32 squared,
+// f32 scale; then n u16 labels and n weights (f32, or i8 for a quantized page).
+std::string EncodePage(const WeightPage& page) {
+  std::string out;
+  BinaryWriter w(&out);
+  const bool quantized = !page.quantized.empty();
+  const size_t n = quantized ? page.quantized.size() : page.entries.size();
+  w.PutU32(static_cast<uint32_t>(n));
+  w.PutU32(quantized ? kQuantizedPage : kFloatPage);
+  for (const WeightRow& row : page.rows) {
+    w.PutU32(row.count);
+    w.PutU32(row.df);
+    w.PutRaw(&row.squared, sizeof(float));
+    w.PutRaw(&row.scale, sizeof(float));
+  }
+  for (size_t e = 0; e < n; ++e) {
+    const uint16_t label = quantized ? page.quantized[e].label : page.entries[e].label;
+    w.PutRaw(&label, sizeof label);
+  }
+  for (size_t e = 0; e < n; ++e) {
+    if (quantized) {
+      w.PutRaw(&page.quantized[e].weight, 1);
+    } else {
+      w.PutRaw(&page.entries[e].weight, sizeof(float));
     }
   }
-  return true;
+  return SealRecord(std::move(out));
 }
 
 Status DecodePage(std::string_view payload, size_t label_count, WeightPage* page) {
   BinaryReader r(payload);
   uint32_t n = 0, encoding = 0;
-  if (!r.GetU32(&n) || !r.GetU32(&encoding) ||
-      !r.GetRaw(page->offsets.data(), sizeof(uint32_t) * page->offsets.size()) ||
-      !r.GetRaw(page->df.data(), sizeof(uint32_t) * kLinearPageRows) ||
-      !r.GetRaw(page->squared.data(), sizeof(float) * kLinearPageRows)) {
-    return Status::Corruption("linear page: truncated");
-  }
-  // Sizes are checked against the payload before anything is allocated.
-  const size_t scale_bytes = encoding == kQuantizedPage ? sizeof(float) * kLinearPageRows : 0;
-  const size_t weight_bytes = encoding == kQuantizedPage ? 1 : sizeof(float);
+  if (!r.GetU32(&n) || !r.GetU32(&encoding)) return Status::Corruption("linear page: truncated");
   if (encoding != kQuantizedPage && encoding != kFloatPage) {
     return Status::Corruption("linear page: unknown encoding " + std::to_string(encoding));
   }
-  if (r.remaining() != uint64_t{n} * (sizeof(uint16_t) + weight_bytes) + scale_bytes) {
+  const bool quantized = encoding == kQuantizedPage;
+  uint64_t total = 0;
+  for (WeightRow& row : page->rows) {
+    if (!r.GetU32(&row.count) || !r.GetU32(&row.df) || !r.GetRaw(&row.squared, sizeof(float)) ||
+        !r.GetRaw(&row.scale, sizeof(float))) {
+      return Status::Corruption("linear page: truncated");
+    }
+    if (!std::isfinite(row.squared) || !std::isfinite(row.scale)) {
+      return Status::Corruption("linear page: a counter is not a finite number");
+    }
+    row.begin = static_cast<uint32_t>(total);
+    total += row.count;
+  }
+  // Sizes are checked against the payload before anything is allocated.
+  const size_t weight_bytes = quantized ? 1 : sizeof(float);
+  if (total != n || r.remaining() != uint64_t{n} * (sizeof(uint16_t) + weight_bytes)) {
     return Status::Corruption("linear page: bad size");
   }
-  page->labels.resize(n);
-  r.GetRaw(page->labels.data(), sizeof(uint16_t) * n);
-  if (!EntriesValid(*page, n, label_count)) {
-    return Status::Corruption("linear page: bad offsets or labels");
+  std::vector<uint16_t> labels(n);
+  r.GetRaw(labels.data(), sizeof(uint16_t) * n);
+  for (const WeightRow& row : page->rows) {
+    for (uint32_t e = row.begin; e < row.begin + row.count; ++e) {
+      if (labels[e] >= label_count || (e > row.begin && labels[e - 1] >= labels[e])) {
+        return Status::Corruption("linear page: a row's labels are out of range or not rising");
+      }
+    }
   }
-  if (encoding == kQuantizedPage) {
-    r.GetRaw(page->scale.data(), scale_bytes);
+  if (quantized) {
     page->quantized.resize(n);
-    r.GetRaw(page->quantized.data(), n);
+    for (uint32_t e = 0; e < n; ++e) {
+      page->quantized[e].label = labels[e];
+      r.GetRaw(&page->quantized[e].weight, 1);
+    }
   } else {
-    page->weights.resize(n);
-    r.GetRaw(page->weights.data(), sizeof(float) * n);
-  }
-  if (!AllFinite(page->weights) || !AllFinite(page->scale) || !AllFinite(page->squared)) {
-    return Status::Corruption("linear page: a weight is not a finite number");
+    page->entries.resize(n);
+    for (uint32_t e = 0; e < n; ++e) {
+      page->entries[e].label = labels[e];
+      r.GetRaw(&page->entries[e].weight, sizeof(float));
+      if (!std::isfinite(page->entries[e].weight)) {
+        return Status::Corruption("linear page: a weight is not a finite number");
+      }
+    }
   }
   page->Finish();
   return Status::OK();

@@ -35,33 +35,42 @@ static_assert(kMaxLinearLabels <= 65536, "entry labels are uint16_t");
 // most of its weights then sit at or near zero; only the others are kept (and with
 // LinearOptions::prune, those below that share of the row's largest, after a Fit). Measured on
 // the Debian corpus: 13 % of the weights remain at prune 0.05, for 0.001 of accuracy.
-struct WeightPage {
-  // Row r's entries are [offsets[r], offsets[r + 1]), by increasing label.
-  std::array<uint32_t, kLinearPageRows + 1> offsets{};
-  std::vector<uint16_t> labels;
-  std::vector<float> weights;     // per entry; empty when quantized
-  std::vector<int8_t> quantized;  // per entry; weight = quantized * scale[row]
-  std::array<float, kLinearPageRows> scale{};
-  std::array<float, kLinearPageRows> squared{};  // AdaGrad: summed squared gradients
-  std::array<uint32_t, kLinearPageRows> df{};    // documents each feature appeared in
-  std::array<float, kLinearPageRows> log_df{};   // derived: log(1 + df), for IDF
+struct WeightEntry {
+  uint16_t label;
+  float weight;
+};
+struct QuantizedEntry {
+  uint16_t label;
+  int8_t weight;  // times the row's scale
+};
 
-  // Fills log_df from df.
+// What scoring and training read of one feature, in one 24-byte load.
+struct WeightRow {
+  uint32_t begin = 0;  // first entry
+  uint32_t count = 0;  // entries, by increasing label
+  uint32_t df = 0;     // documents the feature appeared in
+  float log_df = 0;    // derived: log(1 + df), for IDF
+  float scale = 0;     // quantized entries: weight = entry * scale
+  float squared = 0;   // AdaGrad: summed squared gradients
+};
+
+struct WeightPage {
+  std::array<WeightRow, kLinearPageRows> rows{};
+  std::vector<WeightEntry> entries;       // full precision, or
+  std::vector<QuantizedEntry> quantized;  // quantized (one of the two is empty)
+
+  // Fills each row's log_df from its df.
   void Finish();
   // Row r's weights in full precision (dequantized when quantized) as `width` dense values.
   // REQUIRES: every label of the row is below width.
   void RowInto(uint32_t row, uint32_t width, float* out) const;
 };
 
-// What scoring reads of a page; df == nullptr: empty page.
+// What scoring reads of a page; rows == nullptr: empty page.
 struct WeightView {
-  const uint32_t* offsets = nullptr;
-  const uint16_t* labels = nullptr;
-  const float* weights = nullptr;  // null when quantized
-  const int8_t* quantized = nullptr;
-  const float* scale = nullptr;
-  const uint32_t* df = nullptr;
-  const float* log_df = nullptr;
+  const WeightRow* rows = nullptr;
+  const WeightEntry* entries = nullptr;
+  const QuantizedEntry* quantized = nullptr;
 };
 
 WeightView ViewOf(const WeightPage& page);
@@ -101,11 +110,10 @@ class LinearSnapshot final : public TrainableSnapshot {
   // The weighted unit-length vector of a text: distinct features with a trained page row and
   // their values. Returns the entries in thread-local storage.
   struct Entry {
-    const uint16_t* labels;   // the feature's row entries
-    const float* weights;     // or null when quantized
-    const int8_t* quantized;  // the quantized entries
-    float value;              // in the unit-length vector (times the scale when quantized)
-    uint32_t count;           // entries
+    const WeightEntry* entries;       // the feature's row, or null when quantized
+    const QuantizedEntry* quantized;  // the quantized row
+    float value;                      // in the unit-length vector (times the scale if quantized)
+    uint32_t count;                   // entries
   };
   const std::vector<Entry>& Vectorize(const uint32_t* features, size_t feature_count) const;
   // Add (online: the documents' order) and Fit (shuffled passes).

@@ -155,8 +155,10 @@ struct LinearSnapshot::Training {
       page->RowInto(r, static_cast<uint32_t>(n_labels),
                     copy->weights.data() + size_t{r} * n_labels);
     }
-    copy->squared = page->squared;
-    copy->df = page->df;
+    for (uint32_t r = 0; r < kLinearPageRows; ++r) {
+      copy->squared[r] = page->rows[r].squared;
+      copy->df[r] = page->rows[r].df;
+    }
     return copy;
   }
 
@@ -268,13 +270,13 @@ struct LinearSnapshot::Training {
   // (see WeightPage), quantized when the model is.
   WeightPage Publish(DensePage& dense) const {
     WeightPage page;
-    page.squared = dense.squared;
-    page.df = dense.df;
-    page.Finish();
     const bool quantize = snap->options_.quantize;
     std::vector<float> sorted(n_labels);
     for (uint32_t r = 0; r < kLinearPageRows; ++r) {
-      page.offsets[r] = static_cast<uint32_t>(page.labels.size());
+      WeightRow& info = page.rows[r];
+      info.squared = dense.squared[r];
+      info.df = dense.df[r];
+      info.begin = static_cast<uint32_t>(quantize ? page.quantized.size() : page.entries.size());
       float* row = dense.weights.data() + size_t{r} * n_labels;
       sorted.assign(row, row + n_labels);
       auto middle = sorted.begin() + static_cast<std::ptrdiff_t>(n_labels / 2);
@@ -285,19 +287,21 @@ struct LinearSnapshot::Training {
       // Below 1e-20 a weight moves no score, and it would breed subnormals (slow to multiply).
       const float keep = std::max(prune * largest, 1e-20f);
       const float to_int = largest > 0 ? 127.0f / largest : 0.0f;
-      page.scale[r] = largest / 127.0f;
+      info.scale = largest / 127.0f;
       for (size_t l = 0; l < n_labels; ++l) {
         const auto q = static_cast<int8_t>(std::lround(row[l] * to_int));
         if (std::fabs(row[l]) < keep || (quantize && q == 0)) continue;
-        page.labels.push_back(static_cast<uint16_t>(l));
+        const auto label = static_cast<uint16_t>(l);
         if (quantize) {
-          page.quantized.push_back(q);
+          page.quantized.push_back({label, q});
         } else {
-          page.weights.push_back(row[l]);
+          page.entries.push_back({label, row[l]});
         }
       }
+      info.count = static_cast<uint32_t>(quantize ? page.quantized.size() : page.entries.size()) -
+                   info.begin;
     }
-    page.offsets[kLinearPageRows] = static_cast<uint32_t>(page.labels.size());
+    page.Finish();
     return page;
   }
 
