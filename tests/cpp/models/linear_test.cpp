@@ -9,6 +9,7 @@
 
 #include "classiflow/model.h"
 #include "corpus.h"
+#include "models/linear/term_counter.h"
 #include "test_util.h"
 
 namespace classiflow {
@@ -276,6 +277,24 @@ TEST(LinearTest, EachKindHasItsOwnOptionKeys) {
     if (s.ok()) s = o.Validate();
     EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << bad;
   }
+}
+
+TEST(TermCounterTest, CountsEachDistinctFeatureInOrderOfFirstOccurrence) {
+  TermCounter counter;
+  const std::vector<uint32_t> features = {7, 3, 7, 64 + 7, 3, 7, 0};  // 7 and 71 collide
+  const auto& terms = counter.Count(features.data(), features.size());
+  ASSERT_EQ(terms.size(), 4u);
+  const std::vector<std::pair<uint32_t, uint32_t>> expected = {{7, 3}, {3, 2}, {71, 1}, {0, 1}};
+  for (size_t i = 0; i < terms.size(); ++i) {
+    EXPECT_EQ(terms[i].feature, expected[i].first);
+    EXPECT_EQ(terms[i].count, expected[i].second);
+  }
+  // A later call forgets the earlier one, also when the table must grow.
+  std::vector<uint32_t> many(1000);
+  for (uint32_t i = 0; i < many.size(); ++i) many[i] = i % 500;
+  EXPECT_EQ(counter.Count(many.data(), many.size()).size(), 500u);
+  EXPECT_EQ(counter.Count(features.data(), 2).size(), 2u);
+  EXPECT_TRUE(counter.Count(nullptr, 0).empty());
 }
 
 TEST(LinearTest, SgdAlsoLearns) {

@@ -31,11 +31,11 @@ std::string EncodePage(const WeightPage& page) {
   const size_t n = quantized ? page.quantized.size() : page.entries.size();
   w.PutU32(static_cast<uint32_t>(n));
   w.PutU32(quantized ? kQuantizedPage : kFloatPage);
-  for (const WeightRow& row : page.rows) {
-    w.PutU32(row.count);
-    w.PutU32(row.df);
-    w.PutRaw(&row.squared, sizeof(float));
-    w.PutRaw(&row.scale, sizeof(float));
+  for (uint32_t r = 0; r < kLinearPageRows; ++r) {
+    w.PutU32(page.rows[r].count);
+    w.PutU32(page.df[r]);
+    w.PutRaw(&page.squared[r], sizeof(float));
+    w.PutRaw(&page.rows[r].scale, sizeof(float));
   }
   for (size_t e = 0; e < n; ++e) {
     const uint16_t label = quantized ? page.quantized[e].label : page.entries[e].label;
@@ -43,9 +43,11 @@ std::string EncodePage(const WeightPage& page) {
   }
   for (size_t e = 0; e < n; ++e) {
     if (quantized) {
-      w.PutRaw(&page.quantized[e].weight, 1);
+      const int8_t weight = page.quantized[e].weight;
+      w.PutRaw(&weight, 1);
     } else {
-      w.PutRaw(&page.entries[e].weight, sizeof(float));
+      const float weight = page.entries[e].weight;
+      w.PutRaw(&weight, sizeof weight);
     }
   }
   return SealRecord(std::move(out));
@@ -60,12 +62,13 @@ Status DecodePage(std::string_view payload, size_t label_count, WeightPage* page
   }
   const bool quantized = encoding == kQuantizedPage;
   uint64_t total = 0;
-  for (WeightRow& row : page->rows) {
-    if (!r.GetU32(&row.count) || !r.GetU32(&row.df) || !r.GetRaw(&row.squared, sizeof(float)) ||
-        !r.GetRaw(&row.scale, sizeof(float))) {
+  for (uint32_t i = 0; i < kLinearPageRows; ++i) {
+    WeightRow& row = page->rows[i];
+    if (!r.GetU32(&row.count) || !r.GetU32(&page->df[i]) ||
+        !r.GetRaw(&page->squared[i], sizeof(float)) || !r.GetRaw(&row.scale, sizeof(float))) {
       return Status::Corruption("linear page: truncated");
     }
-    if (!std::isfinite(row.squared) || !std::isfinite(row.scale)) {
+    if (!std::isfinite(page->squared[i]) || !std::isfinite(row.scale)) {
       return Status::Corruption("linear page: a counter is not a finite number");
     }
     row.begin = static_cast<uint32_t>(total);
@@ -88,15 +91,17 @@ Status DecodePage(std::string_view payload, size_t label_count, WeightPage* page
   if (quantized) {
     page->quantized.resize(n);
     for (uint32_t e = 0; e < n; ++e) {
-      page->quantized[e].label = labels[e];
-      r.GetRaw(&page->quantized[e].weight, 1);
+      int8_t weight = 0;
+      r.GetRaw(&weight, 1);
+      page->quantized[e] = {labels[e], weight};
     }
   } else {
     page->entries.resize(n);
     for (uint32_t e = 0; e < n; ++e) {
-      page->entries[e].label = labels[e];
-      r.GetRaw(&page->entries[e].weight, sizeof(float));
-      if (!std::isfinite(page->entries[e].weight)) {
+      float weight = 0;
+      r.GetRaw(&weight, sizeof weight);
+      page->entries[e] = {labels[e], weight};
+      if (!std::isfinite(weight)) {
         return Status::Corruption("linear page: a weight is not a finite number");
       }
     }

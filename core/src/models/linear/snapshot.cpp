@@ -4,11 +4,16 @@
 #include <cmath>
 
 #include "models/linear/feature_value.h"
+#include "models/linear/term_counter.h"
 
 namespace classiflow {
 
 void WeightPage::Finish() {
-  for (WeightRow& row : rows) row.log_df = std::log1p(static_cast<float>(row.df));
+  present = 0;
+  for (uint32_t r = 0; r < kLinearPageRows; ++r) {
+    rows[r].log_df = std::log1p(static_cast<float>(df[r]));
+    if (df[r] != 0) present = static_cast<uint16_t>(present | (1u << r));
+  }
 }
 
 void WeightPage::RowInto(uint32_t row, uint32_t width, float* out) const {
@@ -25,7 +30,7 @@ void WeightPage::RowInto(uint32_t row, uint32_t width, float* out) const {
 
 WeightView ViewOf(const WeightPage& page) {
   return WeightView{page.rows.data(), page.entries.empty() ? nullptr : page.entries.data(),
-                    page.quantized.empty() ? nullptr : page.quantized.data()};
+                    page.quantized.empty() ? nullptr : page.quantized.data(), page.present};
 }
 
 LinearSnapshot::LinearSnapshot(const LinearOptions& options, uint64_t version,
@@ -64,37 +69,31 @@ const std::vector<LinearSnapshot::Entry>& LinearSnapshot::Vectorize(const uint32
     const WeightView* view;
     uint32_t tf;
   };
-  thread_local std::vector<uint32_t> sorted;
+  thread_local TermCounter counter;
   thread_local std::vector<Found> found;
   thread_local std::vector<Entry> entries;
-  sorted.assign(features, features + feature_count);
-  std::sort(sorted.begin(), sorted.end());
+  const std::vector<TermCounter::Term>& terms = counter.Count(features, feature_count);
   const size_t n_pages = pages_.size();
   const WeightPageTable::Reader pages = pages_.reader();
   // Two passes, the first asking for the rows the second reads, the second for the entries
   // scoring reads (measured: scoring is bound by cache misses on rows and entries scattered
   // over the whole model).
   found.clear();
-  for (size_t i = 0; i < sorted.size();) {
-    size_t j = i + 1;
-    while (j < sorted.size() && sorted[j] == sorted[i]) ++j;
-    const uint32_t feature = sorted[i];
-    const auto tf = static_cast<uint32_t>(j - i);
-    i = j;
-    const size_t p = feature >> kLinearPageBits;
+  for (const TermCounter::Term& term : terms) {
+    const size_t p = term.feature >> kLinearPageBits;
     if (p >= n_pages) continue;
     const WeightView& view = pages.view(p);
-    if (view.rows == nullptr) continue;
-    const WeightRow* row = view.rows + (feature & (kLinearPageRows - 1));
+    const uint32_t r = term.feature & (kLinearPageRows - 1);
+    // A feature no trained document had carries no weight, and leaves the length alone (as a
+    // word outside a TF-IDF vocabulary).
+    if ((view.present >> r & 1u) == 0) continue;
+    const WeightRow* row = view.rows + r;
     __builtin_prefetch(row);
-    found.push_back({row, &view, tf});
+    found.push_back({row, &view, term.count});
   }
   entries.clear();
   double norm = 0;
   for (const Found& f : found) {
-    // A feature no trained document had carries no weight, and leaves the length alone (as a
-    // word outside a TF-IDF vocabulary).
-    if (f.row->df == 0) continue;
     const float value = FeatureValue(f.tf, options_.idf, log_docs_, f.row->log_df);
     norm += double{value} * value;
     if (f.row->count == 0) continue;  // in the length, but no weight worth keeping

@@ -18,6 +18,7 @@
 
 #include "models/linear/feature_value.h"
 #include "models/linear/snapshot.h"
+#include "models/linear/term_counter.h"
 
 namespace classiflow {
 namespace {
@@ -94,19 +95,13 @@ struct LinearSnapshot::Training {
   void Prepare(const LinearSnapshot& base, const std::vector<TrainingDoc>& docs) {
     std::unordered_map<uint32_t, uint32_t> slot_of;  // page -> slot
     const size_t n_pages = base.pages_.size();
-    std::vector<uint32_t> sorted;
-    std::vector<uint32_t> tfs;
+    TermCounter counter;
     doc_begin.assign(1, 0);
     doc_label.clear();
     for (const TrainingDoc& doc : docs) {
-      sorted.assign(doc.features, doc.features + doc.feature_count);
-      std::sort(sorted.begin(), sorted.end());
-      for (size_t i = 0; i < sorted.size();) {
-        size_t j = i + 1;
-        while (j < sorted.size() && sorted[j] == sorted[i]) ++j;
-        const uint32_t feature = sorted[i];
-        const auto tf = static_cast<uint32_t>(j - i);
-        i = j;
+      for (const TermCounter::Term& term : counter.Count(doc.features, doc.feature_count)) {
+        const uint32_t feature = term.feature;
+        const uint32_t tf = term.count;
         const uint32_t page = feature >> kLinearPageBits;
         if (page >= n_pages) continue;
         auto [it, fresh] = slot_of.try_emplace(page, static_cast<uint32_t>(slots.size()));
@@ -156,8 +151,8 @@ struct LinearSnapshot::Training {
                     copy->weights.data() + size_t{r} * n_labels);
     }
     for (uint32_t r = 0; r < kLinearPageRows; ++r) {
-      copy->squared[r] = page->rows[r].squared;
-      copy->df[r] = page->rows[r].df;
+      copy->squared[r] = page->squared[r];
+      copy->df[r] = page->df[r];
     }
     return copy;
   }
@@ -274,8 +269,8 @@ struct LinearSnapshot::Training {
     std::vector<float> sorted(n_labels);
     for (uint32_t r = 0; r < kLinearPageRows; ++r) {
       WeightRow& info = page.rows[r];
-      info.squared = dense.squared[r];
-      info.df = dense.df[r];
+      page.squared[r] = dense.squared[r];
+      page.df[r] = dense.df[r];
       info.begin = static_cast<uint32_t>(quantize ? page.quantized.size() : page.entries.size());
       float* row = dense.weights.data() + size_t{r} * n_labels;
       sorted.assign(row, row + n_labels);
