@@ -133,3 +133,16 @@ def test_the_golden_format1_file_keeps_loading():
     scores = model.scores("win money at noon")
     assert math.isclose(scores["ham"], -0.35616232440911944, abs_tol=1e-12)
     assert math.isclose(scores["spam"], -1.2051699394697621, abs_tol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["linear_format1.cfm", "linear_quantized_format1.cfm"])
+def test_the_golden_linear_files_keep_loading(name):
+    """The linear kind's format-1 files (full-precision and quantized pages) load and answer as
+    they did when golden_format_test.cpp wrote them."""
+    path = os.path.join(os.path.dirname(__file__), "..", "data", "golden", name)
+    model = cf.Model.load(path)
+    assert (model.name, model.kind, model.version) == ("golden", "linear", 1)
+    assert model.classify_batch(["cheap pills", "meeting at noon", "win money at noon"]) == [
+        "spam", "ham", "spam"]
+    scores = model.scores("cheap pills")
+    assert math.isclose(scores["ham"], -9.740971500947829, abs_tol=1e-6)

@@ -89,5 +89,76 @@ TEST(GoldenFormatTest, BayesFormat1KeepsLoading) {
   }
 }
 
+// The models the linear golden files hold: four documents, two labels, three passes on one
+// thread (so the weights are the seed's, bit for bit); one file per page encoding.
+ModelOptions GoldenLinearOptions(bool quantize) {
+  ModelOptions options;
+  options.kind = "linear";
+  options.labels = {"ham", "spam"};
+  options.analyzer.hash_bits = 12;
+  options.linear.quantize = quantize;
+  return options;
+}
+
+struct LinearGolden {
+  const char* file;
+  bool quantize;
+  // Log-probabilities of kProbes as the format-1 model gave them when the file was written.
+  struct {
+    const char* label;
+    double ham, spam;
+  } expected[3];
+};
+
+class LinearGoldenTest : public ::testing::TestWithParam<LinearGolden> {};
+
+TEST_P(LinearGoldenTest, Format1KeepsLoading) {
+  const LinearGolden& golden = GetParam();
+  const std::string path = kGoldenDir + "/" + golden.file;
+  if (std::getenv("CLASSIFLOW_WRITE_GOLDEN") != nullptr) {
+    std::shared_ptr<Model> model;
+    ASSERT_OK(Model::Create("golden", GoldenLinearOptions(golden.quantize), &model));
+    const std::vector<std::string_view> labels = {"spam", "spam", "ham", "ham"};
+    const std::vector<std::string_view> texts = {"cheap pills now", "win money fast",
+                                                 "meeting at noon", "lunch tomorrow at noon"};
+    FitOptions fit;
+    fit.epochs = 3;
+    fit.threads = 1;
+    ASSERT_OK(model->Fit(labels, texts, fit));
+    ASSERT_OK(model->Save(path));
+    for (std::string_view probe : kProbes) {
+      Prediction p;
+      ASSERT_OK(model->Classify(probe, &p));
+      std::printf("{\"%s\", %.17g, %.17g},\n", p.label.c_str(), p.scores[0], p.scores[1]);
+    }
+    return;  // the expectations printed above go into the instantiation below
+  }
+  std::shared_ptr<Model> model;
+  ASSERT_OK(Model::Load(path, &model));
+  EXPECT_EQ(model->kind(), "linear");
+  EXPECT_EQ(model->version(), 1u);
+  EXPECT_EQ(model->options(), GoldenLinearOptions(golden.quantize));
+  for (size_t i = 0; i < kProbes.size(); ++i) {
+    Prediction p;
+    ASSERT_OK(model->Classify(kProbes[i], &p));
+    EXPECT_EQ(p.label, golden.expected[i].label) << kProbes[i];
+    EXPECT_NEAR(p.scores[0], golden.expected[i].ham, 1e-6) << kProbes[i];
+    EXPECT_NEAR(p.scores[1], golden.expected[i].spam, 1e-6) << kProbes[i];
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Files, LinearGoldenTest,
+    ::testing::Values(LinearGolden{"linear_format1.cfm",
+                                   false,
+                                   {{"spam", -9.740971500947829, -5.8825090284875259e-05},
+                                    {"ham", -0.0084768522569464988, -4.7746515262910654},
+                                    {"spam", -2.5907577540252928, -0.077921774563622925}}},
+                      LinearGolden{"linear_quantized_format1.cfm",
+                                   true,
+                                   {{"spam", -9.740971500947829, -5.8825090284875259e-05},
+                                    {"ham", -0.0084768482319528271, -4.7746519991032299},
+                                    {"spam", -2.5907577540252928, -0.077921774563622925}}}));
+
 }  // namespace
 }  // namespace classiflow
