@@ -187,6 +187,19 @@ ModelPtr Load(py::handle path) {
   return model;
 }
 
+py::bytes ToBytes(const Model& model) {
+  std::string bytes;
+  CallWithoutGil([&] { return model.ToBytes(&bytes); });
+  return py::bytes(bytes);
+}
+
+ModelPtr FromBytes(const py::bytes& data) {
+  const std::string_view bytes = data;  // a view of the immutable bytes object
+  ModelPtr model;
+  CallWithoutGil([&] { return Model::FromBytes(bytes, &model); });
+  return model;
+}
+
 // The accessors answer from memory, so a dropped model or one whose engine closed would go on
 // answering; like the C API's inspection calls they check the model's state first and raise
 // NotFoundError / UnavailableError, as every other method does (through the C++ call).
@@ -223,7 +236,9 @@ void BindModel(py::module_& m) {
       .def("cross_validate_json", &CrossValidateJson, py::arg("texts"), py::arg("labels"),
            py::arg("k"), py::arg("seed"))
       .def("save", &Save, py::arg("path"))
-      .def_static("load", &Load, py::arg("path"));
+      .def_static("load", &Load, py::arg("path"))
+      .def("to_bytes", &ToBytes)
+      .def_static("from_bytes", &FromBytes, py::arg("data"));
 }
 
 }  // namespace classiflow::python

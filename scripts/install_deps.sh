@@ -8,7 +8,8 @@ build=(build-essential cmake pkg-config librocksdb-dev libtbb-dev libstemmer-dev
        python3-pip python3-setuptools python3-wheel python3-pytest python3-numpy
        clang libclang-rt-14-dev llvm)  # fuzz/: libFuzzer, ASan, UBSan; llvm-symbolizer
 build+=(clang-tidy clang-format)  # scripts/tidy.sh, scripts/check_format.sh
-bench=(python3-sklearn python3-fasttext python3-celery python3-redis redis-server)  # last 3: bench/celery_peer.py
+build+=(python3-sklearn python3-tqdm)  # tests: classiflow.sklearn in scikit-learn, fit's tqdm bar
+bench=(python3-fasttext python3-celery python3-redis redis-server)  # last 3: bench/celery_peer.py
 
 wanted=("${build[@]}")
 [[ "${1:-build}" == bench ]] && wanted+=("${bench[@]}")

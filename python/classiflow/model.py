@@ -295,3 +295,21 @@ class Model:
             CorruptionError: the file is truncated or fails its header or checksum checks.
         """
         return cls._wrap(_classiflow.Model.load(os.fsencode(path)))
+
+    def to_bytes(self) -> bytes:
+        """The current version as the bytes ``save()`` would write (for pickling, caches and
+        transport). ``Model.from_bytes()`` reads them back."""
+        return self._m.to_bytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Model":
+        """The model in ``data`` (from ``to_bytes()`` or a model file), standalone as after
+        ``load()``.
+
+        Raises:
+            TypeError: ``data`` is not ``bytes``.
+            CorruptionError: ``data`` is not a whole, valid model file.
+        """
+        if not isinstance(data, bytes):
+            raise TypeError(f"data must be bytes, not {type(data).__name__}")
+        return cls._wrap(_classiflow.Model.from_bytes(data))

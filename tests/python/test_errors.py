@@ -295,6 +295,7 @@ MODEL_CALLS = {
     "train_batch": lambda m: m.train_batch(["cheap"], ["spam"]),
     "train_batch:empty": lambda m: m.train_batch([], []),
     "fit": lambda m: m.fit(["cheap"], ["spam"]),
+    "to_bytes": lambda m: m.to_bytes(),
     "untrain": lambda m: m.untrain("spam", "cheap"),
     "classify": lambda m: m.classify("cheap"),
     "classify:k=2": lambda m: m.classify("cheap", k=2),
@@ -310,7 +311,8 @@ MODEL_CALLS = {
 
 
 def test_model_calls_cover_the_public_api():
-    public = {name for name in dir(cf.Model) if not name.startswith("_")} - {"load"}
+    # load and from_bytes make a new model: no model of a closed engine is involved.
+    public = {name for name in dir(cf.Model) if not name.startswith("_")} - {"load", "from_bytes"}
     assert public <= {key.split(":")[0] for key in MODEL_CALLS}
 
 

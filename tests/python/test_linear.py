@@ -123,3 +123,26 @@ def test_bayes_fit_is_train_batch(engine):
     b.train_batch(texts, labels)
     assert a.version == b.version == 1
     assert a.predict_proba(texts).tolist() == b.predict_proba(texts).tolist()
+
+
+def test_progress_true_draws_a_tqdm_bar(engine, capsys):
+    model = engine.create_model("lin", kind="linear", hash_bits=12)
+    model.fit(*make_docs(50), epochs=2, progress=True)
+    err = capsys.readouterr().err
+    assert "fit" in err and "100/100" in err
+
+
+def test_to_bytes_round_trips_and_garbage_is_refused(engine):
+    model = engine.create_model("lin", kind="linear", hash_bits=12)
+    model.fit(*make_docs(60))
+    data = model.to_bytes()
+    copy = cf.Model.from_bytes(data)
+    probe = ["cheap pills", "team lunch"]
+    assert copy.predict_proba(probe).tolist() == model.predict_proba(probe).tolist()
+    assert (copy.name, copy.kind, copy.version) == ("lin", "linear", 1)
+    with pytest.raises(cf.CorruptionError):
+        cf.Model.from_bytes(data[:-5])
+    with pytest.raises(cf.CorruptionError):
+        cf.Model.from_bytes(b"not a model")
+    with pytest.raises(TypeError):
+        cf.Model.from_bytes("text")

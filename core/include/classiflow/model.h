@@ -108,6 +108,11 @@ class CLASSIFLOW_EXPORT Model {
   // or fail on their own; the file is always one whole save that returned OK. InvalidArgument
   // for an empty path or one with a NUL byte; IOError (temporary removed) on any failure.
   Status Save(const std::string& path) const;
+  // The bytes Save() would write (a model file in memory), for pickling and transport.
+  Status ToBytes(std::string* out) const;
+  // The model in `bytes` written by ToBytes() or Save(); errors as Load() (Corruption for
+  // anything but a whole, valid model file).
+  static Status FromBytes(std::string_view bytes, std::shared_ptr<Model>* out);
   // Every record of the current version, options included.
   void AllRecords(ModelRecords* out) const;
 

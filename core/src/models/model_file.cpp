@@ -169,6 +169,21 @@ Status Model::Save(const std::string& path) const {
   return WriteFileAtomically(path, Serialize(kind(), name_, records));
 }
 
+Status Model::ToBytes(std::string* out) const {
+  CF_RETURN_IF_ERROR(status());
+  ModelRecords records;
+  AllRecords(&records);
+  *out = Serialize(kind(), name_, records);
+  return Status::OK();
+}
+
+Status Model::FromBytes(std::string_view bytes, std::shared_ptr<Model>* out) {
+  std::string name;
+  std::map<std::string, std::string> records;
+  CF_RETURN_IF_ERROR(ParseFile(bytes, &name, &records));
+  return FromRecords(name, records, out);
+}
+
 Status Model::Load(const std::string& path, std::shared_ptr<Model>* out) {
   CF_RETURN_IF_ERROR(CheckPath(path));
   std::error_code ec;

@@ -163,6 +163,20 @@ TEST(LinearTest, SavedModelsLoadWithTheSameScores) {
   }
 }
 
+TEST(LinearTest, BytesRoundTripAndDamagedBytesAreRefused) {
+  auto model = NewLinear();
+  const auto corpus = MakeTinyCorpus(30);
+  ASSERT_OK(model->Fit(corpus.label_views(), corpus.text_views()));
+  std::string bytes;
+  ASSERT_OK(model->ToBytes(&bytes));
+  std::shared_ptr<Model> copy;
+  ASSERT_OK(Model::FromBytes(bytes, &copy));
+  EXPECT_EQ(ScoresOf(*copy, "cheap pills"), ScoresOf(*model, "cheap pills"));
+  bytes[bytes.size() / 2] ^= 1;
+  EXPECT_CODE(Model::FromBytes(bytes, &copy), kCorruption);
+  EXPECT_CODE(Model::FromBytes("", &copy), kCorruption);
+}
+
 TEST(LinearTest, QuantizedWeightsAreSmallerAndScoreAlike) {
   TempDir dir;
   // 20 labels and words enough to fill the 1,024 features of hash_bits 10, so that the entries

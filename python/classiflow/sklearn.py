@@ -1,0 +1,189 @@
+"""scikit-learn-compatible estimators for classiflow's model kinds.
+
+    from classiflow.sklearn import LinearClassifier
+    from sklearn.model_selection import cross_val_score
+    cross_val_score(LinearClassifier(epochs=5), texts, labels, cv=5)
+
+``BayesClassifier`` (kind ``"bayes"``) and ``LinearClassifier`` (kind ``"linear"``) take raw
+texts as X (any iterable of ``str`` / ``bytes``) and any hashable class values as y. They follow
+scikit-learn's estimator contract: ``fit``, ``partial_fit``, ``predict``, ``predict_proba``,
+``score``, ``get_params`` / ``set_params``, ``classes_``; ``sklearn.base.clone`` copies them and
+``pickle`` stores the fitted model through ``Model.to_bytes()``. This module never imports
+scikit-learn, so neither does ``import classiflow``.
+
+Each estimator keeps its model in a private in-memory engine (or, after unpickling, as a
+standalone model): nothing touches disk.
+"""
+
+from typing import Any, Dict, Iterable, List, Optional
+
+import numpy as np
+
+from .engine import Engine
+from .model import Model
+
+__all__ = ["BayesClassifier", "LinearClassifier"]
+
+_ANALYZER = ("lowercase", "stop_words", "stemmer", "ngrams", "hash_bits")
+
+
+class _Classifier:
+    """The shared estimator: the subclasses name the kind and their parameters."""
+
+    _estimator_type = "classifier"  # what scikit-learn's is_classifier() looks for
+    _kind = ""
+    _params: tuple = ()
+    _fit_params = ("epochs", "threads")  # passed to Model.fit(), not to the model's options
+
+    def get_params(self, deep: bool = True) -> Dict[str, Any]:
+        return {name: getattr(self, name) for name in self._params}
+
+    def set_params(self, **params: Any) -> "_Classifier":
+        for name, value in params.items():
+            if name not in self._params:
+                raise ValueError(f"invalid parameter {name!r} for {type(self).__name__} "
+                                 f"(valid: {', '.join(self._params)})")
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+    # -- fitting ---------------------------------------------------------------------------
+
+    def _new_model(self) -> Model:
+        options = {k: v for k, v in self.get_params().items()
+                   if k not in self._fit_params and v is not None}
+        self._engine = Engine()
+        return self._engine.create_model("estimator", kind=self._kind, **options)
+
+    def _label_names(self, y: Iterable[Any]) -> List[str]:
+        names = [self._name_of[c] if c in self._name_of else None for c in y]
+        if any(n is None for n in names):
+            unknown = next(c for c, n in zip(y, names) if n is None)
+            raise ValueError(f"y has the class {unknown!r}, which is not in classes_")
+        return names
+
+    def _set_classes(self, classes: Iterable[Any]) -> None:
+        self.classes_ = np.unique(np.asarray(list(classes), dtype=object))
+        self._name_of = {c: str(c) for c in self.classes_}
+        if len(set(self._name_of.values())) != len(self._name_of):
+            raise ValueError("two classes have the same str(); use distinct class values")
+
+    def fit(self, X: Iterable[Any], y: Iterable[Any]) -> "_Classifier":
+        """Fit a fresh model on (X, y) (``Model.fit()``: several passes for the linear kind)."""
+        texts, y = list(X), list(y)
+        self._set_classes(y)
+        self._model = self._new_model()
+        fit = {k: getattr(self, k) for k in self._fit_params if hasattr(self, k)}
+        self._model.fit(texts, self._label_names(y), progress=False, **fit)
+        return self
+
+    def partial_fit(self, X: Iterable[Any], y: Iterable[Any],
+                    classes: Optional[Iterable[Any]] = None) -> "_Classifier":
+        """Online learning: one more step on (X, y) as one new version (``train_batch()``).
+        The first call needs ``classes`` (all classes y will ever hold), as scikit-learn's
+        online estimators do."""
+        if not hasattr(self, "_model"):
+            if classes is None:
+                raise ValueError("the first partial_fit() call needs classes=")
+            self._set_classes(classes)
+            self._model = self._new_model()
+        self._model.train_batch(list(X), self._label_names(list(y)))
+        return self
+
+    # -- prediction ------------------------------------------------------------------------
+
+    def _fitted(self) -> Model:
+        if not hasattr(self, "_model"):
+            raise AttributeError(f"this {type(self).__name__} is not fitted yet: call fit()")
+        return self._model
+
+    def predict(self, X: Iterable[Any]) -> np.ndarray:
+        model = self._fitted()
+        by_name = {name: c for c, name in self._name_of.items()}
+        names = model.classify_batch(list(X), min_confidence=0.0)
+        return np.array([by_name[n] for n in names], dtype=self.classes_.dtype)
+
+    def predict_proba(self, X: Iterable[Any]) -> np.ndarray:
+        """Class probabilities, columns in the order of ``classes_`` (a class the model has not
+        seen in training yet has probability 0)."""
+        model = self._fitted()
+        proba = model.predict_proba(list(X))
+        column = {name: i for i, name in enumerate(model.labels)}
+        out = np.zeros((proba.shape[0], len(self.classes_)))
+        for j, c in enumerate(self.classes_):
+            if self._name_of[c] in column:
+                out[:, j] = proba[:, column[self._name_of[c]]]
+        return out
+
+    def score(self, X: Iterable[Any], y: Iterable[Any]) -> float:
+        """Mean accuracy, as scikit-learn's classifiers define score()."""
+        y = np.asarray(list(y), dtype=object)
+        return float(np.mean(self.predict(X).astype(object) == y))
+
+    # -- pickling --------------------------------------------------------------------------
+
+    def __getstate__(self) -> Dict[str, Any]:
+        state = {"params": self.get_params()}
+        if hasattr(self, "_model"):
+            state["classes"] = list(self.classes_)
+            state["model"] = self._model.to_bytes()
+        return state
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self.set_params(**state["params"])
+        if "model" in state:
+            self._set_classes(state["classes"])
+            self._model = Model.from_bytes(state["model"])
+
+
+class BayesClassifier(_Classifier):
+    """Multinomial Naive Bayes over hashed word n-grams (kind ``"bayes"``); parameters as the
+    model options of the same names (``Engine.create_model``)."""
+
+    _kind = "bayes"
+    _params = ("alpha", "fit_prior") + _ANALYZER
+    _fit_params = ()
+
+    def __init__(self, alpha: float = 1.0, fit_prior: bool = True, lowercase: bool = True,
+                 stop_words: bool = False, stemmer: str = "", ngrams: int = 2,
+                 hash_bits: int = 20):
+        self.alpha = alpha
+        self.fit_prior = fit_prior
+        self.lowercase = lowercase
+        self.stop_words = stop_words
+        self.stemmer = stemmer
+        self.ngrams = ngrams
+        self.hash_bits = hash_bits
+
+
+class LinearClassifier(_Classifier):
+    """Softmax regression over hashed word n-grams (kind ``"linear"``); parameters as the model
+    options of the same names, plus ``threads`` for ``fit()`` (0 = all cores; 1 repeats bit for
+    bit for ``seed``)."""
+
+    _kind = "linear"
+    _params = ("learning_rate", "l2", "optimizer", "epochs", "seed", "idf", "quantize",
+               "prune", "threads") + _ANALYZER
+
+    def __init__(self, learning_rate: float = 4.0, l2: float = 1e-6, optimizer: str = "adagrad",
+                 epochs: int = 5, seed: int = 42, idf: bool = True, quantize: bool = False,
+                 prune: float = 0.05, threads: int = 0, lowercase: bool = True,
+                 stop_words: bool = False, stemmer: str = "", ngrams: int = 2,
+                 hash_bits: int = 20):
+        self.learning_rate = learning_rate
+        self.l2 = l2
+        self.optimizer = optimizer
+        self.epochs = epochs
+        self.seed = seed
+        self.idf = idf
+        self.quantize = quantize
+        self.prune = prune
+        self.threads = threads
+        self.lowercase = lowercase
+        self.stop_words = stop_words
+        self.stemmer = stemmer
+        self.ngrams = ngrams
+        self.hash_bits = hash_bits
