@@ -66,6 +66,10 @@ class CLASSIFLOW_EXPORT Analyzer {
   // to enforce the size limit.
   void Analyze(std::string_view text, std::vector<uint32_t>* features) const;
 
+  // The features of Analyze(), in the same order, and for each the n-gram text that produced it
+  // (its words joined by one space), for explanations; not for hot paths.
+  void Ngrams(std::string_view text, std::vector<uint32_t>* features,
+              std::vector<std::string>* ngrams) const;
   // Appends the analysed tokens (after normalisation, stop words and stemming) as strings, for
   // inspection and tests; not for hot paths.
   void Tokens(std::string_view text, std::vector<std::string>* tokens) const;

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "classiflow/analyzer.h"
+#include "classiflow/explanation.h"
 #include "classiflow/export.h"
 #include "classiflow/model_options.h"
 #include "classiflow/prediction.h"
@@ -148,6 +149,17 @@ class CLASSIFLOW_EXPORT Model {
   // Classifies many texts in parallel against one snapshot.
   Status ClassifyBatch(std::span<const std::string_view> texts, const ClassifyOptions& options,
                        BatchPredictions* out) const;
+
+  // Which n-grams of `text` moved its prediction: the most probable label against the
+  // runner-up, with each distinct n-gram's share of their log-odds, largest |weight| first, at
+  // most `top_n` of them (0 = all). The same text checks as Classify().
+  Status Explain(std::string_view text, size_t top_n, Explanation* out) const;
+  // The n most telling n-grams for `label` among those of `texts` (hashed models keep no
+  // vocabulary, so the texts name the candidates: the training texts, say): each one's weight
+  // for the label less its mean weight for the other labels, largest first. NotFound for a
+  // label the model does not have; InvalidArgument for n == 0 or a bad text.
+  Status TopFeatures(std::string_view label, size_t n, std::span<const std::string_view> texts,
+                     std::vector<FeatureWeight>* out) const;
 
   // OK while the model is usable; Unavailable after its engine closed, NotFound after it was
   // dropped. Every fallible call checks this first.

@@ -277,7 +277,64 @@ class TokenSink {
   std::vector<std::string>* tokens_;
 };
 
+// The features of FeatureSink, in the same order, each with the n-gram text that produced it
+// (words joined by a space). For explanations; allocates per feature.
+class NgramSink {
+ public:
+  struct Mark {
+    size_t size;
+    uint64_t prev1, prev2;
+    std::string text1, text2;
+    int seen;
+  };
+  NgramSink(int ngrams, uint32_t mask, std::vector<uint32_t>* features,
+            std::vector<std::string>* texts)
+      : ngrams_(ngrams), mask_(mask), features_(features), texts_(texts) {}
+
+  void Emit(std::string_view token, uint64_t h, bool keep) {
+    if (!keep) return;
+    Push(h, std::string(token));
+    if (ngrams_ > 1 && seen_ >= 1) {
+      Push(Combine(prev1_, h), text1_ + " " + std::string(token));
+      if (ngrams_ >= 3 && seen_ >= 2) {
+        Push(Combine(Combine(prev2_, prev1_), h), text2_ + " " + text1_ + " " + std::string(token));
+      }
+    }
+    prev2_ = prev1_, text2_ = std::move(text1_);
+    prev1_ = h, text1_ = std::string(token);
+    ++seen_;
+  }
+  Mark Mark() const { return {features_->size(), prev1_, prev2_, text1_, text2_, seen_}; }
+  void Rollback(const struct Mark& m) {
+    features_->resize(m.size);
+    texts_->resize(m.size);
+    prev1_ = m.prev1, prev2_ = m.prev2, text1_ = m.text1, text2_ = m.text2, seen_ = m.seen;
+  }
+
+ private:
+  void Push(uint64_t h, std::string text) {
+    features_->push_back(static_cast<uint32_t>(h) & mask_);
+    texts_->push_back(std::move(text));
+  }
+  const int ngrams_;
+  const uint32_t mask_;
+  std::vector<uint32_t>* features_;
+  std::vector<std::string>* texts_;
+  uint64_t prev1_ = 0, prev2_ = 0;
+  std::string text1_, text2_;
+  int seen_ = 0;
+};
+
 }  // namespace
+
+void Analyzer::Ngrams(std::string_view text, std::vector<uint32_t>* features,
+                      std::vector<std::string>* ngrams) const {
+  features->clear();
+  ngrams->clear();
+  NgramSink sink(options_.ngrams, mask_, features, ngrams);
+  Walk(options_, text, sink);
+  thread_words.Trim();
+}
 
 void Analyzer::Analyze(std::string_view text, std::vector<uint32_t>* features) const {
   FeatureSink sink(options_.ngrams, mask_, text.size());

@@ -62,6 +62,16 @@ class TrainableSnapshot : public Snapshot {
                         std::shared_ptr<const TrainableSnapshot>* /*next*/) const {
     return Status::NotSupported("this model kind cannot remove a trained document");
   }
+  // What each distinct feature of a text adds to each label's raw score: `distinct` and
+  // `counts` (occurrences) name the features, effects[i * label_count() + l] is feature i's
+  // share of label l's raw score and base[l] the rest, so that base[l] + the sum over i of
+  // effects[i][l] is RawScores()[l]. Features that add nothing may be left out.
+  virtual void Effects(const uint32_t* features, size_t feature_count,
+                       std::vector<uint32_t>* distinct, std::vector<uint32_t>* counts,
+                       std::vector<double>* effects, std::vector<double>* base) const = 0;
+  // The weight `feature` has for each label whatever the text (linear: its weights; bayes:
+  // log P(feature | label)); writes label_count() values.
+  virtual void FeatureWeights(uint32_t feature, double* out) const = 0;
   // Appends the records in which this version differs from `base` (a version it was derived
   // from, directly or through several steps), or all records when `base` is null.
   virtual void RecordsSince(const TrainableSnapshot* base, ModelRecords* out) const = 0;

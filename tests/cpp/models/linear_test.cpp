@@ -9,7 +9,7 @@
 
 #include "classiflow/model.h"
 #include "corpus.h"
-#include "models/linear/term_counter.h"
+#include "models/term_counter.h"
 #include "test_util.h"
 
 namespace classiflow {

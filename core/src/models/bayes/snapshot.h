@@ -95,6 +95,10 @@ class BayesSnapshot final : public TrainableSnapshot {
 
   // Joint log-likelihoods: log P(label) + log P(features | label), up to a constant.
   void RawScores(const uint32_t* features, size_t feature_count, double* out) const override;
+  void Effects(const uint32_t* features, size_t feature_count, std::vector<uint32_t>* distinct,
+               std::vector<uint32_t>* counts, std::vector<double>* effects,
+               std::vector<double>* base) const override;
+  void FeatureWeights(uint32_t feature, double* out) const override;
   Status Add(const std::vector<TrainingDoc>& docs,
              std::shared_ptr<const std::vector<std::string>> labels, uint64_t version,
              std::shared_ptr<const TrainableSnapshot>* next) const override {

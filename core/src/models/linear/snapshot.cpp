@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 #include "models/linear/feature_value.h"
-#include "models/linear/term_counter.h"
+#include "models/term_counter.h"
 
 namespace classiflow {
 
@@ -68,6 +69,7 @@ const std::vector<LinearSnapshot::Entry>& LinearSnapshot::Vectorize(const uint32
     const WeightRow* row;
     const WeightView* view;
     uint32_t tf;
+    uint32_t feature;
   };
   thread_local TermCounter counter;
   thread_local std::vector<Found> found;
@@ -89,7 +91,7 @@ const std::vector<LinearSnapshot::Entry>& LinearSnapshot::Vectorize(const uint32
     if ((view.present >> r & 1u) == 0) continue;
     const WeightRow* row = view.rows + r;
     __builtin_prefetch(row);
-    found.push_back({row, &view, term.count});
+    found.push_back({row, &view, term.count, term.feature});
   }
   entries.clear();
   double norm = 0;
@@ -100,11 +102,11 @@ const std::vector<LinearSnapshot::Entry>& LinearSnapshot::Vectorize(const uint32
     if (f.view->entries != nullptr) {
       const WeightEntry* row_entries = f.view->entries + f.row->begin;
       __builtin_prefetch(row_entries);
-      entries.push_back({row_entries, nullptr, value, f.row->count});
+      entries.push_back({row_entries, nullptr, value, f.row->count, f.feature});
     } else {
       const QuantizedEntry* row_entries = f.view->quantized + f.row->begin;
       __builtin_prefetch(row_entries);
-      entries.push_back({nullptr, row_entries, value * f.row->scale, f.row->count});
+      entries.push_back({nullptr, row_entries, value * f.row->scale, f.row->count, f.feature});
     }
   }
   const auto inverse = static_cast<float>(norm > 0 ? 1.0 / std::sqrt(norm) : 0.0);
@@ -128,6 +130,46 @@ void LinearSnapshot::RawScores(const uint32_t* features, size_t feature_count, d
     }
   }
   for (size_t l = 0; l < n_labels; ++l) out[l] = acc[l];
+}
+
+void LinearSnapshot::FeatureWeights(uint32_t feature, double* out) const {
+  const size_t n_labels = label_count();
+  std::fill_n(out, n_labels, 0.0);
+  const size_t p = feature >> kLinearPageBits;
+  const WeightPage* page = p < pages_.size() ? pages_.get(p) : nullptr;
+  if (page == nullptr) return;
+  std::vector<float> row(n_labels);
+  page->RowInto(feature & (kLinearPageRows - 1), static_cast<uint32_t>(n_labels), row.data());
+  for (size_t l = 0; l < n_labels; ++l) out[l] = row[l];
+}
+
+void LinearSnapshot::Effects(const uint32_t* features, size_t feature_count,
+                             std::vector<uint32_t>* distinct, std::vector<uint32_t>* counts,
+                             std::vector<double>* effects, std::vector<double>* base) const {
+  const size_t n_labels = label_count();
+  const std::vector<Entry>& entries = Vectorize(features, feature_count);
+  TermCounter counter;  // the counts, for the report
+  std::unordered_map<uint32_t, uint32_t> count_of;
+  for (const auto& term : counter.Count(features, feature_count)) {
+    count_of[term.feature] = term.count;
+  }
+  distinct->clear();
+  counts->clear();
+  effects->assign(entries.size() * n_labels, 0.0);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const Entry& e = entries[i];
+    distinct->push_back(e.feature);
+    counts->push_back(count_of[e.feature]);
+    double* row = effects->data() + i * n_labels;
+    for (uint32_t k = 0; k < e.count; ++k) {
+      if (e.entries != nullptr) {
+        row[e.entries[k].label] = double{e.value} * e.entries[k].weight;
+      } else {
+        row[e.quantized[k].label] = double{e.value} * e.quantized[k].weight;
+      }
+    }
+  }
+  base->assign(bias_.begin(), bias_.end());
 }
 
 }  // namespace classiflow

@@ -96,6 +96,10 @@ class LinearSnapshot final : public TrainableSnapshot {
 
   // w_label · x + b_label for the text's weighted, unit-length feature vector x.
   void RawScores(const uint32_t* features, size_t feature_count, double* out) const override;
+  void Effects(const uint32_t* features, size_t feature_count, std::vector<uint32_t>* distinct,
+               std::vector<uint32_t>* counts, std::vector<double>* effects,
+               std::vector<double>* base) const override;
+  void FeatureWeights(uint32_t feature, double* out) const override;
   // One pass over `docs` in their order (online learning).
   Status Add(const std::vector<TrainingDoc>& docs,
              std::shared_ptr<const std::vector<std::string>> labels, uint64_t version,
@@ -122,6 +126,7 @@ class LinearSnapshot final : public TrainableSnapshot {
     const QuantizedEntry* quantized;  // the quantized row
     float value;                      // in the unit-length vector (times the scale if quantized)
     uint32_t count;                   // entries
+    uint32_t feature;                 // its id
   };
   const std::vector<Entry>& Vectorize(const uint32_t* features, size_t feature_count) const;
   // Add (online: the documents' order) and Fit (shuffled passes).

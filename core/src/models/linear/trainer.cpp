@@ -18,7 +18,7 @@
 
 #include "models/linear/feature_value.h"
 #include "models/linear/snapshot.h"
-#include "models/linear/term_counter.h"
+#include "models/term_counter.h"
 
 namespace classiflow {
 namespace {
