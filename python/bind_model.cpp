@@ -187,6 +187,44 @@ ModelPtr Load(py::handle path) {
   return model;
 }
 
+py::list FeatureList(const std::vector<FeatureWeight>& features, bool with_count) {
+  py::list out;
+  for (const FeatureWeight& f : features) {
+    py::dict item;
+    item["ngram"] = f.ngram;
+    item["feature"] = f.feature;
+    if (with_count) item["count"] = f.count;
+    item["weight"] = f.weight;
+    out.append(std::move(item));
+  }
+  return out;
+}
+
+py::dict Explain(const Model& model, py::handle text, int64_t top_n) {
+  const std::string_view view = TextView(text, "text");
+  if (top_n < 0) ThrowIfError(Status::InvalidArgument("n must be >= 0 (0 = all)"));
+  Explanation e;
+  CallWithoutGil([&] { return model.Explain(view, static_cast<size_t>(top_n), &e); });
+  py::dict out;
+  out["label"] = e.label;
+  out["versus"] = e.versus.empty() ? py::object(py::none()) : py::object(py::str(e.versus));
+  out["log_odds"] = e.log_odds;
+  out["base"] = e.base;
+  out["features"] = FeatureList(e.features, true);
+  out["version"] = e.snapshot->version();
+  return out;
+}
+
+py::list TopFeatures(const Model& model, py::handle label, int64_t n, py::handle texts) {
+  const std::string_view label_view = LabelView(label, "label");
+  const TextBatch batch(texts, TextBatch::Kind::kText, "texts");
+  std::vector<FeatureWeight> top;
+  CallWithoutGil([&] {
+    return model.TopFeatures(label_view, n < 0 ? 0 : static_cast<size_t>(n), batch.views(), &top);
+  });
+  return FeatureList(top, false);
+}
+
 py::bytes ToBytes(const Model& model) {
   std::string bytes;
   CallWithoutGil([&] { return model.ToBytes(&bytes); });
@@ -238,6 +276,8 @@ void BindModel(py::module_& m) {
       .def("save", &Save, py::arg("path"))
       .def_static("load", &Load, py::arg("path"))
       .def("to_bytes", &ToBytes)
+      .def("explain", &Explain, py::arg("text"), py::arg("n"))
+      .def("top_features", &TopFeatures, py::arg("label"), py::arg("n"), py::arg("texts"))
       .def_static("from_bytes", &FromBytes, py::arg("data"));
 }
 

@@ -97,4 +97,16 @@ cf_status cf_model_classify_batch(cf_model* m, const char* const* texts, const s
   });
 }
 
+cf_status cf_model_explain(cf_model* m, const char* text, size_t len, size_t n, char** json) {
+  return Guard(__func__, [&]() -> Status {
+    CF_RETURN_IF_ERROR(classiflow::capi::ResetOut(json, "json"));
+    CF_RETURN_IF_ERROR(NotNull(m, "model"));
+    std::string_view view;
+    CF_RETURN_IF_ERROR(classiflow::capi::TextArg(text, len, &view));
+    classiflow::Explanation explanation;
+    CF_RETURN_IF_ERROR(m->model->Explain(view, n, &explanation));
+    return classiflow::capi::CopyOut(explanation.ToJson(), json);
+  });
+}
+
 }  // extern "C"

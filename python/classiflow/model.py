@@ -296,6 +296,35 @@ class Model:
         """
         return cls._wrap(_classiflow.Model.load(os.fsencode(path)))
 
+    def explain(self, text: _Text, n: int = 10) -> Dict[str, Any]:
+        """Which n-grams of ``text`` moved its prediction.
+
+        Returns:
+            ``{"label", "versus", "log_odds", "base", "features", "version"}``: the most probable
+            label against the runner-up ``versus`` (None for a model of one label), their
+            log-odds, the part of it no feature gives (priors, biases), and up to ``n``
+            (0 = all) ``{"ngram", "feature", "count", "weight"}`` by ``|weight|``, largest
+            first; ``weight`` is the n-gram's share of the log-odds (positive: towards
+            ``label``). ``base`` plus every weight is ``log_odds``.
+
+        Raises:
+            InvalidArgumentError: an oversized text, ``n`` < 0, or a model with no labels.
+        """
+        return self._m.explain(text, n)
+
+    def top_features(self, label: str, n: int = 20,
+                     texts: Iterable[_Text] = ()) -> List[Dict[str, Any]]:
+        """The ``n`` most telling n-grams for ``label`` among those of ``texts`` (a hashed
+        model keeps no vocabulary, so the texts, e.g. the training texts, name the candidates):
+        ``{"ngram", "feature", "weight"}``, ``weight`` being the n-gram's weight for the label
+        less its mean for the other labels, largest first.
+
+        Raises:
+            NotFoundError: the model has no such label.
+            InvalidArgumentError: ``n`` < 1 or a bad text.
+        """
+        return self._m.top_features(label, n, texts)
+
     def to_bytes(self) -> bytes:
         """The current version as the bytes ``save()`` would write (for pickling, caches and
         transport). ``Model.from_bytes()`` reads them back."""

@@ -903,6 +903,18 @@ static void test_fit(cf_engine *e) {
   CHECK(take_string_eq(label, "spam"), "the linear model learned the corpus");
   EXPECT(CF_NOT_SUPPORTED, cf_model_untrain(m, "spam", "cheap pills", 11),
          "a linear model cannot untrain");
+  {
+    char *json = NULL;
+    EXPECT(CF_OK, cf_model_explain(m, "cheap pills", 11, 2, &json), "explain a text");
+    CHECK(json != NULL && strstr(json, "\"label\":\"spam\"") != NULL &&
+              strstr(json, "\"ngram\":") != NULL && strstr(json, "\"log_odds\":") != NULL,
+          "the explanation names the label and its n-grams");
+    cf_free(json);
+    json = (char *)1;
+    EXPECT(CF_INVALID_ARGUMENT, cf_model_explain(NULL, "x", 1, 0, &json), "explain NULL model");
+    CHECK(json == NULL, "a failed explain sets *json to NULL");
+    EXPECT(CF_INVALID_ARGUMENT, cf_model_explain(m, "x", 1, 0, NULL), "explain NULL json");
+  }
   cf_model_release(m);
 }
 

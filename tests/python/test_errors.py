@@ -296,6 +296,8 @@ MODEL_CALLS = {
     "train_batch:empty": lambda m: m.train_batch([], []),
     "fit": lambda m: m.fit(["cheap"], ["spam"]),
     "to_bytes": lambda m: m.to_bytes(),
+    "explain": lambda m: m.explain("cheap"),
+    "top_features": lambda m: m.top_features("spam", 3, ["cheap"]),
     "untrain": lambda m: m.untrain("spam", "cheap"),
     "classify": lambda m: m.classify("cheap"),
     "classify:k=2": lambda m: m.classify("cheap", k=2),

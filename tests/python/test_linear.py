@@ -4,7 +4,7 @@ through a durable engine and a file, options of its own, and clear errors."""
 import pytest
 
 import classiflow as cf
-from conftest import LABELS, make_docs, probability_sum, refused
+from conftest import LABELS, SPAM_WORDS, make_docs, probability_sum, refused
 
 
 def test_fit_learns_and_commits_one_version(engine):
@@ -146,3 +146,22 @@ def test_to_bytes_round_trips_and_garbage_is_refused(engine):
         cf.Model.from_bytes(b"not a model")
     with pytest.raises(TypeError):
         cf.Model.from_bytes("text")
+
+
+@pytest.mark.parametrize("kind", ["bayes", "linear"])
+def test_explain_and_top_features(engine, kind):
+    model = engine.create_model("m", kind=kind, hash_bits=14)
+    texts, labels = make_docs(200, seed=12)
+    model.fit(texts, labels)
+    e = model.explain("cheap pills for the team meeting", n=0)
+    assert e["label"] in LABELS and e["versus"] in LABELS and e["label"] != e["versus"]
+    assert e["base"] + sum(f["weight"] for f in e["features"]) == pytest.approx(e["log_odds"],
+                                                                                 abs=1e-4)
+    assert {"ngram", "feature", "count", "weight"} <= set(e["features"][0])
+    assert len(model.explain("cheap pills", n=2)["features"]) == 2
+    top = model.top_features("spam", 3, texts)
+    assert len(top) == 3 and all(t["ngram"].split()[0] in SPAM_WORDS for t in top)
+    with refused(cf.NotFoundError, model=model):
+        model.top_features("eggs", 3, texts)
+    with refused(cf.InvalidArgumentError, model=model):
+        model.explain("x", n=-1)

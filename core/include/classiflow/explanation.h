@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "classiflow/export.h"
 #include "classiflow/snapshot.h"
 
 namespace classiflow {
@@ -18,13 +19,17 @@ struct FeatureWeight {
                        // TopFeatures: its weight for the label less its mean for the others
 };
 
-struct Explanation {
+struct CLASSIFLOW_EXPORT Explanation {
   std::string label;    // the most probable label
   std::string versus;   // the runner-up; "" for a model of one label
   double log_odds = 0;  // raw score of label minus raw score of versus (their log-odds)
   double base = 0;      // the part of log_odds no feature gives (priors, biases)
   std::vector<FeatureWeight> features;  // by |weight|, largest first; base + all weights = log_odds
   std::shared_ptr<const Snapshot> snapshot;  // the version that answered
+
+  // {"label", "versus" (null for one label), "log_odds", "base", "version",
+  //  "features": [{"ngram", "feature", "count", "weight"}, ...]}
+  std::string ToJson() const;
 };
 
 }  // namespace classiflow

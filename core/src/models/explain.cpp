@@ -2,6 +2,7 @@
 // kind's per-feature effects and weights (TrainableSnapshot::Effects, FeatureWeights).
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <unordered_map>
 
 #include "classiflow/model.h"
@@ -22,6 +23,21 @@ void SortByMagnitude(size_t keep, std::vector<FeatureWeight>* features) {
 }
 
 }  // namespace
+
+std::string Explanation::ToJson() const {
+  nlohmann::json doc = {{"label", label},
+                        {"versus", versus.empty() ? nlohmann::json() : nlohmann::json(versus)},
+                        {"log_odds", log_odds},
+                        {"base", base},
+                        {"version", snapshot ? snapshot->version() : 0},
+                        {"features", nlohmann::json::array()}};
+  for (const FeatureWeight& f : features) {
+    doc["features"].push_back(
+        {{"ngram", f.ngram}, {"feature", f.feature}, {"count", f.count}, {"weight", f.weight}});
+  }
+  // Replace, not throw, on n-grams that are not valid UTF-8 (the analyzer keeps any bytes).
+  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 Status Model::Explain(std::string_view text, size_t top_n, Explanation* out) const {
   CF_RETURN_IF_ERROR(status());
