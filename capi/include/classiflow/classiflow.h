@@ -237,8 +237,7 @@ CF_API cf_status cf_model_train_batch(cf_model *m, const char *const *labels,
  * with up to `n` features (0 = all) by |weight|, largest first; each weight is the n-gram's share
  * of the log-odds of label against versus, and base plus every weight is log_odds. Errors as
  * cf_model_classify(). */
-CF_API cf_status cf_model_explain(cf_model *m, const char *text, size_t len, size_t n,
-                                  char **json);
+CF_API cf_status cf_model_explain(cf_model *m, const char *text, size_t len, size_t n, char **json);
 
 /* Progress of cf_model_fit(): documents done over all epochs, their total, the epoch under way
  * (from 1) and its mean log loss so far (0 for kinds that count). Called from one library
