@@ -27,27 +27,27 @@ bool AllFinite(const T& values) {
 std::string EncodePage(const WeightPage& page) {
   std::string out;
   BinaryWriter w(&out);
-  const bool quantized = !page.quantized.empty();
-  const size_t n = quantized ? page.quantized.size() : page.entries.size();
-  w.PutU32(static_cast<uint32_t>(n));
-  w.PutU32(quantized ? kQuantizedPage : kFloatPage);
+  uint32_t n = 0;
+  for (uint32_t r = 0; r < kLinearPageRows; ++r) n += page.Head(r).count;
+  w.PutU32(n);
+  w.PutU32(page.quantized ? kQuantizedPage : kFloatPage);
   for (uint32_t r = 0; r < kLinearPageRows; ++r) {
-    w.PutU32(page.rows[r].count);
+    w.PutU32(page.Head(r).count);
     w.PutU32(page.df[r]);
     w.PutRaw(&page.squared[r], sizeof(float));
-    w.PutRaw(&page.rows[r].scale, sizeof(float));
+    w.PutRaw(&page.Head(r).scale, sizeof(float));
   }
-  for (size_t e = 0; e < n; ++e) {
-    const uint16_t label = quantized ? page.quantized[e].label : page.entries[e].label;
-    w.PutRaw(&label, sizeof label);
-  }
-  for (size_t e = 0; e < n; ++e) {
-    if (quantized) {
-      const int8_t weight = page.quantized[e].weight;
-      w.PutRaw(&weight, 1);
-    } else {
-      const float weight = page.entries[e].weight;
-      w.PutRaw(&weight, sizeof weight);
+  const size_t entry_size = page.quantized ? sizeof(QuantizedEntry) : sizeof(WeightEntry);
+  for (int pass = 0; pass < 2; ++pass) {  // every label, then every weight
+    for (uint32_t r = 0; r < kLinearPageRows; ++r) {
+      for (uint32_t e = 0; e < page.Head(r).count; ++e) {
+        const std::byte* entry = page.Entries(r) + e * entry_size;
+        if (pass == 0) {
+          w.PutRaw(entry, sizeof(uint16_t));
+        } else {
+          w.PutRaw(entry + sizeof(uint16_t), entry_size - sizeof(uint16_t));
+        }
+      }
     }
   }
   return SealRecord(std::move(out));
@@ -60,53 +60,58 @@ Status DecodePage(std::string_view payload, size_t label_count, WeightPage* page
   if (encoding != kQuantizedPage && encoding != kFloatPage) {
     return Status::Corruption("linear page: unknown encoding " + std::to_string(encoding));
   }
-  const bool quantized = encoding == kQuantizedPage;
+  page->quantized = encoding == kQuantizedPage;
+  std::array<uint32_t, kLinearPageRows + 1> bounds{};
+  std::array<float, kLinearPageRows> scales{};
   uint64_t total = 0;
   for (uint32_t i = 0; i < kLinearPageRows; ++i) {
-    WeightRow& row = page->rows[i];
-    if (!r.GetU32(&row.count) || !r.GetU32(&page->df[i]) ||
-        !r.GetRaw(&page->squared[i], sizeof(float)) || !r.GetRaw(&row.scale, sizeof(float))) {
+    uint32_t count = 0;
+    if (!r.GetU32(&count) || !r.GetU32(&page->df[i]) ||
+        !r.GetRaw(&page->squared[i], sizeof(float)) || !r.GetRaw(&scales[i], sizeof(float))) {
       return Status::Corruption("linear page: truncated");
     }
-    if (!std::isfinite(page->squared[i]) || !std::isfinite(row.scale)) {
+    if (!std::isfinite(page->squared[i]) || !std::isfinite(scales[i])) {
       return Status::Corruption("linear page: a counter is not a finite number");
     }
-    row.begin = static_cast<uint32_t>(total);
-    total += row.count;
+    bounds[i] = static_cast<uint32_t>(std::min<uint64_t>(total, UINT32_MAX));
+    total += count;
   }
   // Sizes are checked against the payload before anything is allocated.
-  const size_t weight_bytes = quantized ? 1 : sizeof(float);
+  const size_t weight_bytes = page->quantized ? 1 : sizeof(float);
   if (total != n || r.remaining() != uint64_t{n} * (sizeof(uint16_t) + weight_bytes)) {
     return Status::Corruption("linear page: bad size");
   }
+  bounds[kLinearPageRows] = n;
   std::vector<uint16_t> labels(n);
   r.GetRaw(labels.data(), sizeof(uint16_t) * n);
-  for (const WeightRow& row : page->rows) {
-    for (uint32_t e = row.begin; e < row.begin + row.count; ++e) {
-      if (labels[e] >= label_count || (e > row.begin && labels[e - 1] >= labels[e])) {
+  for (uint32_t row = 0; row < kLinearPageRows; ++row) {
+    for (uint32_t e = bounds[row]; e < bounds[row + 1]; ++e) {
+      if (labels[e] >= label_count || (e > bounds[row] && labels[e - 1] >= labels[e])) {
         return Status::Corruption("linear page: a row's labels are out of range or not rising");
       }
     }
   }
-  if (quantized) {
-    page->quantized.resize(n);
+  std::vector<WeightEntry> weights;
+  std::vector<QuantizedEntry> quantized;
+  if (page->quantized) {
+    quantized.resize(n);
     for (uint32_t e = 0; e < n; ++e) {
       int8_t weight = 0;
       r.GetRaw(&weight, 1);
-      page->quantized[e] = {labels[e], weight};
+      quantized[e] = {labels[e], weight};
     }
   } else {
-    page->entries.resize(n);
+    weights.resize(n);
     for (uint32_t e = 0; e < n; ++e) {
       float weight = 0;
       r.GetRaw(&weight, sizeof weight);
-      page->entries[e] = {labels[e], weight};
+      weights[e] = {labels[e], weight};
       if (!std::isfinite(weight)) {
         return Status::Corruption("linear page: a weight is not a finite number");
       }
     }
   }
-  page->Finish();
+  page->Pack(bounds, weights, quantized, scales);
   return Status::OK();
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <unordered_map>
 
 #include "models/linear/feature_value.h"
@@ -9,29 +10,48 @@
 
 namespace classiflow {
 
-void WeightPage::Finish() {
+void WeightPage::Pack(const std::array<uint32_t, kLinearPageRows + 1>& bounds,
+                      const std::vector<WeightEntry>& weights,
+                      const std::vector<QuantizedEntry>& quantized_weights,
+                      const std::array<float, kLinearPageRows>& scales) {
+  const size_t entry_size = quantized ? sizeof(QuantizedEntry) : sizeof(WeightEntry);
+  size_t size = 0;
+  for (uint32_t r = 0; r < kLinearPageRows; ++r) {
+    offsets[r] = static_cast<uint32_t>(size);
+    const size_t bytes = sizeof(RowHead) + (bounds[r + 1] - bounds[r]) * entry_size;
+    size += (bytes + alignof(RowHead) - 1) / alignof(RowHead) * alignof(RowHead);
+  }
+  packed.assign(size, std::byte{0});
   present = 0;
   for (uint32_t r = 0; r < kLinearPageRows; ++r) {
-    rows[r].log_df = std::log1p(static_cast<float>(df[r]));
     if (df[r] != 0) present = static_cast<uint16_t>(present | (1u << r));
+    const uint32_t count = bounds[r + 1] - bounds[r];
+    std::byte* at = packed.data() + offsets[r];
+    new (at) RowHead{std::log1p(static_cast<float>(df[r])), scales[r], count};
+    const void* from = quantized ? static_cast<const void*>(quantized_weights.data() + bounds[r])
+                                 : static_cast<const void*>(weights.data() + bounds[r]);
+    if (count != 0) std::memcpy(at + sizeof(RowHead), from, count * entry_size);
   }
 }
 
 void WeightPage::RowInto(uint32_t row, uint32_t width, float* out) const {
   std::fill_n(out, width, 0.0f);
-  const WeightRow& r = rows[row];
-  for (uint32_t e = r.begin; e < r.begin + r.count; ++e) {
-    if (quantized.empty()) {
-      out[entries[e].label] = entries[e].weight;
+  const RowHead& head = Head(row);
+  for (uint32_t e = 0; e < head.count; ++e) {
+    if (quantized) {
+      QuantizedEntry entry;
+      std::memcpy(&entry, Entries(row) + e * sizeof entry, sizeof entry);
+      out[entry.label] = static_cast<float>(entry.weight) * head.scale;
     } else {
-      out[quantized[e].label] = static_cast<float>(quantized[e].weight) * r.scale;
+      WeightEntry entry;
+      std::memcpy(&entry, Entries(row) + e * sizeof entry, sizeof entry);
+      out[entry.label] = entry.weight;
     }
   }
 }
 
 WeightView ViewOf(const WeightPage& page) {
-  return WeightView{page.rows.data(), page.entries.empty() ? nullptr : page.entries.data(),
-                    page.quantized.empty() ? nullptr : page.quantized.data(), page.present};
+  return WeightView{page.offsets.data(), page.packed.data(), page.present, page.quantized};
 }
 
 LinearSnapshot::LinearSnapshot(const LinearOptions& options, uint64_t version,
@@ -66,8 +86,8 @@ std::shared_ptr<const LinearSnapshot> LinearSnapshot::Empty(
 const std::vector<LinearSnapshot::Entry>& LinearSnapshot::Vectorize(const uint32_t* features,
                                                                     size_t feature_count) const {
   struct Found {
-    const WeightRow* row;
-    const WeightView* view;
+    const RowHead* head;
+    bool quantized;
     uint32_t tf;
     uint32_t feature;
   };
@@ -88,25 +108,26 @@ const std::vector<LinearSnapshot::Entry>& LinearSnapshot::Vectorize(const uint32
     const uint32_t r = term.feature & (kLinearPageRows - 1);
     // A feature no trained document had carries no weight, and leaves the length alone (as a
     // word outside a TF-IDF vocabulary).
-    if ((view.present >> r & 1u) == 0) continue;
-    const WeightRow* row = view.rows + r;
-    __builtin_prefetch(row);
-    found.push_back({row, &view, term.count, term.feature});
+    if ((view.present >> r & 1u) == 0) continue;  // also every row of an empty page
+    const auto* head =
+        std::launder(reinterpret_cast<const RowHead*>(view.packed + view.offsets[r]));
+    __builtin_prefetch(head);
+    __builtin_prefetch(reinterpret_cast<const char*>(head) + 64);  // a row often spans two lines
+    found.push_back({head, view.quantized, term.count, term.feature});
   }
   entries.clear();
   double norm = 0;
   for (const Found& f : found) {
-    const float value = FeatureValue(f.tf, options_.idf, log_docs_, f.row->log_df);
+    const float value = FeatureValue(f.tf, options_.idf, log_docs_, f.head->log_df);
     norm += double{value} * value;
-    if (f.row->count == 0) continue;  // in the length, but no weight worth keeping
-    if (f.view->entries != nullptr) {
-      const WeightEntry* row_entries = f.view->entries + f.row->begin;
-      __builtin_prefetch(row_entries);
-      entries.push_back({row_entries, nullptr, value, f.row->count, f.feature});
+    if (f.head->count == 0) continue;  // in the length, but no weight worth keeping
+    const auto* first = reinterpret_cast<const std::byte*>(f.head) + sizeof(RowHead);
+    if (f.quantized) {
+      entries.push_back({nullptr, reinterpret_cast<const QuantizedEntry*>(first),
+                         value * f.head->scale, f.head->count, f.feature});
     } else {
-      const QuantizedEntry* row_entries = f.view->quantized + f.row->begin;
-      __builtin_prefetch(row_entries);
-      entries.push_back({nullptr, row_entries, value * f.row->scale, f.row->count, f.feature});
+      entries.push_back(
+          {reinterpret_cast<const WeightEntry*>(first), nullptr, value, f.head->count, f.feature});
     }
   }
   const auto inverse = static_cast<float>(norm > 0 ? 1.0 / std::sqrt(norm) : 0.0);

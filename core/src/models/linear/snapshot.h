@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -35,8 +36,9 @@ static_assert(kMaxLinearLabels <= 65536, "entry labels are uint16_t");
 // most of its weights then sit at or near zero; only the others are kept (and with
 // LinearOptions::prune, those below that share of the row's largest, after a Fit). Measured on
 // the Debian corpus: 13 % of the weights remain at prune 0.05, for 0.001 of accuracy.
-// Packed: six bytes (three quantized), so that a row's entries take as few cache lines as
-// they can (x86 loads unaligned floats at full speed).
+//
+// Entries are packed: six bytes (three quantized), so that a row takes as few cache lines as it
+// can (x86 loads unaligned floats at full speed).
 struct __attribute__((packed)) WeightEntry {
   uint16_t label;
   float weight;
@@ -46,39 +48,50 @@ struct __attribute__((packed)) QuantizedEntry {
   int8_t weight;  // times the row's scale
 };
 
-// What scoring reads of one feature, in one 16-byte load (four to a cache line); what only
-// training reads stays in the page's other arrays.
-struct WeightRow {
-  uint32_t begin = 0;  // first entry
-  uint32_t count = 0;  // entries, by increasing label
-  float log_df = 0;    // log(1 + df), for IDF
-  float scale = 0;     // quantized entries: weight = entry * scale
+// A row as scoring reads it: this head, then its entries right after it in the same block, so
+// that one feature costs one cache miss, not a miss on a row table and another on the entries
+// (measured: scoring is bound by those misses).
+struct RowHead {
+  float log_df;    // log(1 + df), for IDF
+  float scale;     // quantized entries: weight = entry * scale
+  uint32_t count;  // entries, by increasing label
 };
 
 struct WeightPage {
-  std::array<WeightRow, kLinearPageRows> rows{};
-  std::array<uint32_t, kLinearPageRows> df{};    // documents each feature appeared in
-  std::array<float, kLinearPageRows> squared{};  // AdaGrad: summed squared gradients
-  std::vector<WeightEntry> entries;              // full precision, or
-  std::vector<QuantizedEntry> quantized;
-  uint16_t present =
-      0;  // derived: bit r set when df[r] > 0         // quantized (one of the two is empty)
+  std::array<uint32_t, kLinearPageRows> offsets{};  // row r's head: packed.data() + offsets[r]
+  std::vector<std::byte> packed;                    // every row's head and entries
+  std::array<uint32_t, kLinearPageRows> df{};       // documents each feature appeared in
+  std::array<float, kLinearPageRows> squared{};     // AdaGrad: summed squared gradients
+  uint16_t present = 0;                             // bit r set when df[r] > 0
+  bool quantized = false;                           // entries are QuantizedEntry
 
-  // Fills each row's log_df, and present, from df.
-  void Finish();
+  // Builds `packed` (and present) from df and each row's entries: row r holds
+  // entries[bounds[r] .. bounds[r + 1]) of `weights` (or, quantized, of `quantized_weights`,
+  // with scales[r]). Entries must be sorted by label within a row.
+  void Pack(const std::array<uint32_t, kLinearPageRows + 1>& bounds,
+            const std::vector<WeightEntry>& weights,
+            const std::vector<QuantizedEntry>& quantized_weights,
+            const std::array<float, kLinearPageRows>& scales);
+  const RowHead& Head(uint32_t row) const {
+    return *std::launder(reinterpret_cast<const RowHead*>(packed.data() + offsets[row]));
+  }
+  // The row's entries (WeightEntry, or QuantizedEntry when quantized), right after its head.
+  const std::byte* Entries(uint32_t row) const {
+    return packed.data() + offsets[row] + sizeof(RowHead);
+  }
   // Row r's weights in full precision (dequantized when quantized) as `width` dense values.
   // REQUIRES: every label of the row is below width.
   void RowInto(uint32_t row, uint32_t width, float* out) const;
 };
 
-// What scoring reads of a page; rows == nullptr: empty page. `present` lets a feature that no
+// What scoring reads of a page; offsets == nullptr: empty page. `present` lets a feature that no
 // trained document had be passed over without a cache miss on its row (measured: about a third
 // of a test text's bigrams are new).
 struct WeightView {
-  const WeightRow* rows = nullptr;
-  const WeightEntry* entries = nullptr;
-  const QuantizedEntry* quantized = nullptr;
+  const uint32_t* offsets = nullptr;
+  const std::byte* packed = nullptr;
   uint16_t present = 0;
+  bool quantized = false;
 };
 
 WeightView ViewOf(const WeightPage& page);

@@ -265,13 +265,16 @@ struct LinearSnapshot::Training {
   // (see WeightPage), quantized when the model is.
   WeightPage Publish(DensePage& dense) const {
     WeightPage page;
-    const bool quantize = snap->options_.quantize;
+    page.quantized = snap->options_.quantize;
+    page.df = dense.df;
+    page.squared = dense.squared;
+    std::array<uint32_t, kLinearPageRows + 1> bounds{};
+    std::array<float, kLinearPageRows> scales{};
+    std::vector<WeightEntry> weights;
+    std::vector<QuantizedEntry> quantized;
     std::vector<float> sorted(n_labels);
     for (uint32_t r = 0; r < kLinearPageRows; ++r) {
-      WeightRow& info = page.rows[r];
-      page.squared[r] = dense.squared[r];
-      page.df[r] = dense.df[r];
-      info.begin = static_cast<uint32_t>(quantize ? page.quantized.size() : page.entries.size());
+      bounds[r] = static_cast<uint32_t>(page.quantized ? quantized.size() : weights.size());
       float* row = dense.weights.data() + size_t{r} * n_labels;
       sorted.assign(row, row + n_labels);
       auto middle = sorted.begin() + static_cast<std::ptrdiff_t>(n_labels / 2);
@@ -282,21 +285,21 @@ struct LinearSnapshot::Training {
       // Below 1e-20 a weight moves no score, and it would breed subnormals (slow to multiply).
       const float keep = std::max(prune * largest, 1e-20f);
       const float to_int = largest > 0 ? 127.0f / largest : 0.0f;
-      info.scale = largest / 127.0f;
+      scales[r] = largest / 127.0f;
       for (size_t l = 0; l < n_labels; ++l) {
         const auto q = static_cast<int8_t>(std::lround(row[l] * to_int));
-        if (std::fabs(row[l]) < keep || (quantize && q == 0)) continue;
+        if (std::fabs(row[l]) < keep || (page.quantized && q == 0)) continue;
         const auto label = static_cast<uint16_t>(l);
-        if (quantize) {
-          page.quantized.push_back({label, q});
+        if (page.quantized) {
+          quantized.push_back({label, q});
         } else {
-          page.entries.push_back({label, row[l]});
+          weights.push_back({label, row[l]});
         }
       }
-      info.count = static_cast<uint32_t>(quantize ? page.quantized.size() : page.entries.size()) -
-                   info.begin;
     }
-    page.Finish();
+    bounds[kLinearPageRows] =
+        static_cast<uint32_t>(page.quantized ? quantized.size() : weights.size());
+    page.Pack(bounds, weights, quantized, scales);
     return page;
   }
 
