@@ -17,16 +17,16 @@ void WeightPage::Pack(const std::array<uint32_t, kLinearPageRows + 1>& bounds,
   const size_t entry_size = quantized ? sizeof(QuantizedEntry) : sizeof(WeightEntry);
   size_t size = 0;
   for (uint32_t r = 0; r < kLinearPageRows; ++r) {
-    offsets[r] = static_cast<uint32_t>(size);
+    offsets[r] = static_cast<uint16_t>(size / kRowAlign);
     const size_t bytes = sizeof(RowHead) + (bounds[r + 1] - bounds[r]) * entry_size;
-    size += (bytes + alignof(RowHead) - 1) / alignof(RowHead) * alignof(RowHead);
+    size += (bytes + kRowAlign - 1) / kRowAlign * kRowAlign;
   }
   packed.assign(size, std::byte{0});
   present = 0;
   for (uint32_t r = 0; r < kLinearPageRows; ++r) {
     if (df[r] != 0) present = static_cast<uint16_t>(present | (1u << r));
     const uint32_t count = bounds[r + 1] - bounds[r];
-    std::byte* at = packed.data() + offsets[r];
+    std::byte* at = packed.data() + kRowAlign * offsets[r];
     new (at) RowHead{std::log1p(static_cast<float>(df[r])), scales[r], count};
     const void* from = quantized ? static_cast<const void*>(quantized_weights.data() + bounds[r])
                                  : static_cast<const void*>(weights.data() + bounds[r]);
@@ -51,7 +51,7 @@ void WeightPage::RowInto(uint32_t row, uint32_t width, float* out) const {
 }
 
 WeightView ViewOf(const WeightPage& page) {
-  return WeightView{page.offsets.data(), page.packed.data(), page.present, page.quantized};
+  return WeightView{page.offsets, page.packed.data(), page.present, page.quantized};
 }
 
 LinearSnapshot::LinearSnapshot(const LinearOptions& options, uint64_t version,
@@ -109,8 +109,8 @@ const std::vector<LinearSnapshot::Entry>& LinearSnapshot::Vectorize(const uint32
     // A feature no trained document had carries no weight, and leaves the length alone (as a
     // word outside a TF-IDF vocabulary).
     if ((view.present >> r & 1u) == 0) continue;  // also every row of an empty page
-    const auto* head =
-        std::launder(reinterpret_cast<const RowHead*>(view.packed + view.offsets[r]));
+    const auto* head = std::launder(
+        reinterpret_cast<const RowHead*>(view.packed + WeightPage::kRowAlign * view.offsets[r]));
     __builtin_prefetch(head);
     __builtin_prefetch(reinterpret_cast<const char*>(head) + 64);  // a row often spans two lines
     found.push_back({head, view.quantized, term.count, term.feature});

@@ -58,12 +58,17 @@ struct RowHead {
 };
 
 struct WeightPage {
-  std::array<uint32_t, kLinearPageRows> offsets{};  // row r's head: packed.data() + offsets[r]
-  std::vector<std::byte> packed;                    // every row's head and entries
-  std::array<uint32_t, kLinearPageRows> df{};       // documents each feature appeared in
-  std::array<float, kLinearPageRows> squared{};     // AdaGrad: summed squared gradients
-  uint16_t present = 0;                             // bit r set when df[r] > 0
-  bool quantized = false;                           // entries are QuantizedEntry
+  // Row r's head is at packed.data() + kRowAlign * offsets[r]: 16-bit offsets, so that the
+  // page's view (which scoring reads before any row) holds them all in 32 bytes.
+  static constexpr size_t kRowAlign = 8;
+  static_assert(kLinearPageRows * (12 + 6 * kMaxLinearLabels + kRowAlign) / kRowAlign <= 65535,
+                "a page of full rows must fit 16-bit offsets");
+  std::array<uint16_t, kLinearPageRows> offsets{};
+  std::vector<std::byte> packed;                 // every row's head and entries
+  std::array<uint32_t, kLinearPageRows> df{};    // documents each feature appeared in
+  std::array<float, kLinearPageRows> squared{};  // AdaGrad: summed squared gradients
+  uint16_t present = 0;                          // bit r set when df[r] > 0
+  bool quantized = false;                        // entries are QuantizedEntry
 
   // Builds `packed` (and present) from df and each row's entries: row r holds
   // entries[bounds[r] .. bounds[r + 1]) of `weights` (or, quantized, of `quantized_weights`,
@@ -73,22 +78,25 @@ struct WeightPage {
             const std::vector<QuantizedEntry>& quantized_weights,
             const std::array<float, kLinearPageRows>& scales);
   const RowHead& Head(uint32_t row) const {
-    return *std::launder(reinterpret_cast<const RowHead*>(packed.data() + offsets[row]));
+    return *std::launder(
+        reinterpret_cast<const RowHead*>(packed.data() + kRowAlign * offsets[row]));
   }
   // The row's entries (WeightEntry, or QuantizedEntry when quantized), right after its head.
   const std::byte* Entries(uint32_t row) const {
-    return packed.data() + offsets[row] + sizeof(RowHead);
+    return packed.data() + kRowAlign * offsets[row] + sizeof(RowHead);
   }
   // Row r's weights in full precision (dequantized when quantized) as `width` dense values.
   // REQUIRES: every label of the row is below width.
   void RowInto(uint32_t row, uint32_t width, float* out) const;
 };
 
-// What scoring reads of a page; offsets == nullptr: empty page. `present` lets a feature that no
-// trained document had be passed over without a cache miss on its row (measured: about a third
-// of a test text's bigrams are new).
+// What scoring reads of a page, kept in the page table itself: a feature's row is found without
+// touching the page (measured: a load of the page's offsets before each row's prefetch made the
+// misses on rows one after another instead of overlapping). `present` lets a feature that no
+// trained document had be passed over without any miss (about a third of a test text's bigrams
+// are new).
 struct WeightView {
-  const uint32_t* offsets = nullptr;
+  std::array<uint16_t, kLinearPageRows> offsets{};
   const std::byte* packed = nullptr;
   uint16_t present = 0;
   bool quantized = false;
