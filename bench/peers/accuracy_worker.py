@@ -18,7 +18,9 @@ REPEATS = 5
 
 
 def macro_f1(predicted, truth):
-    """Mean F1 over the labels true or predicted at least once (as scikit-learn's)."""
+    """Mean F1 over the labels true or predicted at least once (as scikit-learn's f1_score
+    average="macro"; counted here so that classiflow's process never imports scikit-learn, whose
+    memory would count in its peak RSS)."""
     labels = set(truth) | set(predicted)
     total = 0.0
     for label in labels:

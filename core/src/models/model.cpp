@@ -286,9 +286,10 @@ Status Model::TrainBatch(std::span<const std::string_view> labels,
 Status Model::Fit(std::span<const std::string_view> labels, std::span<const std::string_view> texts,
                   const FitOptions& options) {
   CF_RETURN_IF_ERROR(status());
-  const int epochs = options.epochs.value_or(options_.linear.epochs);
-  if (epochs < 1 || epochs > 1000) {
-    return Status::InvalidArgument("epochs must be in [1, 1000], not " + std::to_string(epochs));
+  // The model's own epochs were checked with its options; a caller's are checked here.
+  if (options.epochs && (*options.epochs < 1 || *options.epochs > 1000)) {
+    return Status::InvalidArgument("epochs must be in [1, 1000], not " +
+                                   std::to_string(*options.epochs));
   }
   if (options.threads < 0) {
     return Status::InvalidArgument("threads must be >= 0, not " + std::to_string(options.threads));
@@ -296,9 +297,8 @@ Status Model::Fit(std::span<const std::string_view> labels, std::span<const std:
   Status s;
   RunBatch([&] {
     FitPlan plan;
-    plan.epochs = epochs;
+    plan.epochs = options.epochs;
     plan.threads = options.threads != 0 ? options.threads : tbb::this_task_arena::max_concurrency();
-    plan.seed = options_.linear.seed;
     if (options.progress) {
       plan.progress = [&options](uint64_t done, uint64_t total, int epoch, double loss) {
         options.progress(FitProgress{done, total, epoch, loss});

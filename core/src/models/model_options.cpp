@@ -2,8 +2,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <functional>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 

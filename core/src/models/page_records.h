@@ -43,10 +43,13 @@ inline Status OpenHeader(const std::map<std::string, std::string>& records, std:
   return DecodeLabels(r, max_labels, what, labels);
 }
 
-// Appends a put for every page of `now` that differs from `base` (all pages when base is null),
-// a delete for every page that became empty.
+// Appends the header record, then a put for every page of `now` that differs from `base` (all
+// pages when base is null) and a delete for every page that became empty: a snapshot's
+// RecordsSince.
 template <class Table, class Encode>
-void AppendPageRecords(const Table& now, const Table* base, Encode&& encode, ModelRecords* out) {
+void AppendRecords(std::string header, const Table& now, const Table* base, Encode&& encode,
+                   ModelRecords* out) {
+  out->puts.emplace_back(std::string(kHeaderRecord), std::move(header));
   now.ForEachChanged(base, [&](size_t p) {
     if (const auto* page = now.get(p)) {
       out->puts.emplace_back(PageKey(p), encode(*page));

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,11 +28,11 @@ struct TrainingDoc {
   size_t feature_count;
 };
 
-// How Model::Fit trains (resolved from FitOptions and the model's options).
+// How Model::Fit trains, from FitOptions; what the model's own options say (its epochs, its
+// seed) the kind reads from them itself.
 struct FitPlan {
-  int epochs = 1;
-  int threads = 1;  // > 1: Hogwild-style parallel passes (not bit-for-bit repeatable)
-  uint64_t seed = 0;
+  std::optional<int> epochs;  // nullopt: the kind's own (LinearOptions::epochs)
+  int threads = 1;            // > 1: Hogwild-style parallel passes (not bit-for-bit repeatable)
   // Called from one thread after each slice of documents: documents done over all epochs,
   // their total, the epoch under way (from 1), its mean log loss so far. May be empty.
   std::function<void(uint64_t done, uint64_t total, int epoch, double loss)> progress;

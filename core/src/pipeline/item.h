@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -59,8 +60,10 @@ struct ItemState {
   // default-constructed item, so a new member needs no line here.
   void Reset(size_t max_kept) {
     ItemState fresh;
-    const auto keep = [max_kept](std::string& buffer, std::string& into) {
-      if (buffer.capacity() > max_kept) return;
+    const auto keep = [max_kept](auto& buffer, auto& into) {
+      if constexpr (std::is_same_v<std::decay_t<decltype(buffer)>, std::string>) {
+        if (buffer.capacity() > max_kept) return;
+      }
       buffer.clear();
       into.swap(buffer);
     };
@@ -68,14 +71,10 @@ struct ItemState {
     keep(text, fresh.text);
     keep(meta, fresh.meta);
     keep(error, fresh.error);
-    const auto keep_vector = [](auto& buffer, auto& into) {
-      buffer.clear();
-      into.swap(buffer);
-    };
-    keep_vector(route, fresh.route);
-    keep_vector(predictions, fresh.predictions);
-    keep_vector(fields, fresh.fields);
-    keep_vector(valid, fresh.valid);
+    keep(route, fresh.route);
+    keep(predictions, fresh.predictions);
+    keep(fields, fresh.fields);
+    keep(valid, fresh.valid);
     *this = std::move(fresh);
   }
 

@@ -1,7 +1,6 @@
 // Serialisation of BayesSnapshot: one header record ("h") and one record per non-empty page
 // ("p" + 8 hex digits of the page index). Every record is sealed with a checksum.
 #include <array>
-#include <cstdio>
 
 #include "classiflow/model_options.h"
 #include "models/bayes/snapshot.h"
@@ -83,8 +82,7 @@ std::string BayesSnapshot::EncodeHeader() const {
 
 void BayesSnapshot::RecordsSince(const TrainableSnapshot* base, ModelRecords* out) const {
   const auto* old = dynamic_cast<const BayesSnapshot*>(base);
-  out->puts.emplace_back(std::string(kHeaderRecord), EncodeHeader());
-  AppendPageRecords(pages_, old ? &old->pages_ : nullptr, EncodePage, out);
+  AppendRecords(EncodeHeader(), pages_, old ? &old->pages_ : nullptr, EncodePage, out);
 }
 
 Status BayesSnapshot::FromRecords(const BayesOptions& options, int hash_bits,

@@ -132,8 +132,7 @@ std::string LinearSnapshot::EncodeHeader() const {
 
 void LinearSnapshot::RecordsSince(const TrainableSnapshot* base, ModelRecords* out) const {
   const auto* old = dynamic_cast<const LinearSnapshot*>(base);
-  out->puts.emplace_back(std::string(kHeaderRecord), EncodeHeader());
-  AppendPageRecords(pages_, old ? &old->pages_ : nullptr, EncodePage, out);
+  AppendRecords(EncodeHeader(), pages_, old ? &old->pages_ : nullptr, EncodePage, out);
 }
 
 Status LinearSnapshot::FromRecords(const LinearOptions& options, int hash_bits,

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <unordered_map>
 
 #include "models/linear/feature_value.h"
 #include "models/term_counter.h"
@@ -124,10 +123,10 @@ const std::vector<LinearSnapshot::Entry>& LinearSnapshot::Vectorize(const uint32
     const auto* first = reinterpret_cast<const std::byte*>(f.head) + sizeof(RowHead);
     if (f.quantized) {
       entries.push_back({nullptr, reinterpret_cast<const QuantizedEntry*>(first),
-                         value * f.head->scale, f.head->count, f.feature});
+                         value * f.head->scale, f.head->count, f.feature, f.tf});
     } else {
-      entries.push_back(
-          {reinterpret_cast<const WeightEntry*>(first), nullptr, value, f.head->count, f.feature});
+      entries.push_back({reinterpret_cast<const WeightEntry*>(first), nullptr, value, f.head->count,
+                         f.feature, f.tf});
     }
   }
   const auto inverse = static_cast<float>(norm > 0 ? 1.0 / std::sqrt(norm) : 0.0);
@@ -169,18 +168,13 @@ void LinearSnapshot::Effects(const uint32_t* features, size_t feature_count,
                              std::vector<double>* effects, std::vector<double>* base) const {
   const size_t n_labels = label_count();
   const std::vector<Entry>& entries = Vectorize(features, feature_count);
-  TermCounter counter;  // the counts, for the report
-  std::unordered_map<uint32_t, uint32_t> count_of;
-  for (const auto& term : counter.Count(features, feature_count)) {
-    count_of[term.feature] = term.count;
-  }
   distinct->clear();
   counts->clear();
   effects->assign(entries.size() * n_labels, 0.0);
   for (size_t i = 0; i < entries.size(); ++i) {
     const Entry& e = entries[i];
     distinct->push_back(e.feature);
-    counts->push_back(count_of[e.feature]);
+    counts->push_back(e.tf);
     double* row = effects->data() + i * n_labels;
     for (uint32_t k = 0; k < e.count; ++k) {
       if (e.entries != nullptr) {

@@ -148,6 +148,7 @@ class LinearSnapshot final : public TrainableSnapshot {
     float value;                      // in the unit-length vector (times the scale if quantized)
     uint32_t count;                   // entries
     uint32_t feature;                 // its id
+    uint32_t tf;                      // its occurrences in the text (for explanations)
   };
   const std::vector<Entry>& Vectorize(const uint32_t* features, size_t feature_count) const;
   // Add (online: the documents' order) and Fit (shuffled passes).

@@ -221,16 +221,17 @@ struct LinearSnapshot::Training {
     return loss;
   }
 
-  // `epochs` passes over the documents (shuffled when `shuffle`) on `threads` threads.
-  void Run(const FitPlan& plan, bool shuffle) {
+  // `epochs` passes over the documents (shuffled when `shuffle`, with the model's seed) on the
+  // plan's threads.
+  void Run(const FitPlan& plan, int epochs, bool shuffle) {
     const size_t n = doc_label.size();
     std::vector<uint32_t> order(n);
     for (size_t i = 0; i < n; ++i) order[i] = static_cast<uint32_t>(i);
-    std::mt19937_64 random(plan.seed);
-    const uint64_t total = uint64_t{n} * static_cast<uint64_t>(plan.epochs);
+    std::mt19937_64 random(snap->options_.seed);
+    const uint64_t total = uint64_t{n} * static_cast<uint64_t>(epochs);
     uint64_t done = 0;
     const auto threads = static_cast<size_t>(std::max(plan.threads, 1));
-    for (int epoch = 0; epoch < plan.epochs; ++epoch) {
+    for (int epoch = 0; epoch < epochs; ++epoch) {
       if (shuffle) {
         // Fisher-Yates on the engine's raw output: the same on every standard library.
         for (size_t i = n; i > 1; --i) std::swap(order[i - 1], order[random() % i]);
@@ -316,7 +317,9 @@ Status LinearSnapshot::Add(const std::vector<TrainingDoc>& docs,
                            std::shared_ptr<const std::vector<std::string>> labels, uint64_t version,
                            std::shared_ptr<const TrainableSnapshot>* next) const {
   // Online learning: one pass, one thread, in the documents' order.
-  return Train(docs, std::move(labels), version, FitPlan(), /*shuffle=*/false, next);
+  FitPlan one_pass;
+  one_pass.epochs = 1;
+  return Train(docs, std::move(labels), version, one_pass, /*shuffle=*/false, next);
 }
 
 Status LinearSnapshot::Fit(const std::vector<TrainingDoc>& docs,
@@ -341,7 +344,7 @@ Status LinearSnapshot::Train(const std::vector<TrainingDoc>& docs,
   // while it is still small, and it would never grow.
   training.prune = shuffle ? static_cast<float>(options_.prune) : 0.0f;
   training.Prepare(*this, docs);
-  training.Run(plan, shuffle);
+  training.Run(plan, plan.epochs.value_or(options_.epochs), shuffle);
   training.Install();
   *next = std::move(snap);
   return Status::OK();
