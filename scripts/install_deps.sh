@@ -4,7 +4,7 @@
 set -euo pipefail
 
 build=(build-essential cmake pkg-config librocksdb-dev libtbb-dev libstemmer-dev libxxhash-dev
-       libre2-dev nlohmann-json3-dev libgtest-dev libgmock-dev pybind11-dev python3-dev python3-venv
+       libre2-dev libeigen3-dev nlohmann-json3-dev libgtest-dev libgmock-dev pybind11-dev python3-dev python3-venv
        python3-pip python3-setuptools python3-wheel python3-pytest python3-numpy
        clang libclang-rt-14-dev llvm)  # fuzz/: libFuzzer, ASan, UBSan; llvm-symbolizer
 build+=(clang-tidy clang-format)  # scripts/tidy.sh, scripts/check_format.sh

@@ -22,11 +22,13 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "classiflow/analyzer.h"
 #include "classiflow/explanation.h"
 #include "classiflow/export.h"
+#include "classiflow/lsi.h"
 #include "classiflow/model_options.h"
 #include "classiflow/prediction.h"
 #include "classiflow/snapshot.h"
@@ -69,6 +71,13 @@ struct FitOptions {
   int threads = 0;
   // Called from one thread, between slices of a few thousand documents. Default: none.
   std::function<void(const FitProgress&)> progress;
+};
+
+// One item for Model::AddItems (kind "lsi").
+struct ItemInput {
+  std::string_view text;
+  std::optional<std::string_view> label;  // nullopt: searchable, but no vote when classifying
+  std::string_view id;                    // empty: the model assigns one (its sequence number)
 };
 
 struct BatchPredictions {
@@ -161,6 +170,33 @@ class CLASSIFLOW_EXPORT Model {
   Status TopFeatures(std::string_view label, size_t n, std::span<const std::string_view> texts,
                      std::vector<FeatureWeight>* out) const;
 
+  // Items: kind "lsi" (classiflow/lsi.h); NotSupported for the other kinds. Train(label, text)
+  // of an LSI model adds an item with an assigned id.
+  //
+  // Adds one item as a new version, folded into the current index so it is searchable at once.
+  // InvalidArgument for a bad text, label or id (ids follow the label rules: 1..256 bytes of
+  // UTF-8 without control characters); AlreadyExists for an id the model has. `assigned_id`
+  // (may be null) receives the id.
+  Status AddItem(std::string_view text, std::optional<std::string_view> label = std::nullopt,
+                 std::string_view id = {}, std::string* assigned_id = nullptr);
+  // Adds every item as ONE version; all or nothing. `ids` (may be null) receives their ids.
+  Status AddItems(std::span<const ItemInput> items, std::vector<std::string>* ids = nullptr);
+  // Removes items as one version; NotFound, changing nothing, when any id is unknown.
+  Status RemoveItems(std::span<const std::string_view> ids);
+  Status RemoveItem(std::string_view id) { return RemoveItems({&id, 1}); }
+  // Builds a new index over every item now (TF-IDF + truncated SVD) and publishes it as a new
+  // version; readers keep the last index until then. A no-op when nothing changed since the
+  // last build.
+  Status BuildIndex();
+  // The `n` items most similar to `query`, best first, each with its id, cosine and label.
+  // InvalidArgument for a bad text or n == 0.
+  Status Search(std::string_view query, size_t n, std::vector<SearchHit>* out) const;
+  // The same for the item `id` (left out of its own results); NotFound for an unknown id.
+  Status FindRelated(std::string_view id, size_t n, std::vector<SearchHit>* out) const;
+  Status GetIndexStatus(IndexStatus* out) const;
+  // Returns once no background rebuild is under way (one may start with the next change).
+  void WaitForRebuild();
+
   // OK while the model is usable; Unavailable after its engine closed, NotFound after it was
   // dropped. Every fallible call checks this first.
   Status status() const;
@@ -192,10 +228,26 @@ class CLASSIFLOW_EXPORT Model {
   void ClassifyRange(const Snapshot& snap, std::span<const std::string_view> texts,
                      double threshold, bool normalise, const ClassifyOptions& options,
                      BatchPredictions* out) const;
-  enum class Step { kAdd, kRemove, kFit };
+  enum class Step { kAdd, kRemove, kFit, kAddItems };
   // `plan` is Fit's (null for the other steps).
+  // kAddItems: labels[i] empty = no label; `ids` (empty span: all assigned) and `assigned`
+  // (may be null) are that step's.
   Status Commit(std::span<const std::string_view> labels, std::span<const std::string_view> texts,
-                Step step, const struct FitPlan* plan = nullptr);
+                Step step, const struct FitPlan* plan = nullptr,
+                std::span<const std::string_view> ids = {},
+                std::vector<std::string>* assigned = nullptr);
+  // Under train_mu_: the step's last part. Builds the first index when the kind wants it now,
+  // hands the records changed since `base` to the hook, publishes `next` and starts a
+  // background rebuild when the kind wants one.
+  Status Publish(const std::shared_ptr<const TrainableSnapshot>& base,
+                 std::shared_ptr<const TrainableSnapshot> next);
+  // InvalidArgument when `base` is at the last version number.
+  Status CheckVersionRoom(const TrainableSnapshot& base) const;
+  Status CheckItems() const;  // NotSupported unless the kind keeps items
+  // A rebuild of the current version's index, then (under train_mu_) the versions committed
+  // meanwhile rebased on it and published.
+  Status RebuildIndex();
+  void StartRebuild();  // under train_mu_
   // OK when `label` may join a model that has `label_count` labels; InvalidArgument otherwise.
   Status CheckNewLabel(std::string_view label, size_t label_count) const;
   Status ResolveLabels(std::span<const std::string_view> labels,
@@ -212,6 +264,11 @@ class CLASSIFLOW_EXPORT Model {
   BatchRunner batch_runner_;  // set before the model is shared; then read only
   std::atomic<bool> invalid_{false};
   std::shared_ptr<const Status> invalid_reason_;  // written under train_mu_ before invalid_
+  // The background rebuild (kinds with an index): one at a time, cancelled and joined by
+  // Invalidate() and the destructor.
+  std::thread rebuild_thread_;  // started and joined under train_mu_ (or after invalid_)
+  std::atomic<bool> rebuilding_{false};
+  std::atomic<bool> stop_rebuild_{false};
 };
 
 // Caps the threads batch calls use (0 = all cores). Process-wide; affects later batch calls,

@@ -9,7 +9,9 @@
 //    "ngrams": 2, "hash_bits": 20, "max_text_bytes": 1048576,
 //    "alpha": 1.0, "fit_prior": true,                                   (kind "bayes")
 //    "learning_rate": 4.0, "l2": 1e-6, "optimizer": "adagrad", "epochs": 5,
-//    "seed": 42, "idf": true, "quantize": false}                        (kind "linear")
+//    "seed": 42, "idf": true, "quantize": false,                        (kind "linear")
+//    "rank": 100, "max_terms": 65536, "neighbors": 10, "min_similarity": 0.0,
+//    "rebuild_after": 0.25, "power_iterations": 2, "seed": 42}           (kind "lsi")
 // An unknown key, a key of another kind, a value of the wrong type or out of range is
 // InvalidArgument.
 #pragma once
@@ -25,12 +27,13 @@
 #include "classiflow/bayes.h"
 #include "classiflow/export.h"
 #include "classiflow/linear.h"
+#include "classiflow/lsi.h"
 #include "classiflow/status.h"
 
 namespace classiflow {
 
 struct CLASSIFLOW_EXPORT ModelOptions {
-  // Classifier kind: "bayes" or "linear" (classiflow/bayes.h, classiflow/linear.h).
+  // Classifier kind: "bayes", "linear" or "lsi" (classiflow/bayes.h, linear.h, lsi.h).
   // Default: "bayes".
   std::string kind = "bayes";
   // Fixed label set; empty = labels are added on first training use. Default: empty.
@@ -41,6 +44,7 @@ struct CLASSIFLOW_EXPORT ModelOptions {
   AnalyzerOptions analyzer;
   BayesOptions bayes;    // kind "bayes" only
   LinearOptions linear;  // kind "linear" only
+  LsiOptions lsi;        // kind "lsi" only
 
   // InvalidArgument for any option out of range, a bad label set (ValidateLabels, capped at
   // the kind's label limit) or an unknown kind. Model::Create and Model::FromRecords call it.

@@ -47,6 +47,8 @@ class CLASSIFLOW_EXPORT Snapshot {
  protected:
   Snapshot(uint64_t version, std::shared_ptr<const std::vector<std::string>> labels)
       : version_(version), labels_(std::move(labels)) {}
+  // The shared label list, for a kind deriving a version with the same labels.
+  const std::shared_ptr<const std::vector<std::string>>& label_list() const { return labels_; }
 
  private:
   uint64_t version_;

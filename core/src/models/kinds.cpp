@@ -2,6 +2,7 @@
 
 #include "models/bayes/snapshot.h"
 #include "models/linear/snapshot.h"
+#include "models/lsi/snapshot.h"
 
 namespace classiflow {
 namespace {
@@ -38,6 +39,21 @@ constexpr ModelKind kKinds[] = {
            std::shared_ptr<const TrainableSnapshot>* out) {
           return LinearSnapshot::FromRecords(options.linear, options.analyzer.hash_bits, records,
                                              out);
+        },
+    },
+    {
+        "lsi",
+        kMaxLsiLabels,
+        {.untrain = false, .items = true},
+        LsiOptionTable,
+        [](const ModelOptions& options) { return options.lsi.Validate(); },
+        [](const ModelOptions& options, std::shared_ptr<const std::vector<std::string>> labels)
+            -> std::shared_ptr<const TrainableSnapshot> {
+          return LsiSnapshot::Empty(options.lsi, std::move(labels));
+        },
+        [](const ModelOptions& options, const std::map<std::string, std::string>& records,
+           std::shared_ptr<const TrainableSnapshot>* out) {
+          return LsiSnapshot::FromRecords(options.lsi, records, out);
         },
     },
 };

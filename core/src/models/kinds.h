@@ -23,6 +23,7 @@ namespace classiflow {
 // Verbs a kind may lack; a missing one is NotSupported.
 struct KindCapabilities {
   bool untrain = false;  // Untrain(): remove a document trained before
+  bool items = false;    // items with ids: AddItem, RemoveItem, Search, FindRelated, BuildIndex
 };
 
 struct ModelKind {

@@ -81,7 +81,10 @@ Model::Model(std::string name, ModelOptions options,
       analyzer_(options_.analyzer),
       current_(std::move(initial)) {}
 
-Model::~Model() = default;
+Model::~Model() {
+  stop_rebuild_.store(true);
+  if (rebuild_thread_.joinable()) rebuild_thread_.join();
+}
 
 Status Model::Create(std::string_view name, const ModelOptions& options,
                      std::shared_ptr<Model>* out) {
@@ -129,10 +132,18 @@ void Model::SetCommitHook(CommitHook hook) {
 }
 
 void Model::Invalidate(const Status& reason) {
-  std::lock_guard<std::mutex> lock(train_mu_);
-  if (invalid_.load()) return;
-  invalid_reason_ = std::make_shared<const Status>(reason);
-  invalid_.store(true, std::memory_order_release);
+  stop_rebuild_.store(true);  // a background rebuild gives up at its next step
+  std::thread rebuild;
+  {
+    std::lock_guard<std::mutex> lock(train_mu_);
+    if (invalid_.load()) return;
+    invalid_reason_ = std::make_shared<const Status>(reason);
+    invalid_.store(true, std::memory_order_release);
+    rebuild = std::move(rebuild_thread_);  // no other will start: every step checks status()
+  }
+  // Joined outside the lock, which the rebuild takes to publish (and then finds the model
+  // invalid): after this no thread of the model runs, so its engine may go.
+  if (rebuild.joinable()) rebuild.join();
 }
 
 void Model::Follow(const Model& loaded) {
@@ -209,8 +220,19 @@ Status Model::ResolveLabels(std::span<const std::string_view> labels,
   return Status::OK();
 }
 
+Status Model::CheckVersionRoom(const TrainableSnapshot& base) const {
+  // Versions never wrap: version 0 after 2^64-1 would look older than every reader's version.
+  if (base.version() == std::numeric_limits<uint64_t>::max()) {
+    return Status::InvalidArgument("model '" + name_ +
+                                   "' is at the last version number (2^64-1) "
+                                   "and cannot be trained further");
+  }
+  return Status::OK();
+}
+
 Status Model::Commit(std::span<const std::string_view> labels,
-                     std::span<const std::string_view> texts, Step step, const FitPlan* plan) {
+                     std::span<const std::string_view> texts, Step step, const FitPlan* plan,
+                     std::span<const std::string_view> ids, std::vector<std::string>* assigned) {
   const bool subtract = step == Step::kRemove;
   CF_RETURN_IF_ERROR(status());
   if (labels.size() != texts.size()) {
@@ -221,23 +243,37 @@ Status Model::Commit(std::span<const std::string_view> labels,
   for (size_t i = 0; i < texts.size(); ++i) {
     Status s = texts[i].empty() ? Status::InvalidArgument("cannot train on an empty text")
                                 : CheckText(texts[i]);
+    if (s.ok() && !ids.empty() && !ids[i].empty()) {
+      s = ValidateLabel(ids[i]);
+      if (!s.ok()) s = Status::InvalidArgument("bad item id: " + s.message());
+    }
     if (!s.ok()) return texts.size() == 1 ? s : s.WithContext("texts[" + std::to_string(i) + "]");
   }
   std::lock_guard<std::mutex> lock(train_mu_);
   CF_RETURN_IF_ERROR(status());  // the engine may have closed while we waited
   std::shared_ptr<const std::vector<std::string>> label_list;
   std::vector<uint32_t> indices;
-  CF_RETURN_IF_ERROR(ResolveLabels(labels, &label_list, &indices));
+  if (step == Step::kAddItems) {
+    // Items may come without a label: resolve the labelled ones only.
+    std::vector<std::string_view> named;
+    std::vector<size_t> at;
+    for (size_t i = 0; i < labels.size(); ++i) {
+      if (labels[i].empty()) continue;
+      named.push_back(labels[i]);
+      at.push_back(i);
+    }
+    std::vector<uint32_t> named_indices;
+    CF_RETURN_IF_ERROR(ResolveLabels(named, &label_list, &named_indices));
+    indices.assign(labels.size(), Prediction::kNoLabel);
+    for (size_t k = 0; k < at.size(); ++k) indices[at[k]] = named_indices[k];
+  } else {
+    CF_RETURN_IF_ERROR(ResolveLabels(labels, &label_list, &indices));
+  }
   if (subtract && label_list->size() != snapshot()->label_count()) {
     return Status::InvalidArgument("cannot untrain a label the model has never seen");
   }
   const std::shared_ptr<const TrainableSnapshot> base = current_.load();
-  // Versions never wrap: version 0 after 2^64-1 would look older than every reader's version.
-  if (base->version() == std::numeric_limits<uint64_t>::max()) {
-    return Status::InvalidArgument("model '" + name_ +
-                                   "' is at the last version number (2^64-1) "
-                                   "and cannot be trained further");
-  }
+  CF_RETURN_IF_ERROR(CheckVersionRoom(*base));
   std::shared_ptr<const TrainableSnapshot> next = base;
   std::vector<std::vector<uint32_t>> features;
   // A fit sees all its documents at once (each pass goes over all of them).
@@ -248,12 +284,17 @@ Status Model::Commit(std::span<const std::string_view> labels,
     tbb::parallel_for(size_t{0}, n,
                       [&](size_t i) { analyzer_.Analyze(texts[start + i], &features[i]); });
     std::vector<TrainingDoc> docs(n);
-    for (size_t i = 0; i < n; ++i)
-      docs[i] = {indices[start + i], features[i].data(), features[i].size()};
+    for (size_t i = 0; i < n; ++i) {
+      docs[i] = {indices[start + i], features[i].data(), features[i].size(),
+                 ids.empty() ? std::string_view() : ids[start + i]};
+    }
     const uint64_t version = base->version() + 1;
     switch (step) {
       case Step::kAdd:
         CF_RETURN_IF_ERROR(next->Add(docs, label_list, version, &next));
+        break;
+      case Step::kAddItems:
+        CF_RETURN_IF_ERROR(next->AddItems(docs, label_list, version, &next, assigned));
         break;
       case Step::kRemove:
         CF_RETURN_IF_ERROR(next->Remove(docs, label_list, version, &next));
@@ -263,12 +304,22 @@ Status Model::Commit(std::span<const std::string_view> labels,
         break;
     }
   }
+  return Publish(base, std::move(next));
+}
+
+Status Model::Publish(const std::shared_ptr<const TrainableSnapshot>& base,
+                      std::shared_ptr<const TrainableSnapshot> next) {
+  if (next->rebuild_need() == RebuildNeed::kNow) {
+    CF_RETURN_IF_ERROR(next->Rebuild(stop_rebuild_, &next));
+  }
   if (hook_) {
     ModelRecords changed;
     next->RecordsSince(base.get(), &changed);
     CF_RETURN_IF_ERROR(hook_(changed));
   }
+  const bool stale = next->rebuild_need() == RebuildNeed::kBackground;
   current_.store(std::move(next));
+  if (stale) StartRebuild();
   return Status::OK();
 }
 

@@ -62,5 +62,6 @@ OptionKey Field(FieldOf field) {
 // Each kind's own keys (defined in the kind's folder).
 const OptionTable& BayesOptionTable();
 const OptionTable& LinearOptionTable();
+const OptionTable& LsiOptionTable();
 
 }  // namespace classiflow

@@ -8,24 +8,36 @@
 // Thread-safety: all methods are const and safe to call from many threads at once.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "classiflow/lsi.h"
 #include "classiflow/snapshot.h"
 #include "classiflow/status.h"
 
 namespace classiflow {
 
-// One labelled, analysed training document.
+// One analysed training document or item: its label (Prediction::kNoLabel for an item added
+// without one) and, for kinds that keep items (lsi), its id (empty: the kind assigns one).
 struct TrainingDoc {
   uint32_t label_index;
   const uint32_t* features;
   size_t feature_count;
+  std::string_view id = {};
+};
+
+// When a kind that keeps an index (lsi) wants it rebuilt (TrainableSnapshot::rebuild_need).
+enum class RebuildNeed {
+  kNone,
+  kNow,         // no index yet: build it within the training step that made this version
+  kBackground,  // the index is stale: rebuild on a background thread, readers keep this one
 };
 
 // How Model::Fit trains, from FitOptions; what the model's own options say (its epochs, its
@@ -76,6 +88,46 @@ class TrainableSnapshot : public Snapshot {
   // Appends the records in which this version differs from `base` (a version it was derived
   // from, directly or through several steps), or all records when `base` is null.
   virtual void RecordsSince(const TrainableSnapshot* base, ModelRecords* out) const = 0;
+
+  // Kinds that keep items (the kind table's can.items); the defaults are NotSupported.
+  // AddItems is Add() that also appends each document's id (given, or assigned when empty) to
+  // *assigned_ids when that is not null; the default, for kinds without items, is Add().
+  virtual Status AddItems(const std::vector<TrainingDoc>& docs,
+                          std::shared_ptr<const std::vector<std::string>> labels,
+                          uint64_t version, std::shared_ptr<const TrainableSnapshot>* next,
+                          std::vector<std::string>* /*assigned_ids*/) const {
+    return Add(docs, std::move(labels), version, next);
+  }
+  // The same with the items `ids` removed; NotFound (nothing changed) for an id it lacks.
+  virtual Status RemoveItems(const std::vector<std::string_view>& /*ids*/, uint64_t /*version*/,
+                             std::shared_ptr<const TrainableSnapshot>* /*next*/) const {
+    return Status::NotSupported("this model kind keeps no items");
+  }
+  // The `n` items most similar to the text of `features` (best first).
+  virtual Status Search(const uint32_t* /*features*/, size_t /*feature_count*/, size_t /*n*/,
+                        std::vector<SearchHit>* /*out*/) const {
+    return Status::NotSupported("this model kind cannot search");
+  }
+  // The `n` items most similar to the item `id`, itself left out; NotFound for an unknown id.
+  virtual Status FindRelated(std::string_view /*id*/, size_t /*n*/,
+                             std::vector<SearchHit>* /*out*/) const {
+    return Status::NotSupported("this model kind cannot search");
+  }
+  virtual IndexStatus index_status() const { return IndexStatus(); }
+  virtual RebuildNeed rebuild_need() const { return RebuildNeed::kNone; }
+  // A new index from this version's items (the same version number): Cancelled-like
+  // Unavailable when `cancel` turns true. May run on any thread, without the training lock.
+  virtual Status Rebuild(const std::atomic<bool>& /*cancel*/,
+                         std::shared_ptr<const TrainableSnapshot>* /*built*/) const {
+    return Status::NotSupported("this model kind has no index");
+  }
+  // Version `version`: this version's items on the index of `built` (a Rebuild() of an older
+  // version of this model), the items added and removed since folded in. Sets *next to null
+  // when this version's index is as new as built's already (nothing to do).
+  virtual Status Rebase(const TrainableSnapshot& /*built*/, uint64_t /*version*/,
+                        std::shared_ptr<const TrainableSnapshot>* /*next*/) const {
+    return Status::NotSupported("this model kind has no index");
+  }
 
  protected:
   using Snapshot::Snapshot;
