@@ -44,7 +44,9 @@ struct Latency {
 
 Latency Percentiles(std::vector<double> us) {
   std::sort(us.begin(), us.end());
-  auto at = [&](double q) { return us[std::min(us.size() - 1, static_cast<size_t>(q * us.size()))]; };
+  auto at = [&](double q) {
+    return us[std::min(us.size() - 1, static_cast<size_t>(q * us.size()))];
+  };
   return {at(0.50), at(0.99), us.back()};
 }
 

@@ -238,6 +238,88 @@ ModelPtr FromBytes(const py::bytes& data) {
   return model;
 }
 
+// Items (kind "lsi"). `labels` and `ids` are None or sequences as long as `texts` whose
+// elements may be None (no label; an assigned id). Returns the ids.
+std::vector<std::string> AddItems(Model& model, py::handle texts, py::object labels,
+                                  py::object ids) {
+  const TextBatch text_batch(texts, TextBatch::Kind::kText, "texts");
+  const size_t n = text_batch.size();
+  // The sequences hold the str objects the views point into until the call returns.
+  const auto optional_column = [n](const py::object& column, const char* what) {
+    std::vector<std::optional<std::string_view>> out(n);
+    if (column.is_none()) return out;
+    if (py::isinstance<py::str>(column) || !py::isinstance<py::sequence>(column)) {
+      throw py::type_error(std::string(what) + " must be a list of str or None");
+    }
+    const py::sequence seq = column;
+    if (seq.size() != n) {
+      ThrowIfError(Status::InvalidArgument("got " + std::to_string(n) + " texts but " +
+                                           std::to_string(seq.size()) + " " + what));
+    }
+    for (size_t i = 0; i < n; ++i) {
+      const py::handle item = seq[i];
+      if (!item.is_none()) out[i] = LabelView(item, what);
+    }
+    return out;
+  };
+  const auto label_views = optional_column(labels, "labels");
+  const auto id_views = optional_column(ids, "ids");
+  std::vector<ItemInput> items(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (id_views[i] && id_views[i]->empty()) {
+      ThrowIfError(Status::InvalidArgument("ids[" + std::to_string(i) + "] is empty"));
+    }
+    items[i] = {text_batch.views()[i], label_views[i], id_views[i].value_or(std::string_view())};
+  }
+  std::vector<std::string> assigned;
+  CallWithoutGil([&] { return model.AddItems(items, &assigned); });
+  return assigned;
+}
+
+void RemoveItems(Model& model, py::handle ids) {
+  const TextBatch batch(ids, TextBatch::Kind::kLabel, "ids");
+  CallWithoutGil([&] { return model.RemoveItems(batch.views()); });
+}
+
+// [(id, score, label or None), ...]
+py::list HitList(const std::vector<SearchHit>& hits) {
+  py::list out;
+  for (const SearchHit& hit : hits) {
+    out.append(py::make_tuple(hit.id, hit.score,
+                              hit.label.empty() ? py::object(py::none()) : py::str(hit.label)));
+  }
+  return out;
+}
+
+size_t CountArg(int64_t n) { return n < 0 ? 0 : static_cast<size_t>(n); }  // core refuses 0
+
+py::list Search(const Model& model, py::handle query, int64_t n) {
+  const std::string_view view = TextView(query, "query");
+  std::vector<SearchHit> hits;
+  CallWithoutGil([&] { return model.Search(view, CountArg(n), &hits); });
+  return HitList(hits);
+}
+
+py::list FindRelated(const Model& model, py::handle id, int64_t n) {
+  const std::string_view view = LabelView(id, "id");
+  std::vector<SearchHit> hits;
+  CallWithoutGil([&] { return model.FindRelated(view, CountArg(n), &hits); });
+  return HitList(hits);
+}
+
+py::dict IndexStatusDict(const Model& model) {
+  IndexStatus status;
+  ThrowIfError(model.GetIndexStatus(&status));
+  py::dict out;
+  out["items"] = status.items;
+  out["indexed_items"] = status.indexed_items;
+  out["changes"] = status.changes;
+  out["rank"] = status.rank;
+  out["terms"] = status.terms;
+  out["rebuilding"] = status.rebuilding;
+  return out;
+}
+
 // The accessors answer from memory, so a dropped model or one whose engine closed would go on
 // answering; like the C API's inspection calls they check the model's state first and raise
 // NotFoundError / UnavailableError, as every other method does (through the C++ call).
@@ -278,6 +360,19 @@ void BindModel(py::module_& m) {
       .def("to_bytes", &ToBytes)
       .def("explain", &Explain, py::arg("text"), py::arg("n"))
       .def("top_features", &TopFeatures, py::arg("label"), py::arg("n"), py::arg("texts"))
+      .def("add_items", &AddItems, py::arg("texts"), py::arg("labels") = py::none(),
+           py::arg("ids") = py::none())
+      .def("remove_items", &RemoveItems, py::arg("ids"))
+      .def("build_index", [](Model& model) { CallWithoutGil([&] { return model.BuildIndex(); }); })
+      .def("search", &Search, py::arg("query"), py::arg("n"))
+      .def("find_related", &FindRelated, py::arg("id"), py::arg("n"))
+      .def("index_status", &IndexStatusDict)
+      .def("wait_for_rebuild",
+           [](Model& model) {
+             ThrowIfError(model.status());
+             py::gil_scoped_release release;
+             model.WaitForRebuild();
+           })
       .def_static("from_bytes", &FromBytes, py::arg("data"));
 }
 

@@ -4,12 +4,12 @@ import json
 import os
 from dataclasses import dataclass
 import sys
-from typing import Any, Callable, Dict, Iterable, List, Optional, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy as np
 
 from . import _classiflow
-from .errors import Error, InvalidArgumentError
+from .errors import Error, InvalidArgumentError, NotFoundError
 
 _Text = Union[str, bytes]
 _Path = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
@@ -60,6 +60,15 @@ class Prediction:
     scores: Dict[str, float]
     model: str
     version: int
+
+
+def _column(values: Optional[Iterable[Any]], what: str) -> Optional[List[Any]]:
+    """An optional per-item column as a list; a single string is a mistake, not a column."""
+    if values is None:
+        return None
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{what} must be a list of str or None, not a single {type(values).__name__}")
+    return list(values)
 
 
 class Model:
@@ -324,6 +333,80 @@ class Model:
             InvalidArgumentError: ``n`` < 1 or a bad text.
         """
         return self._m.top_features(label, n, texts)
+
+    # Items: kind="lsi" (NotSupportedError for the other kinds). ------------------------------
+
+    def add_item(self, text: _Text, label: Optional[str] = None, id: Optional[str] = None) -> str:
+        """Add one item as a new version and return its id: ``id``, or the next sequence number
+        when None. It is folded into the current index, so ``search()`` finds it at once; an
+        item without a label is searchable but does not vote in ``classify()``.
+
+        Raises:
+            AlreadyExistsError: the model has an item with this id. Nothing changes.
+            InvalidArgumentError: an empty or oversized text, a bad label, or a bad id (ids
+                follow the label rules: 1..256 bytes of UTF-8 without control characters).
+            NotSupportedError: the model's kind keeps no items.
+        """
+        return self._m.add_items([text], None if label is None else [label],
+                                 None if id is None else [id])[0]
+
+    def add_items(self, texts: Iterable[_Text], labels: Optional[Iterable[Optional[str]]] = None,
+                  ids: Optional[Iterable[Optional[str]]] = None) -> List[str]:
+        """Add many items as ONE new version, all or nothing, and return their ids. ``labels``
+        and ``ids`` are None or as long as ``texts``; a None element means no label / an
+        assigned id. Errors as ``add_item()``; AlreadyExistsError also for an id given twice.
+        """
+        texts = texts if isinstance(texts, (list, tuple)) else list(texts)
+        return self._m.add_items(texts, _column(labels, "labels"), _column(ids, "ids"))
+
+    def remove_item(self, id: str) -> None:
+        """Remove the item ``id`` as a new version. Raises NotFoundError for an unknown id."""
+        self._m.remove_items([id])
+
+    def remove_items(self, ids: Iterable[str]) -> None:
+        """Remove items as ONE new version; NotFoundError, changing nothing, when any id is
+        unknown."""
+        self._m.remove_items(ids if isinstance(ids, (list, tuple)) else list(ids))
+
+    def build_index(self) -> None:
+        """Build a new index over every item now (TF-IDF and a truncated SVD) and publish it as
+        a new version; readers keep the last index until then, and items added meanwhile are
+        kept. A no-op when nothing changed since the last build. (Rebuilds also start by
+        themselves, on a background thread, once the items changed by the ``rebuild_after``
+        share of those indexed.)"""
+        self._m.build_index()
+
+    def search(self, query: _Text, n: int = 10) -> List[Tuple[str, float, Optional[str]]]:
+        """The ``n`` items most similar to ``query``, best first: ``(id, score, label)`` with
+        the cosine similarity in the concept space (-1..1) and the item's label (None for an
+        item added without one). Items not above ``min_similarity`` are left out.
+
+        Raises:
+            InvalidArgumentError: ``n`` < 1 or a bad text.
+        """
+        return self._m.search(query, n)
+
+    def find_related(self, text_or_id: _Text, n: int = 10) -> List[Tuple[str, float, Optional[str]]]:
+        """The ``n`` items most related to an item (when ``text_or_id`` is the id of one; the
+        item itself is left out) or to a text (as ``search()``), best first."""
+        if isinstance(text_or_id, str):
+            try:
+                return self._m.find_related(text_or_id, n)
+            except NotFoundError:
+                pass  # not an item's id: a text (a dropped model raises again below)
+        return self._m.search(text_or_id, n)
+
+    def index_status(self) -> Dict[str, Any]:
+        """``{"items", "indexed_items", "changes", "rank", "terms", "rebuilding"}``: items in the
+        model, items the current index was built on, items added or removed since (folded
+        in), its dimensions and terms (0 before the first build), and whether a background
+        rebuild is under way."""
+        return self._m.index_status()
+
+    def wait_for_rebuild(self) -> None:
+        """Return once no background rebuild is under way (one may start with the next
+        change)."""
+        self._m.wait_for_rebuild()
 
     def to_bytes(self) -> bytes:
         """The current version as the bytes ``save()`` would write (for pickling, caches and

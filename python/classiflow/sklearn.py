@@ -4,8 +4,8 @@
     from sklearn.model_selection import cross_val_score
     cross_val_score(LinearClassifier(epochs=5), texts, labels, cv=5)
 
-``BayesClassifier`` (kind ``"bayes"``) and ``LinearClassifier`` (kind ``"linear"``) take raw
-texts as X (any iterable of ``str`` / ``bytes``) and any hashable class values as y. They follow
+``BayesClassifier`` (kind ``"bayes"``), ``LinearClassifier`` (kind ``"linear"``) and
+``LsiClassifier`` (kind ``"lsi"``) take raw texts as X (any iterable of ``str`` / ``bytes``) and any hashable class values as y. They follow
 scikit-learn's estimator contract: ``fit``, ``partial_fit``, ``predict``, ``predict_proba``,
 ``score``, ``get_params`` / ``set_params``, ``classes_``; ``sklearn.base.clone`` copies them and
 ``pickle`` stores the fitted model through ``Model.to_bytes()``. This module never imports
@@ -22,7 +22,7 @@ import numpy as np
 from .engine import Engine
 from .model import Model
 
-__all__ = ["BayesClassifier", "LinearClassifier"]
+__all__ = ["BayesClassifier", "LinearClassifier", "LsiClassifier"]
 
 _ANALYZER = ("lowercase", "stop_words", "stemmer", "ngrams", "hash_bits")
 
@@ -182,6 +182,36 @@ class LinearClassifier(_Classifier):
         self.quantize = quantize
         self.prune = prune
         self.threads = threads
+        self.lowercase = lowercase
+        self.stop_words = stop_words
+        self.stemmer = stemmer
+        self.ngrams = ngrams
+        self.hash_bits = hash_bits
+
+
+class LsiClassifier(_Classifier):
+    """Classification by meaning (kind ``"lsi"``): the training texts become items of a
+    latent semantic index and a text takes the similarity-weighted vote of its ``neighbors``
+    nearest items; parameters as the model options of the same names. ``partial_fit()`` adds
+    items, folded into the index (rebuilt in the background after ``rebuild_after``)."""
+
+    _kind = "lsi"
+    _params = ("rank", "max_terms", "neighbors", "min_similarity", "rebuild_after",
+               "power_iterations", "seed") + _ANALYZER
+    _fit_params = ()
+
+    def __init__(self, rank: int = 100, max_terms: int = 65536, neighbors: int = 10,
+                 min_similarity: float = 0.0, rebuild_after: float = 0.25,
+                 power_iterations: int = 2, seed: int = 42, lowercase: bool = True,
+                 stop_words: bool = False, stemmer: str = "", ngrams: int = 2,
+                 hash_bits: int = 20):
+        self.rank = rank
+        self.max_terms = max_terms
+        self.neighbors = neighbors
+        self.min_similarity = min_similarity
+        self.rebuild_after = rebuild_after
+        self.power_iterations = power_iterations
+        self.seed = seed
         self.lowercase = lowercase
         self.stop_words = stop_words
         self.stemmer = stemmer

@@ -918,6 +918,63 @@ static void test_fit(cf_engine *e) {
   cf_model_release(m);
 }
 
+/* The lsi kind's items: add (ids given, assigned, labels or none), search, related, remove,
+ * the index status, and the refusals of the other kinds and of bad arguments. */
+static void test_items(cf_engine *e) {
+  static const char *const texts[] = {"the cat sat on the mat", "a kitten and the cat on the mat",
+                                      "the stock market fell", "shares on the stock market",
+                                      "a goal won the football match"};
+  static const char *const labels[] = {"pets", "pets", "finance", "finance", NULL};
+  static const char *const ids[] = {"cat1", NULL, "fin1", "fin2", "sport1"};
+  cf_model *m = NULL, *bayes = NULL;
+  char *json = NULL;
+  uint64_t version = 0;
+  EXPECT(CF_OK, cf_model_create(e, "items", "lsi", "{\"rebuild_after\": 0, \"rank\": 4}", &m),
+         "create an lsi model");
+  EXPECT(CF_OK, cf_model_add_items(m, texts, NULL, labels, ids, COUNT(texts), &json), "add items");
+  CHECK(json != NULL && strstr(json, "\"cat1\"") != NULL && strstr(json, "\"sport1\"") != NULL,
+        "the ids come back, given and assigned");
+  cf_free(json);
+  json = (char *)1;
+  EXPECT(CF_ALREADY_EXISTS, cf_model_add_items(m, texts, NULL, NULL, ids, 1, &json),
+         "an id the model has");
+  CHECK(json == NULL, "a failed add sets *ids_json to NULL");
+  EXPECT(CF_OK, cf_model_version(m, &version), "version after adds");
+  CHECK(version == 1, "one add_items call is one version");
+  EXPECT(CF_OK, cf_model_build_index(m), "build the index");
+  EXPECT(CF_OK, cf_model_search(m, "stock market shares", 19, 2, &json), "search");
+  CHECK(json != NULL && strstr(json, "\"fin") != NULL &&
+            strstr(json, "\"label\":\"finance\"") != NULL,
+        "search finds the finance items");
+  cf_free(json);
+  EXPECT(CF_OK, cf_model_find_related(m, "cat1", 1, &json), "find related");
+  CHECK(json != NULL && strstr(json, "\"cat1\"") == NULL && strstr(json, "pets") != NULL,
+        "related items leave the item out and stay in its topic");
+  cf_free(json);
+  EXPECT(CF_NOT_FOUND, cf_model_find_related(m, "nope", 1, &json), "related to an unknown id");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_search(m, "x", 1, 0, &json), "search for 0 items");
+  EXPECT(CF_INVALID_ARGUMENT, cf_model_search(m, "x", 1, 1, NULL), "search with NULL json");
+  {
+    const char *const gone[] = {"fin1", "ghost"};
+    EXPECT(CF_NOT_FOUND, cf_model_remove_items(m, gone, 2), "remove an unknown id");
+    EXPECT(CF_OK, cf_model_remove_items(m, gone, 1), "remove an item");
+  }
+  EXPECT(CF_OK, cf_model_index_status(m, &json), "index status");
+  CHECK(json != NULL && strstr(json, "\"items\":4") != NULL &&
+            strstr(json, "\"indexed_items\":5") != NULL && strstr(json, "\"changes\":1") != NULL,
+        "the status counts items, the indexed ones and the changes since");
+  cf_free(json);
+  EXPECT(CF_NOT_SUPPORTED, cf_model_untrain(m, "pets", "the cat sat on the mat", 22),
+         "an lsi model cannot untrain");
+  EXPECT(CF_OK, cf_model_create(e, "no_items", "bayes", NULL, &bayes), "create a bayes model");
+  EXPECT(CF_NOT_SUPPORTED, cf_model_add_items(bayes, texts, NULL, NULL, NULL, 1, NULL),
+         "a bayes model has no items");
+  EXPECT(CF_NOT_SUPPORTED, cf_model_search(bayes, "x", 1, 1, &json), "a bayes model cannot search");
+  EXPECT(CF_NOT_SUPPORTED, cf_model_build_index(bayes), "a bayes model has no index");
+  cf_model_release(bayes);
+  cf_model_release(m);
+}
+
 int main(void) {
   const char *tmp = getenv("TMPDIR");
   cf_engine *e = NULL;
@@ -944,6 +1001,7 @@ int main(void) {
     test_crafted_files();
     test_threads(e);
     test_fit(e);
+    test_items(e);
     cf_engine_close(e);
   }
   test_durable();

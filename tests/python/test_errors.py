@@ -309,6 +309,15 @@ MODEL_CALLS = {
     "save": lambda m: m.save("refused.cfm"),
     "evaluate": lambda m: m.evaluate(["cheap"], ["spam"]),
     "cross_validate": lambda m: m.cross_validate(["cheap", "pills"], ["spam", "spam"], k=2),
+    "add_item": lambda m: m.add_item("cheap"),
+    "add_items": lambda m: m.add_items(["cheap"]),
+    "remove_item": lambda m: m.remove_item("1"),
+    "remove_items": lambda m: m.remove_items(["1"]),
+    "build_index": lambda m: m.build_index(),
+    "search": lambda m: m.search("cheap"),
+    "find_related": lambda m: m.find_related("cheap"),
+    "index_status": lambda m: m.index_status(),
+    "wait_for_rebuild": lambda m: m.wait_for_rebuild(),
 }
 
 

@@ -13,11 +13,17 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from classiflow.sklearn import BayesClassifier, LinearClassifier
+from classiflow.sklearn import BayesClassifier, LinearClassifier, LsiClassifier
 from conftest import make_docs
 
 ESTIMATORS = [BayesClassifier(ngrams=1, hash_bits=12),
-              LinearClassifier(hash_bits=12, epochs=3, threads=1)]
+              LinearClassifier(hash_bits=12, epochs=3, threads=1),
+              LsiClassifier(rank=20, hash_bits=12)]
+
+
+# A parameter of each estimator and values to try for it.
+TUNED = {BayesClassifier: ("alpha", [0.5, 1.0]), LinearClassifier: ("learning_rate", [0.5, 1.0]),
+         LsiClassifier: ("neighbors", [5, 10])}
 
 
 @pytest.fixture(params=ESTIMATORS, ids=lambda e: type(e).__name__)
@@ -45,9 +51,9 @@ def test_clone_get_and_set_params(estimator):
     copy = clone(estimator)
     assert copy.get_params() == params and copy is not estimator
     assert is_classifier(estimator)
-    key = "alpha" if isinstance(estimator, BayesClassifier) else "learning_rate"
-    estimator.set_params(**{key: 0.5})
-    assert estimator.get_params()[key] == 0.5
+    key, values = TUNED[type(estimator)]
+    estimator.set_params(**{key: values[0]})
+    assert estimator.get_params()[key] == values[0]
     with pytest.raises(ValueError, match="invalid parameter"):
         estimator.set_params(colour=1)
     assert repr(estimator).startswith(type(estimator).__name__ + "(")
@@ -60,9 +66,9 @@ def test_cross_val_score_pipeline_and_grid_search(estimator):
     pipeline = make_pipeline(FunctionTransformer(lambda xs: [x.upper() for x in xs]), estimator)
     pipeline.fit(texts, labels)
     assert pipeline.score(texts, labels) > 0.9
-    key = "alpha" if isinstance(estimator, BayesClassifier) else "learning_rate"
-    search = GridSearchCV(estimator, {key: [0.5, 1.0]}, cv=2).fit(texts, labels)
-    assert search.best_params_[key] in (0.5, 1.0)
+    key, values = TUNED[type(estimator)]
+    search = GridSearchCV(estimator, {key: values}, cv=2).fit(texts, labels)
+    assert search.best_params_[key] in values
 
 
 def test_pickle_keeps_the_fitted_model(estimator):

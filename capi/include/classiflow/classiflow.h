@@ -169,15 +169,17 @@ CF_API cf_status cf_engine_model_name(cf_engine *e, size_t i, char **name);
 
 /* Creates an untrained model (version 0) named `name` in the engine and stores a handle in
  * *out. `name`: 1..128 bytes of [A-Za-z0-9_.-], not starting with '.'. `kind`: NULL (= "bayes"),
- * "bayes" or "linear" (train it with cf_model_fit()). `options_json` may be NULL, "" or "null"
- * for the defaults, else a flat JSON object:
+ * "bayes", "linear" (train it with cf_model_fit()) or "lsi" (items: cf_model_add_items()).
+ * `options_json` may be NULL, "" or "null" for the defaults, else a flat JSON object:
  *   "labels": ["ham", "spam"]   fixed label set; training another label is an error.
  *                               Default: [] (labels are added on first training use).
  *   "min_confidence": 0.0       cf_model_classify() returns no label below this top
  *                               probability. REQUIRES: 0..1. Default: 0.
  *   "alpha": 1.0, "fit_prior": true                       (kind bayes: smoothing, priors)
  *   "learning_rate": 4.0, "l2": 1e-6, "optimizer": "adagrad" or "sgd", "epochs": 5,
- *   "seed": 42, "idf": true, "quantize": false            (kind linear; classiflow/linear.h)
+ *   "seed": 42, "idf": true, "quantize": false, "prune": 0.05   (kind linear; linear.h)
+ *   "rank": 100, "max_terms": 65536, "neighbors": 10, "min_similarity": 0.0,
+ *   "rebuild_after": 0.25, "power_iterations": 2, "seed": 42     (kind lsi; classiflow/lsi.h)
  *   "lowercase": true, "stop_words": false, "stemmer": "" (none) or "english", ...,
  *   "normalize_urls": true, "normalize_emails": true, "normalize_numbers": true,
  *   "ngrams": 2 (1..3), "hash_bits": 20 (10..28), "max_text_bytes": 1048576     (analyzer)
@@ -254,6 +256,44 @@ typedef void (*cf_fit_progress_fn)(uint64_t done, uint64_t total, int epoch, dou
 CF_API cf_status cf_model_fit(cf_model *m, const char *const *labels, const char *const *texts,
                               const size_t *lens, size_t n, int epochs, int threads,
                               cf_fit_progress_fn progress, void *user);
+
+/* ---- Models: items (kind "lsi"; CF_NOT_SUPPORTED for the other kinds) --------------------- */
+
+/* Adds n items as ONE new version, all or nothing, folded into the current index so they are
+ * searchable at once. texts / lens as cf_model_train_batch(); `labels` may be NULL (no item has
+ * a label) or hold NULL for an item without one (searchable, but no vote when classifying);
+ * `ids` may be NULL (all assigned) or hold NULL for an assigned id. Ids follow the label rules
+ * (1..256 bytes of UTF-8, no control characters). When `ids_json` is not NULL it receives a
+ * JSON array of the n ids (free with cf_free()). CF_ALREADY_EXISTS for an id the model has or
+ * one given twice; otherwise errors as cf_model_train_batch(). */
+CF_API cf_status cf_model_add_items(cf_model *m, const char *const *texts, const size_t *lens,
+                                    const char *const *labels, const char *const *ids, size_t n,
+                                    char **ids_json);
+
+/* Removes the n items `ids` as one new version; CF_NOT_FOUND, changing nothing, when any id is
+ * not in the model. */
+CF_API cf_status cf_model_remove_items(cf_model *m, const char *const *ids, size_t n);
+
+/* Builds a new index over every item now (TF-IDF and a truncated SVD) and publishes it as a
+ * new version; readers keep the last index until then. A no-op when nothing changed since the
+ * last build. (Builds also start by themselves, in the background, after the "rebuild_after"
+ * share of changes.) */
+CF_API cf_status cf_model_build_index(cf_model *m);
+
+/* The `n` items most similar to a query text (len as cf_model_classify()), best first: *json
+ * (free with cf_free()) is [{"id", "score" (cosine, -1..1), "label" (null for none)}, ...].
+ * CF_INVALID_ARGUMENT for n == 0 or a bad text. */
+CF_API cf_status cf_model_search(cf_model *m, const char *query, size_t len, size_t n, char **json);
+
+/* The same for the item `id` (NUL-terminated; left out of its own results). CF_NOT_FOUND for
+ * an id the model does not have. */
+CF_API cf_status cf_model_find_related(cf_model *m, const char *id, size_t n, char **json);
+
+/* The index's state: *json (free with cf_free()) is {"items", "indexed_items", "changes",
+ * "rank", "terms", "rebuilding"}: items in the model, items the current index was built on,
+ * items added or removed since (folded in), its dimensions and terms (0 before the first
+ * build), and whether a background rebuild is under way. */
+CF_API cf_status cf_model_index_status(cf_model *m, char **json);
 
 /* Removes a document added before with the same label and text, as a new version.
  * CF_INVALID_ARGUMENT, changing nothing, when that would take any count below zero (that

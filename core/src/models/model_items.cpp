@@ -46,9 +46,7 @@ Status Model::AddItems(std::span<const ItemInput> items, std::vector<std::string
   std::vector<std::string> assigned;
   Status s;
   RunBatch([&] {
-    s = Guarded([&] {
-      return Commit(labels, texts, Step::kAddItems, nullptr, given, &assigned);
-    });
+    s = Guarded([&] { return Commit(labels, texts, Step::kAddItems, nullptr, given, &assigned); });
   });
   if (s.ok() && ids != nullptr) *ids = std::move(assigned);
   return s;

@@ -28,7 +28,7 @@ class ExplainTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(ExplainTest, WeightsAddUpToTheLogOddsOfTheTopTwoLabels) {
   for (const char* json : {"{}", R"({"quantize": true})"}) {
-    if (std::string(GetParam()) == "bayes" && std::string(json) != "{}") continue;
+    if (std::string(GetParam()) != "linear" && std::string(json) != "{}") continue;
     auto model = Trained(GetParam(), json);
     for (const char* text :
          {"cheap pills now, cheap!", "the team meeting notes", "unknown words", ""}) {
@@ -100,7 +100,7 @@ TEST_P(ExplainTest, BadInputIsRefused) {
   EXPECT_EQ(e.versus, "");  // one label: nothing to weigh it against
 }
 
-INSTANTIATE_TEST_SUITE_P(Kinds, ExplainTest, ::testing::Values("bayes", "linear"));
+INSTANTIATE_TEST_SUITE_P(Kinds, ExplainTest, ::testing::Values("bayes", "linear", "lsi"));
 
 }  // namespace
 }  // namespace classiflow

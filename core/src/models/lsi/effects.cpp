@@ -6,7 +6,6 @@
 
 #include "classiflow/prediction.h"
 #include "models/lsi/snapshot.h"
-#include "models/term_counter.h"
 
 namespace classiflow {
 namespace {
@@ -25,11 +24,7 @@ void LsiSnapshot::Effects(const uint32_t* features, size_t feature_count,
   base->assign(n_labels, std::log(kVoteSmoothing));
   if (!index_ || index_->rank == 0) return;
   const uint32_t stride = index_->stride;
-  TermCounter counter;
-  std::vector<LsiTerm> terms;
-  for (const auto& term : counter.Count(features, feature_count)) {
-    terms.push_back({term.feature, term.count});
-  }
+  const std::vector<LsiTerm> terms = DistinctTerms(features, feature_count);
   std::vector<float> query(stride);
   if (!index_->Project(terms, query.data())) return;
   std::vector<double> votes;
@@ -37,7 +32,8 @@ void LsiSnapshot::Effects(const uint32_t* features, size_t feature_count,
   Vote(query.data(), &votes, &nearest);
   // The neighbours' vectors (the quantized ones they were found by).
   std::vector<float> neighbours(nearest.size() * stride);
-  for (size_t k = 0; k < nearest.size(); ++k) Dequantize(nearest[k].second, neighbours.data() + k * stride);
+  for (size_t k = 0; k < nearest.size(); ++k)
+    Dequantize(nearest[k].second, neighbours.data() + k * stride);
   // The unnormalised projection's norm: query = Σ_t w_t row_t / norm.
   std::vector<float> raw(stride, 0.0f);
   std::vector<std::pair<size_t, float>> known;  // (term's index in `terms`, weight w_t)
@@ -63,14 +59,15 @@ void LsiSnapshot::Effects(const uint32_t* features, size_t feature_count,
       (*effects)[at + label] += w * Dot(row, neighbours.data() + k * stride, stride) / norm;
     }
   }
-  // Shares of each vote, scaled so that base + Σ effects = log(vote + smoothing).
+  // Shares of each vote, scaled so that base + Σ effects = log(vote + smoothing). The shares sum
+  // to the cosines of the float query with the neighbours, the vote to those of its quantized
+  // copy (a few thousandths apart): scaling by the shares' own sum keeps the identity exact.
   for (size_t l = 0; l < n_labels; ++l) {
-    if (!(votes[l] > 0)) {
-      for (size_t i = 0; i < distinct->size(); ++i) (*effects)[i * n_labels + l] = 0.0;
-      continue;
-    }
+    double shares = 0;
+    for (size_t i = 0; i < distinct->size(); ++i) shares += (*effects)[i * n_labels + l];
     const double gain = std::log(votes[l] + kVoteSmoothing) - (*base)[l];
-    for (size_t i = 0; i < distinct->size(); ++i) (*effects)[i * n_labels + l] *= gain / votes[l];
+    const double scale = shares != 0 ? gain / shares : 0.0;
+    for (size_t i = 0; i < distinct->size(); ++i) (*effects)[i * n_labels + l] *= scale;
   }
 }
 

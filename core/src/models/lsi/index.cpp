@@ -4,10 +4,9 @@
 // matrix's smaller side, the sketch spans the whole range and the result is the exact SVD.
 #include "models/lsi/index.h"
 
+#include <immintrin.h>
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
-
-#include <immintrin.h>
 
 #include <Eigen/Dense>
 #include <Eigen/Sparse>
@@ -15,6 +14,8 @@
 #include <cmath>
 #include <random>
 #include <unordered_map>
+
+#include "models/term_counter.h"
 
 namespace classiflow {
 namespace {
@@ -200,6 +201,17 @@ void DotMany(const int8_t* query, float query_scale, const int8_t* codes, const 
       scores[first + i] = query_scale * scales[first + i] * static_cast<float>(sums[i]);
     }
   }
+}
+
+const std::vector<LsiTerm>& DistinctTerms(const uint32_t* features, size_t feature_count) {
+  thread_local TermCounter counter;
+  thread_local std::vector<LsiTerm> terms;
+  const auto& counted = counter.Count(features, feature_count);
+  terms.resize(counted.size());
+  for (size_t i = 0; i < counted.size(); ++i) terms[i] = {counted[i].feature, counted[i].count};
+  std::sort(terms.begin(), terms.end(),
+            [](const LsiTerm& a, const LsiTerm& b) { return a.feature < b.feature; });
+  return terms;
 }
 
 int64_t LsiIndex::Find(uint32_t feature) const {

@@ -22,8 +22,8 @@ struct LsiTerm {
 };
 
 struct LsiIndex {
-  uint32_t rank = 0;    // dimensions kept (singular values above the noise floor)
-  uint32_t stride = 0;  // values per vector: StrideFor(rank), zero-padded (for SIMD)
+  uint32_t rank = 0;               // dimensions kept (singular values above the noise floor)
+  uint32_t stride = 0;             // values per vector: StrideFor(rank), zero-padded (for SIMD)
   std::vector<uint32_t> features;  // the index's terms, sorted
   std::vector<float> idf;          // per term
   std::vector<float> basis;        // terms × stride: term t's row of U_rank
@@ -41,6 +41,11 @@ struct LsiIndex {
   // TF × IDF). False, with zeros written, when none of its terms is in the index.
   bool Project(std::span<const LsiTerm> terms, float* out) const;
 };
+
+// The distinct terms of a text's features, sorted by feature: every projection of a text
+// (search, classify, explain) sums them in this order, so each sees the same vector. Lives in
+// thread-local storage until the thread's next call.
+const std::vector<LsiTerm>& DistinctTerms(const uint32_t* features, size_t feature_count);
 
 // Builds an index over `items` (each one's distinct terms, sorted by feature). Unavailable when
 // `cancel` turns true; an index with rank 0 when the items share no term.

@@ -121,8 +121,8 @@ void LsiSnapshot::RecordsSince(const TrainableSnapshot* base, ModelRecords* out)
         auto was = old->ids_[s]->find(id);
         if (was != old->ids_[s]->end() && was->second.seq == slot.seq) continue;
       }
-      out->puts.emplace_back(ItemKey(id), EncodeItem(*ChunkAt(slot.position).items[slot.position %
-                                                                                    kLsiChunk]));
+      out->puts.emplace_back(ItemKey(id),
+                             EncodeItem(*ChunkAt(slot.position).items[slot.position % kLsiChunk]));
     }
     if (!old) continue;
     for (const auto& [id, slot] : *old->ids_[s]) {
@@ -131,7 +131,8 @@ void LsiSnapshot::RecordsSince(const TrainableSnapshot* base, ModelRecords* out)
   }
   if (index_ && (!old || old->index_ != index_)) {
     const size_t pages = IndexPages(index_.get());
-    for (size_t p = 0; p < pages; ++p) out->puts.emplace_back(IndexKey(p), EncodeIndexPage(*index_, p));
+    for (size_t p = 0; p < pages; ++p)
+      out->puts.emplace_back(IndexKey(p), EncodeIndexPage(*index_, p));
     for (size_t p = pages; old && p < IndexPages(old->index_.get()); ++p) {
       out->deletes.push_back(IndexKey(p));
     }
@@ -164,7 +165,8 @@ Status LsiSnapshot::DecodeItems(const std::map<std::string, std::string>& record
     for (LsiTerm& term : item->terms) {
       r.GetU32(&term.feature);
       r.GetU32(&term.count);
-      if (term.count == 0 || (&term != item->terms.data() && (&term - 1)->feature >= term.feature)) {
+      if (term.count == 0 ||
+          (&term != item->terms.data() && (&term - 1)->feature >= term.feature)) {
         return Status::Corruption("lsi item " + QuotePrefix(id) +
                                   ": terms not strictly increasing or a zero count");
       }
@@ -175,7 +177,8 @@ Status LsiSnapshot::DecodeItems(const std::map<std::string, std::string>& record
     return Status::Corruption("lsi model: " + std::to_string(items->size()) +
                               " item records where the header counts " + std::to_string(items_));
   }
-  std::sort(items->begin(), items->end(), [](const auto& a, const auto& b) { return a->seq < b->seq; });
+  std::sort(items->begin(), items->end(),
+            [](const auto& a, const auto& b) { return a->seq < b->seq; });
   for (size_t i = 1; i < items->size(); ++i) {
     if ((*items)[i - 1]->seq == (*items)[i]->seq) {
       return Status::Corruption("lsi model: two items share a sequence number");
@@ -203,10 +206,9 @@ Status LsiSnapshot::FromRecords(const LsiOptions& options,
     auto index = std::make_shared<LsiIndex>();
     uint32_t terms = 0;
     if (!r.GetU32(&index->rank) || !r.GetU32(&terms) || !r.GetU64(&index->built_seq) ||
-        !r.GetU64(&index->built_items) || !r.GetU64(&index->built_removals) ||
-        index->rank > 1000 || terms > (1u << 24) || index->built_seq >= snap->next_seq_ ||
-        index->built_removals > removals ||
-        r.remaining() != index->rank * sizeof(float)) {
+        !r.GetU64(&index->built_items) || !r.GetU64(&index->built_removals) || index->rank > 1000 ||
+        terms > (1u << 24) || index->built_seq >= snap->next_seq_ ||
+        index->built_removals > removals || r.remaining() != index->rank * sizeof(float)) {
       return Status::Corruption("lsi header: bad index shape");
     }
     index->singular.resize(index->rank);
@@ -217,7 +219,8 @@ Status LsiSnapshot::FromRecords(const LsiOptions& options,
     index->basis.assign(size_t{terms} * index->stride, 0.0f);
     for (size_t p = 0; p < IndexPages(index.get()); ++p) {
       auto page = records.find(IndexKey(p));
-      if (page == records.end()) return Status::Corruption("lsi index page " + IndexKey(p) + " missing");
+      if (page == records.end())
+        return Status::Corruption("lsi index page " + IndexKey(p) + " missing");
       std::string_view payload;
       CF_RETURN_IF_ERROR(OpenRecord(page->second, "lsi index page", &payload));
       CF_RETURN_IF_ERROR(DecodeIndexPage(payload, p, index.get()).WithContext(IndexKey(p)));

@@ -10,7 +10,6 @@
 
 #include "classiflow/model_options.h"
 #include "classiflow/prediction.h"
-#include "models/term_counter.h"
 #include "util/json_options.h"
 
 namespace classiflow {
@@ -20,18 +19,6 @@ constexpr uint32_t kNoLabel = Prediction::kNoLabel;
 constexpr uint64_t kNoPosition = ~uint64_t{0};
 // Added to each label's vote: an empty vote is uniform and no label is ever impossible.
 constexpr double kVoteSmoothing = 0.01;
-
-// The distinct terms of a text, sorted by feature (thread-local storage).
-const std::vector<LsiTerm>& TermsOf(const uint32_t* features, size_t feature_count) {
-  thread_local TermCounter counter;
-  thread_local std::vector<LsiTerm> terms;
-  const auto& counted = counter.Count(features, feature_count);
-  terms.resize(counted.size());
-  for (size_t i = 0; i < counted.size(); ++i) terms[i] = {counted[i].feature, counted[i].count};
-  std::sort(terms.begin(), terms.end(),
-            [](const LsiTerm& a, const LsiTerm& b) { return a.feature < b.feature; });
-  return terms;
-}
 
 std::vector<float>& QueryVector(size_t stride) {
   thread_local std::vector<float> query;
@@ -86,7 +73,8 @@ void LsiSnapshot::Dequantize(uint64_t position, float* out) const {
   const LsiChunk& chunk = ChunkAt(position);
   const size_t s = position % kLsiChunk;
   const int8_t* codes = chunk.codes.data() + s * index_->stride;
-  for (uint32_t k = 0; k < index_->stride; ++k) out[k] = chunk.scales[s] * static_cast<float>(codes[k]);
+  for (uint32_t k = 0; k < index_->stride; ++k)
+    out[k] = chunk.scales[s] * static_cast<float>(codes[k]);
 }
 
 void LsiSnapshot::ProjectAll(const Owned& own) {
@@ -185,7 +173,7 @@ Status LsiSnapshot::AddItems(const std::vector<TrainingDoc>& docs,
       item->id = std::string(doc.id);
     }
     item->label = doc.label_index;
-    const auto& terms = TermsOf(doc.features, doc.feature_count);
+    const auto& terms = DistinctTerms(doc.features, doc.feature_count);
     item->terms.assign(terms.begin(), terms.end());
     if (assigned_ids != nullptr) assigned_ids->push_back(item->id);
     grown->Append(std::move(item), &own);
@@ -387,7 +375,7 @@ Status LsiSnapshot::Search(const uint32_t* features, size_t feature_count, size_
   out->clear();
   if (!index_) return Status::OK();
   std::vector<float> query(index_->stride);
-  if (!index_->Project(TermsOf(features, feature_count), query.data())) return Status::OK();
+  if (!index_->Project(DistinctTerms(features, feature_count), query.data())) return Status::OK();
   Hits(query.data(), n, kNoPosition, out);
   return Status::OK();
 }
@@ -395,7 +383,8 @@ Status LsiSnapshot::Search(const uint32_t* features, size_t feature_count, size_
 Status LsiSnapshot::FindRelated(std::string_view id, size_t n, std::vector<SearchHit>* out) const {
   out->clear();
   const LsiSlot* slot = FindSlot(id);
-  if (slot == nullptr) return Status::NotFound("no item with id " + QuotePrefix(id) + " in the model");
+  if (slot == nullptr)
+    return Status::NotFound("no item with id " + QuotePrefix(id) + " in the model");
   if (!index_) return Status::OK();
   // A copy: Hits' buffers must not alias the chunk it reads.
   const std::vector<float> vector(ItemVector(slot->position),
@@ -419,7 +408,7 @@ void LsiSnapshot::RawScores(const uint32_t* features, size_t feature_count, doub
   std::fill_n(out, n_labels, std::log(kVoteSmoothing));
   if (!index_) return;
   std::vector<float>& query = QueryVector(index_->stride);
-  if (!index_->Project(TermsOf(features, feature_count), query.data())) return;
+  if (!index_->Project(DistinctTerms(features, feature_count), query.data())) return;
   thread_local std::vector<double> votes;
   thread_local std::vector<std::pair<float, uint64_t>> nearest;
   Vote(query.data(), &votes, &nearest);

@@ -32,8 +32,8 @@ inline constexpr size_t kLsiIdShards = 256;
 
 struct LsiItem {
   std::string id;
-  uint32_t label;  // Prediction::kNoLabel: added without one
-  uint64_t seq;    // order of addition, from 1; never reused
+  uint32_t label;              // Prediction::kNoLabel: added without one
+  uint64_t seq;                // order of addition, from 1; never reused
   std::vector<LsiTerm> terms;  // distinct features, sorted
 };
 
@@ -147,10 +147,10 @@ class LsiSnapshot final : public TrainableSnapshot {
   std::shared_ptr<const LsiIndex> index_;  // null: none built yet
   std::vector<std::shared_ptr<const LsiChunk>> chunks_;
   std::vector<std::shared_ptr<const LsiIdShard>> ids_;  // kLsiIdShards
-  uint64_t items_ = 0;     // live items
-  uint64_t next_seq_ = 1;  // the next item's sequence number
-  uint64_t removals_ = 0;  // items ever removed
-  uint64_t slots_ = 0;     // slots used over all chunks
+  uint64_t items_ = 0;                                  // live items
+  uint64_t next_seq_ = 1;                               // the next item's sequence number
+  uint64_t removals_ = 0;                               // items ever removed
+  uint64_t slots_ = 0;                                  // slots used over all chunks
 
   // Label centroids in the concept space for FeatureWeights (TopFeatures), made once.
   mutable std::once_flag centroids_once_;
