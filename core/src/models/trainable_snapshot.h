@@ -93,8 +93,8 @@ class TrainableSnapshot : public Snapshot {
   // AddItems is Add() that also appends each document's id (given, or assigned when empty) to
   // *assigned_ids when that is not null; the default, for kinds without items, is Add().
   virtual Status AddItems(const std::vector<TrainingDoc>& docs,
-                          std::shared_ptr<const std::vector<std::string>> labels,
-                          uint64_t version, std::shared_ptr<const TrainableSnapshot>* next,
+                          std::shared_ptr<const std::vector<std::string>> labels, uint64_t version,
+                          std::shared_ptr<const TrainableSnapshot>* next,
                           std::vector<std::string>* /*assigned_ids*/) const {
     return Add(docs, std::move(labels), version, next);
   }
