@@ -107,6 +107,7 @@ void CheckLoadedModel(Model& model) {
   for (std::string_view text : kProbeTexts) CheckClassifies(model, text);
   const std::vector<std::string> labels = model.labels();
   (void)model.Train(labels.empty() ? "fuzz" : labels.front(), "cheap pills now fuzz 42");
+  model.WaitForRebuild();  // an index rebuild the step started must not land after the save
 
   const std::string path = ScratchDir() + "/saved.cfm";
   const Status saved = model.Save(path);

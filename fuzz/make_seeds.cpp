@@ -41,6 +41,13 @@ const std::vector<SeedModel>& SeedModels() {
                     "lowercase": false, "normalize_numbers": false})",
        {{"a", "Die Häuser stehen in der Straße"}, {"b", "Ελληνικά и кириллица 日本語"}}},
       {"empty", R"({"hash_bits": 10})", {}},
+      {"linear",
+       R"({"kind": "linear", "hash_bits": 10, "quantize": true})",
+       {{"spam", "cheap pills now"}, {"ham", "meeting at noon"}, {"spam", "win money"}}},
+      {"lsi",
+       R"({"kind": "lsi", "hash_bits": 10, "rank": 2, "rebuild_after": 0.5})",
+       {{"spam", "cheap pills now"}, {"ham", "meeting at noon"}, {"spam", "cheap money"},
+        {"ham", "lunch at noon"}}},
   };
   return models;
 }

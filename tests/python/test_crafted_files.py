@@ -146,3 +146,18 @@ def test_the_golden_linear_files_keep_loading(name):
         "spam", "ham", "spam"]
     scores = model.scores("cheap pills")
     assert math.isclose(scores["ham"], -9.740971500947829, abs_tol=1e-6)
+
+
+def test_the_golden_lsi_file_keeps_loading():
+    """The lsi kind's format-1 file (items, an index, one item folded in after the build) loads
+    and answers as it did when golden_format_test.cpp wrote it."""
+    path = os.path.join(os.path.dirname(__file__), "..", "data", "golden", "lsi_format1.cfm")
+    model = cf.Model.load(path)
+    assert (model.name, model.kind, model.version) == ("golden", "lsi", 3)
+    status = model.index_status()
+    assert (status["items"], status["indexed_items"], status["changes"]) == (5, 4, 1)
+    (first, score, label), = model.search("lunch money", n=1)
+    assert (first, label) == ("s2", "spam")
+    assert math.isclose(score, 0.87494051456451416, abs_tol=1e-6)
+    assert model.classify_batch(["cheap pills", "meeting at noon"]) == ["spam", "ham"]
+    assert model.find_related("note", n=5)

@@ -162,3 +162,79 @@ INSTANTIATE_TEST_SUITE_P(
 
 }  // namespace
 }  // namespace classiflow
+
+namespace classiflow {
+namespace {
+
+// The model the lsi golden file holds: five items (one without a label), an index built on
+// four of them and the fifth folded in after the build.
+ModelOptions GoldenLsiOptions() {
+  ModelOptions options;
+  options.kind = "lsi";
+  options.analyzer.hash_bits = 12;
+  options.lsi.rank = 3;
+  options.lsi.rebuild_after = 0;
+  return options;
+}
+
+struct LsiExpectation {
+  const char* query;
+  const char* first_id;  // the best search hit
+  double first_score;
+  const char* label;  // classify()
+};
+
+constexpr LsiExpectation kLsiExpected[] = {
+    {"cheap pills", "s1", 1, "spam"},
+    {"meeting at noon", "h1", 1, "ham"},
+    {"lunch money", "s2", 0.87494051456451416, "ham"},
+};
+
+TEST(LsiGoldenTest, Format1KeepsLoading) {
+  const std::string path = kGoldenDir + "/lsi_format1.cfm";
+  if (std::getenv("CLASSIFLOW_WRITE_GOLDEN") != nullptr) {
+    std::shared_ptr<Model> model;
+    ASSERT_OK(Model::Create("golden", GoldenLsiOptions(), &model));
+    const std::vector<ItemInput> items = {{"cheap pills now", "spam", "s1"},
+                                          {"win money fast", "spam", "s2"},
+                                          {"meeting at noon", "ham", "h1"},
+                                          {"lunch tomorrow at noon", "ham", "h2"}};
+    ASSERT_OK(model->AddItems(items));
+    ASSERT_OK(model->BuildIndex());
+    ASSERT_OK(model->AddItem("lunch money at noon", std::nullopt, "note"));
+    ASSERT_OK(model->Save(path));
+    for (const LsiExpectation& e : kLsiExpected) {
+      std::vector<SearchHit> hits;
+      ASSERT_OK(model->Search(e.query, 1, &hits));
+      Prediction p;
+      ASSERT_OK(model->Classify(e.query, &p));
+      std::printf("{\"%s\", \"%s\", %.17g, \"%s\"},\n", e.query, hits.at(0).id.c_str(),
+                  hits.at(0).score, p.label.c_str());
+    }
+    return;  // the expectations printed above go into kLsiExpected
+  }
+  std::shared_ptr<Model> model;
+  ASSERT_OK(Model::Load(path, &model));
+  EXPECT_EQ(model->kind(), "lsi");
+  EXPECT_EQ(model->version(), 3u);
+  EXPECT_EQ(model->options(), GoldenLsiOptions());
+  IndexStatus status;
+  ASSERT_OK(model->GetIndexStatus(&status));
+  EXPECT_EQ(status.items, 5u);
+  EXPECT_EQ(status.indexed_items, 4u);
+  EXPECT_EQ(status.changes, 1u);
+  for (const LsiExpectation& e : kLsiExpected) {
+    SCOPED_TRACE(e.query);
+    std::vector<SearchHit> hits;
+    ASSERT_OK(model->Search(e.query, 1, &hits));
+    ASSERT_EQ(hits.size(), 1u);
+    EXPECT_EQ(hits[0].id, e.first_id);
+    EXPECT_NEAR(hits[0].score, e.first_score, 1e-6);
+    Prediction p;
+    ASSERT_OK(model->Classify(e.query, &p));
+    EXPECT_EQ(p.label, e.label);
+  }
+}
+
+}  // namespace
+}  // namespace classiflow

@@ -214,16 +214,27 @@ Status LsiSnapshot::FromRecords(const LsiOptions& options,
     index->singular.resize(index->rank);
     r.GetRaw(index->singular.data(), index->rank * sizeof(float));
     index->stride = LsiIndex::StrideFor(index->rank);
+    // Every page is checked (present, checksum, size) before the index is sized from the
+    // header's counts: a crafted header cannot make the loader allocate what the records lack.
+    const size_t pages = (size_t{terms} + kIndexPageTerms - 1) / kIndexPageTerms;
+    std::vector<std::string_view> payloads(pages);
+    for (size_t p = 0; p < pages; ++p) {
+      auto page = records.find(IndexKey(p));
+      if (page == records.end()) {
+        return Status::Corruption("lsi index page " + IndexKey(p) + " missing");
+      }
+      CF_RETURN_IF_ERROR(OpenRecord(page->second, "lsi index page", &payloads[p]));
+      const size_t n = std::min<size_t>(kIndexPageTerms, terms - p * kIndexPageTerms);
+      if (payloads[p].size() !=
+          sizeof(uint32_t) + n * (sizeof(uint32_t) + sizeof(float) * (1 + index->rank))) {
+        return Status::Corruption("lsi index page " + IndexKey(p) + ": bad size");
+      }
+    }
     index->features.resize(terms);
     index->idf.resize(terms);
     index->basis.assign(size_t{terms} * index->stride, 0.0f);
-    for (size_t p = 0; p < IndexPages(index.get()); ++p) {
-      auto page = records.find(IndexKey(p));
-      if (page == records.end())
-        return Status::Corruption("lsi index page " + IndexKey(p) + " missing");
-      std::string_view payload;
-      CF_RETURN_IF_ERROR(OpenRecord(page->second, "lsi index page", &payload));
-      CF_RETURN_IF_ERROR(DecodeIndexPage(payload, p, index.get()).WithContext(IndexKey(p)));
+    for (size_t p = 0; p < pages; ++p) {
+      CF_RETURN_IF_ERROR(DecodeIndexPage(payloads[p], p, index.get()).WithContext(IndexKey(p)));
     }
     if (!std::is_sorted(index->features.begin(), index->features.end()) ||
         std::adjacent_find(index->features.begin(), index->features.end()) !=
