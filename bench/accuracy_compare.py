@@ -6,7 +6,7 @@ On the Debian package descriptions (section labels) and SpamAssassin (ham / spam
 split in its own process: accuracy, macro-F1, train seconds, predict docs/s, peak RSS. Then the
 ratios the issue's targets are about: classiflow linear against the best peer's accuracy and
 macro-F1, its training time and peak RSS against fastText's, its predict throughput against
-fastText's Python throughput.
+fastText's Python throughput; and the lsi kind's accuracy.
 
     /usr/bin/python3 bench/accuracy_compare.py [--corpus debian|spam] [--skip-prepare]
 
@@ -21,7 +21,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(os.path.dirname(HERE), ".data")
 VENV_PYTHON = os.path.join(os.path.dirname(HERE), ".venv", "bin", "python")
-OURS = ["classiflow-bayes", "classiflow-linear"]
+OURS = ["classiflow-bayes", "classiflow-linear", "classiflow-lsi"]
 PEERS = ["fasttext", "sklearn-nb", "sklearn-sgd", "sklearn-svc"]
 
 
@@ -69,6 +69,10 @@ def main():
                          f"{linear['train_s'] / fasttext['train_s']:.2f}x, predict "
                          f"{linear['predict_docs_per_s'] / fasttext['predict_docs_per_s']:.1f}x, "
                          f"peak RSS {linear['rss_mb'] / fasttext['rss_mb']:.2f}x")
+        if rows["classiflow-lsi"]:
+            lsi = rows["classiflow-lsi"]
+            notes.append(f"- {corpus}: lsi accuracy {lsi['accuracy']:.4f} (target on spam: "
+                         f">= 0.95), macro-F1 {lsi['macro_f1']:.4f}")
     print()
     print("\n".join(notes))
 
