@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "bench_util.h"
 #include "classiflow/model.h"
 #include "tsv_corpus.h"
 
@@ -26,15 +27,8 @@ constexpr int kRepeats = 10;
 const classiflow::ClassifyOptions kLabelsOnly{.confidence = false};
 using classiflow::bench::Corpus;
 
-double Seconds(Clock::time_point since) {
-  return std::chrono::duration<double>(Clock::now() - since).count();
-}
-
-double PeakRssMb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss / 1024.0;
-}
+using classiflow::bench::PeakRssMb;
+using classiflow::bench::Seconds;
 
 void Die(const std::string& msg) {
   std::fprintf(stderr, "classiflow_bench_bayes: %s\n", msg.c_str());

@@ -5,10 +5,9 @@
 //
 // Adds the first N training texts (default: all) as labelled items in one call, times
 // build_index(), then times Q searches (test texts as queries) and Q find_related calls (item
-// ids), one at a time from one thread, and reports p50 / p99 / max; then single-item adds
-// (fold-in, a version each) and classification of the test split: accuracy, macro-F1, docs/s.
-#include <sys/resource.h>
-
+// ids), one at a time from one thread, and reports p50 / p99 / max; then classification of the
+// test split (accuracy, macro-F1, docs/s) and, after it, single-item adds (fold-in, a version
+// each; test texts under new ids, so they come after the classification they would leak into).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -17,26 +16,18 @@
 #include <memory>
 #include <string>
 
+#include "bench_util.h"
 #include "classiflow/evaluation.h"
 #include "classiflow/model.h"
 #include "tsv_corpus.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-[[noreturn]] void Die(const std::string& message) {
-  std::cerr << message << "\n";
-  std::exit(2);
-}
-
-void Check(const classiflow::Status& s, const char* what) {
-  if (!s.ok()) Die(std::string(what) + ": " + s.ToString());
-}
-
-double Seconds(Clock::time_point since) {
-  return std::chrono::duration<double>(Clock::now() - since).count();
-}
+using classiflow::bench::Check;
+using classiflow::bench::Clock;
+using classiflow::bench::Die;
+using classiflow::bench::PeakRssMb;
+using classiflow::bench::Seconds;
 
 struct Latency {
   double p50, p99, max;
@@ -48,12 +39,6 @@ Latency Percentiles(std::vector<double> us) {
     return us[std::min(us.size() - 1, static_cast<size_t>(q * us.size()))];
   };
   return {at(0.50), at(0.99), us.back()};
-}
-
-double PeakRssMb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
 }  // namespace
@@ -114,15 +99,6 @@ int main(int argc, char** argv) {
     Check(model->FindRelated(ids[(q * 7919) % ids.size()], 10, &hits), "find_related");
     related_us.push_back(Seconds(start) * 1e6);
   }
-  // Fold-in: single-item adds, each a version (the texts again, under new ids).
-  std::vector<double> add_us;
-  for (size_t q = 0; q < std::min<size_t>(queries, 1000); ++q) {
-    start = Clock::now();
-    Check(model->AddItem(test.texts[q % test.texts.size()], test.labels[q % test.labels.size()]),
-          "add_item");
-    add_us.push_back(Seconds(start) * 1e6);
-  }
-
   classiflow::ClassifyOptions classify;
   classify.confidence = false;
   classiflow::BatchPredictions predictions;
@@ -133,6 +109,15 @@ int main(int argc, char** argv) {
   std::vector<std::string_view> truth = test.label_views();
   classiflow::Evaluation evaluation;
   Check(classiflow::Evaluate(*model, texts, truth, &evaluation), "evaluate");
+
+  // Fold-in: single-item adds, each a version (the texts again, under new ids).
+  std::vector<double> add_us;
+  for (size_t q = 0; q < std::min<size_t>(queries, 1000); ++q) {
+    start = Clock::now();
+    Check(model->AddItem(test.texts[q % test.texts.size()], test.labels[q % test.labels.size()]),
+          "add_item");
+    add_us.push_back(Seconds(start) * 1e6);
+  }
 
   const Latency search = Percentiles(search_us), related = Percentiles(related_us),
                 add = Percentiles(add_us);

@@ -18,18 +18,16 @@
 #include <optional>
 #include <string>
 
+#include "bench_util.h"
 #include "classiflow/evaluation.h"
 #include "classiflow/model.h"
 #include "tsv_corpus.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-[[noreturn]] void Die(const std::string& message) {
-  std::cerr << message << "\n";
-  std::exit(2);
-}
+using classiflow::bench::Clock;
+using classiflow::bench::Die;
+using classiflow::bench::PeakRssMb;
 
 struct Args {
   std::string train, test, options = "{}", name = "corpus", save, load;
@@ -74,12 +72,6 @@ Args Parse(int argc, char** argv) {
         "[--threads T] [--name NAME] [--json]");
   }
   return args;
-}
-
-double PeakRssMb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
 }  // namespace

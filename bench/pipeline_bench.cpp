@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "bench_util.h"
 #include "classiflow/open.h"
 #include "tsv_corpus.h"
 
@@ -20,11 +21,7 @@ namespace cf = classiflow;
 
 namespace {
 
-double PeakRssMb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;
-}
+using classiflow::bench::PeakRssMb;
 
 void Check(const cf::Status& s, const char* what) {
   if (!s.ok()) {

@@ -46,7 +46,9 @@ const std::vector<SeedModel>& SeedModels() {
        {{"spam", "cheap pills now"}, {"ham", "meeting at noon"}, {"spam", "win money"}}},
       {"lsi",
        R"({"kind": "lsi", "hash_bits": 10, "rank": 2, "rebuild_after": 0.5})",
-       {{"spam", "cheap pills now"}, {"ham", "meeting at noon"}, {"spam", "cheap money"},
+       {{"spam", "cheap pills now"},
+        {"ham", "meeting at noon"},
+        {"spam", "cheap money"},
         {"ham", "lunch at noon"}}},
   };
   return models;

@@ -260,7 +260,7 @@ Status BuildIndex(const std::vector<std::span<const LsiTerm>>& items, const LsiO
     for (size_t t = 0; t < out->features.size(); ++t) {
       term_of.emplace(out->features[t], static_cast<uint32_t>(t));
     }
-    std::vector<Eigen::Triplet<float>> entries;
+    std::vector<Eigen::Triplet<float, Eigen::Index>> entries;
     for (Eigen::Index j = 0; j < n; ++j) {
       const size_t first = entries.size();
       float squared = 0;
@@ -274,7 +274,8 @@ Status BuildIndex(const std::vector<std::span<const LsiTerm>>& items, const LsiO
       }
       const float scale = squared > 0 ? 1.0f / std::sqrt(squared) : 0.0f;
       for (size_t e = first; e < entries.size(); ++e) {
-        entries[e] = Eigen::Triplet<float>(entries[e].row(), j, entries[e].value() * scale);
+        entries[e] =
+            Eigen::Triplet<float, Eigen::Index>(entries[e].row(), j, entries[e].value() * scale);
       }
     }
     a.setFromTriplets(entries.begin(), entries.end());

@@ -100,47 +100,41 @@ void LsiSnapshot::Append(std::shared_ptr<const LsiItem> item, Owned* own, bool p
     chunk = fresh.get();
     chunks_.push_back(std::move(fresh));
     own->chunks[c] = chunk;
-  } else if (auto it = own->chunks.find(c); it != own->chunks.end()) {
-    chunk = it->second;
   } else {
-    auto copy = std::make_shared<LsiChunk>(*chunks_[c]);
-    chunk = copy.get();
-    chunks_[c] = std::move(copy);
-    own->chunks[c] = chunk;
+    chunk = MutableChunk(c, own);
   }
   if (index_ && project) Place(*item, chunk, static_cast<uint32_t>(s));
   chunk->labels[s] = item->label;
   chunk->used = static_cast<uint32_t>(s + 1);
-  const size_t shard = ShardOf(item->id);
-  if (own->shards[shard] == nullptr) {
-    auto copy = std::make_shared<LsiIdShard>(*ids_[shard]);
-    own->shards[shard] = copy.get();
-    ids_[shard] = std::move(copy);
-  }
-  own->shards[shard]->emplace(item->id, LsiSlot{position, item->seq});
+  MutableShard(item->id, own)->emplace(item->id, LsiSlot{position, item->seq});
   chunk->items[s] = std::move(item);
   ++items_;
 }
 
-void LsiSnapshot::Tombstone(uint64_t position, Owned* own) {
-  const size_t c = position / kLsiChunk, s = position % kLsiChunk;
-  LsiChunk* chunk = nullptr;
-  if (auto it = own->chunks.find(c); it != own->chunks.end()) {
-    chunk = it->second;
-  } else {
-    auto copy = std::make_shared<LsiChunk>(*chunks_[c]);
-    chunk = copy.get();
-    chunks_[c] = std::move(copy);
-    own->chunks[c] = chunk;
-  }
-  const std::string& id = chunk->items[s]->id;
+LsiChunk* LsiSnapshot::MutableChunk(size_t c, Owned* own) {
+  if (auto it = own->chunks.find(c); it != own->chunks.end()) return it->second;
+  auto copy = std::make_shared<LsiChunk>(*chunks_[c]);
+  LsiChunk* chunk = copy.get();
+  chunks_[c] = std::move(copy);
+  own->chunks[c] = chunk;
+  return chunk;
+}
+
+LsiIdShard* LsiSnapshot::MutableShard(std::string_view id, Owned* own) {
   const size_t shard = ShardOf(id);
   if (own->shards[shard] == nullptr) {
     auto copy = std::make_shared<LsiIdShard>(*ids_[shard]);
     own->shards[shard] = copy.get();
     ids_[shard] = std::move(copy);
   }
-  own->shards[shard]->erase(id);
+  return own->shards[shard];
+}
+
+void LsiSnapshot::Tombstone(uint64_t position, Owned* own) {
+  const size_t s = position % kLsiChunk;
+  LsiChunk* chunk = MutableChunk(position / kLsiChunk, own);
+  const std::string& id = chunk->items[s]->id;
+  MutableShard(id, own)->erase(id);
   chunk->items[s].reset();
   chunk->labels[s] = kNoLabel;
   const uint32_t stride = index_ ? index_->stride : 0;

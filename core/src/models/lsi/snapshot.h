@@ -117,6 +117,9 @@ class LsiSnapshot final : public TrainableSnapshot {
   // Projects every item on the index, chunks in parallel. REQUIRES: `own` holds every chunk.
   void ProjectAll(const Owned& own);
   void Tombstone(uint64_t position, Owned* own);
+  // Chunk `c` / the shard of `id`, copied first unless this snapshot made it.
+  LsiChunk* MutableChunk(size_t c, Owned* own);
+  LsiIdShard* MutableShard(std::string_view id, Owned* own);
   // An empty snapshot with this one's counters on `index`, every live item re-laid densely in
   // order (removed slots dropped) and projected on it.
   std::shared_ptr<LsiSnapshot> Relaid(std::shared_ptr<const LsiIndex> index, uint64_t version,
