@@ -140,6 +140,23 @@ def test_submit_classifies_routes_and_stores(reviews):
     assert reviews.stats()["duplicates"] == 1
 
 
+@pytest.mark.parametrize("kind", ["bayes", "linear", "lsi"])
+def test_every_kind_classifies_in_a_pipeline(kind):
+    with cf.Engine(threads=2) as engine:
+        model = engine.create_model("mood", kind=kind, labels=["pos", "neg"])
+        model.fit(["good great fine", "great good nice", "bad awful poor", "awful bad"] * 10,
+                  ["pos", "pos", "neg", "neg"] * 10)
+        spec = {"stages": [
+            {"name": "mood", "classify": "mood", "routes": {"pos": "happy", "*": "unhappy"}},
+            {"name": "happy", "sink": {}}, {"name": "unhappy", "sink": {}}]}
+        p = engine.pipeline("by-" + kind, spec)
+        p.submit("a good great day", id="a")
+        p.submit("bad and awful", id="b")
+        assert p.result("a")["route"] == ["mood", "happy"]
+        assert p.result("b")["route"] == ["mood", "unhappy"]
+        assert p.result("a")["predictions"]["mood"]["version"] == model.version
+
+
 def test_bad_input_is_refused_and_changes_nothing(reviews):
     for text in ["", b"", b"\xff\xfe"]:
         with pytest.raises(ValueError):
