@@ -3,6 +3,7 @@
 A child process trains one document per version into a RocksDB directory and reports each
 version right after train() returned; the parent kills it with SIGKILL (no chance to close),
 reopens the directory and checks that every reported version is there and the model is sound.
+The same for an LSI model's items, added and removed while background index rebuilds run.
 """
 
 import os
@@ -10,6 +11,8 @@ import signal
 import subprocess
 import sys
 import textwrap
+
+import pytest
 
 import classiflow as cf
 from conftest import LABELS, make_docs
@@ -53,3 +56,61 @@ def test_sigkill_during_training_loses_no_committed_version(tmp_path):
         assert sum(p == t for p, t in zip(predicted, labels)) >= 45
         model.train("spam", "still trainable after the crash")
         assert model.version > last
+
+
+LSI_CHILD = textwrap.dedent(
+    """
+    import sys
+    import classiflow as cf
+    sys.path.insert(0, sys.argv[2])
+    from conftest import make_docs
+    engine = cf.Engine(sys.argv[1])
+    # Rebuilds start after every 5 % of change: several run (and one may be cut short) before
+    # the kill.
+    model = engine.create_model("items", kind="lsi", rebuild_after=0.05, rank=20)
+    texts, labels = make_docs(100000, seed=3)
+    for n, (text, label) in enumerate(zip(texts, labels)):
+        print("+" + model.add_item(text, label, id=f"i{n}"), flush=True)
+        if n % 10 == 9:
+            model.remove_item(f"i{n - 5}")
+            print(f"-i{n - 5}", flush=True)
+    """
+)
+
+
+def test_sigkill_while_items_change_and_rebuilds_run_loses_no_acknowledged_item(tmp_path):
+    path = str(tmp_path / "db")
+    here = os.path.dirname(os.path.abspath(__file__))
+    child = subprocess.Popen([sys.executable, "-c", LSI_CHILD, path, here],
+                             stdout=subprocess.PIPE, text=True)
+    added, removed = [], set()
+    for line in child.stdout:
+        line = line.strip()
+        if line.startswith("+"):
+            added.append(line[1:])
+        else:
+            removed.add(line[1:])
+        if len(added) >= 800:
+            break
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert len(added) >= 800, "the child did not get going"
+
+    with cf.Engine(path) as engine:
+        model = engine.model("items")
+        status = model.index_status()
+        assert status["rank"] > 0 and status["items"] >= len(added) - len(removed)
+        assert status["indexed_items"] > 1  # background builds were persisted
+        # The binding's by-id lookup raises NotFoundError for a missing id (the public
+        # find_related() would take an unknown id for a text instead).
+        for item in added:
+            if item in removed:
+                with pytest.raises(cf.NotFoundError):
+                    model._m.find_related(item, 1)
+            else:
+                model._m.find_related(item, 1)  # NotFoundError if it was lost
+        texts, labels = make_docs(50, seed=11)
+        predicted = model.classify_batch(texts)
+        assert sum(p == t for p, t in zip(predicted, labels)) >= 45
+        model.build_index()
+        assert model.index_status()["changes"] == 0
