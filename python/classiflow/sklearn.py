@@ -201,7 +201,7 @@ class LsiClassifier(_Classifier):
     _fit_params = ()
 
     def __init__(self, rank: int = 100, max_terms: int = 65536, neighbors: int = 10,
-                 min_similarity: float = 0.0, rebuild_after: float = 0.25,
+                 min_similarity: float = 0.01, rebuild_after: float = 0.25,
                  power_iterations: int = 2, seed: int = 42, lowercase: bool = True,
                  stop_words: bool = False, stemmer: str = "", ngrams: int = 2,
                  hash_bits: int = 20):

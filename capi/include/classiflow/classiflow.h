@@ -178,7 +178,7 @@ CF_API cf_status cf_engine_model_name(cf_engine *e, size_t i, char **name);
  *   "alpha": 1.0, "fit_prior": true                       (kind bayes: smoothing, priors)
  *   "learning_rate": 4.0, "l2": 1e-6, "optimizer": "adagrad" or "sgd", "epochs": 5,
  *   "seed": 42, "idf": true, "quantize": false, "prune": 0.05   (kind linear; linear.h)
- *   "rank": 100, "max_terms": 65536, "neighbors": 10, "min_similarity": 0.0,
+ *   "rank": 100, "max_terms": 65536, "neighbors": 10, "min_similarity": 0.01,
  *   "rebuild_after": 0.25, "power_iterations": 2, "seed": 42     (kind lsi; classiflow/lsi.h)
  *   "lowercase": true, "stop_words": false, "stemmer": "" (none) or "english", ...,
  *   "normalize_urls": true, "normalize_emails": true, "normalize_numbers": true,

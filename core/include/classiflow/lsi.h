@@ -29,9 +29,10 @@ struct CLASSIFLOW_EXPORT LsiOptions {
   uint32_t max_terms = 65536;
   // Labelled items that vote when classifying. REQUIRES: 1..1000. Default: 10.
   int neighbors = 10;
-  // Items less similar than this (cosine) neither vote nor show in find_related / search.
-  // REQUIRES: -1..1. Default: 0.
-  double min_similarity = 0.0;
+  // Items whose similarity (cosine) is not above this neither vote nor show in find_related /
+  // search. The default leaves out unrelated items, whose cosine is zero up to float noise.
+  // REQUIRES: -1..1. Default: 0.01.
+  double min_similarity = 0.01;
   // An automatic rebuild starts (in the background) once the items added or removed since the
   // last build reach this share of the items it indexed. 0 = only build_index() builds.
   // The first index of a model is built with the training call that brings its first items.

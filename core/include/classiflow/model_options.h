@@ -10,7 +10,7 @@
 //    "alpha": 1.0, "fit_prior": true,                                   (kind "bayes")
 //    "learning_rate": 4.0, "l2": 1e-6, "optimizer": "adagrad", "epochs": 5,
 //    "seed": 42, "idf": true, "quantize": false,                        (kind "linear")
-//    "rank": 100, "max_terms": 65536, "neighbors": 10, "min_similarity": 0.0,
+//    "rank": 100, "max_terms": 65536, "neighbors": 10, "min_similarity": 0.01,
 //    "rebuild_after": 0.25, "power_iterations": 2, "seed": 42}           (kind "lsi")
 // An unknown key, a key of another kind, a value of the wrong type or out of range is
 // InvalidArgument.

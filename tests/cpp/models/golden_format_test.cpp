@@ -174,6 +174,7 @@ ModelOptions GoldenLsiOptions() {
   options.analyzer.hash_bits = 12;
   options.lsi.rank = 3;
   options.lsi.rebuild_after = 0;
+  options.lsi.min_similarity = 0.0;  // the default when the file was written
   return options;
 }
 

@@ -208,6 +208,7 @@ TEST(LsiTest, ReadersAndWritersGoOnDuringRebuilds) {
       ++searches;
     }
   });
+  while (searches.load() == 0) std::this_thread::yield();  // the reader is under way
   for (int i = 0; i < 300; ++i) {
     const std::string text = "item " + std::to_string(i) + " about the football match";
     ASSERT_OK(model->AddItem(text, i % 2 ? "sport" : "pets", "n" + std::to_string(i)));

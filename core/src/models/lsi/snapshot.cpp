@@ -347,6 +347,7 @@ void LsiSnapshot::Hits(const float* query, size_t n, uint64_t skip,
   out->clear();
   // Quantization moves a cosine by a few thousandths: a margin of candidates, re-scored with
   // the exact vectors, finds the true best n.
+  n = std::min<size_t>(n, items_);  // also keeps the margin below from overflowing
   std::vector<std::pair<float, uint64_t>> nearest;
   Nearest(query, n + 16 + n / 4, /*labelled_only=*/false, skip, &nearest);
   std::vector<std::pair<float, uint64_t>> scored;
