@@ -77,7 +77,8 @@ class BinaryReader {
   }
   bool GetRaw(void* out, size_t n) {
     if (in_.size() < n) return false;
-    std::memcpy(out, in_.data(), n);
+    // An empty read may have a null `out` (an empty vector's data()): memcpy must not see it.
+    if (n != 0) std::memcpy(out, in_.data(), n);
     in_.remove_prefix(n);
     return true;
   }
