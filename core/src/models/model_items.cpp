@@ -90,7 +90,7 @@ Status Model::RebuildIndex() {
 }
 
 void Model::StartRebuild() {
-  if (rebuilding_.load() || status().ok() == false) return;
+  if (rebuilding_.load() || !status().ok()) return;
   if (rebuild_thread_.joinable()) rebuild_thread_.join();  // the last one, finished
   rebuilding_.store(true);
   rebuild_thread_ = std::thread([this] {
