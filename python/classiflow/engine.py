@@ -130,16 +130,20 @@ class Engine:
 
         Args:
             name: 1..128 characters of ``[A-Za-z0-9_.-]``, not starting with ``"."``.
-            kind: the classifier kind: ``"bayes"`` (multinomial Naive Bayes) or ``"linear"``
-                (softmax regression over hashed n-grams; train it with ``Model.fit()``).
+            kind: the classifier kind: ``"bayes"`` (multinomial Naive Bayes), ``"linear"``
+                (softmax regression over hashed n-grams; train it with ``Model.fit()``) or
+                ``"lsi"`` (latent semantic indexing: ``Model.add_items()``, ``search()``,
+                ``find_related()``, classification by the nearest items).
             labels: a fixed label set; None = labels are added as training uses them.
             **options: model options. Every kind: ``min_confidence=0.6``, ``lowercase=True``,
                 ``stop_words=False``, ``stemmer="english"``,
                 ``normalize_urls/emails/numbers=True``, ``ngrams=2``, ``hash_bits=20``,
                 ``max_text_bytes=1048576``. ``"bayes"``: ``alpha=1.0``, ``fit_prior=True``.
                 ``"linear"``: ``learning_rate=4.0``, ``l2=1e-6``, ``optimizer="adagrad"``
-                (or ``"sgd"``), ``epochs=5``, ``seed=42``, ``idf=True``, ``quantize=False``.
-                A key of another kind is refused.
+                (or ``"sgd"``), ``epochs=5``, ``seed=42``, ``idf=True``, ``quantize=False``,
+                ``prune=0.05``. ``"lsi"``: ``rank=100``, ``max_terms=65536``,
+                ``neighbors=10``, ``min_similarity=0.01``, ``rebuild_after=0.25``,
+                ``power_iterations=2``, ``seed=42``. A key of another kind is refused.
 
         Raises:
             InvalidArgumentError: a bad name, kind, label, unknown option or out-of-range value.
