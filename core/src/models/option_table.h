@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -25,6 +26,13 @@ struct OptionKey {
   std::function<nlohmann::json(const ModelOptions&)> get;
 };
 using OptionTable = std::map<std::string, OptionKey>;
+
+// A number as an option error shows it: %g, so 1e+308 stays short and NaN reads "nan".
+inline std::string ShownNumber(double value) {
+  char shown[32];
+  (void)std::snprintf(shown, sizeof shown, "%g", value);
+  return shown;
+}
 
 inline Status WrongOptionType(const std::string& key, const char* expected,
                               const nlohmann::json& value) {

@@ -5,31 +5,21 @@
 #include "models/option_table.h"
 
 namespace classiflow {
-namespace {
-
-std::string Shown(double value) {
-  char shown[32];
-  (void)std::snprintf(shown, sizeof shown, "%g", value);
-  return shown;
-}
-
-}  // namespace
-
 Status LinearOptions::Validate() const {
   // Written so that NaN fails every range.
   if (!(learning_rate > 0.0 && learning_rate <= 100.0)) {
     return Status::InvalidArgument("learning_rate must be in (0, 100], not " +
-                                   Shown(learning_rate));
+                                   ShownNumber(learning_rate));
   }
   if (!(l2 >= 0.0 && l2 <= 1.0)) {
-    return Status::InvalidArgument("l2 must be in [0, 1], not " + Shown(l2));
+    return Status::InvalidArgument("l2 must be in [0, 1], not " + ShownNumber(l2));
   }
   if (optimizer != "adagrad" && optimizer != "sgd") {
     return Status::InvalidArgument("optimizer must be \"adagrad\" or \"sgd\", not " +
                                    QuotePrefix(optimizer));
   }
   if (!(prune >= 0.0 && prune <= 0.5)) {
-    return Status::InvalidArgument("prune must be in [0, 0.5], not " + Shown(prune));
+    return Status::InvalidArgument("prune must be in [0, 0.5], not " + ShownNumber(prune));
   }
   if (epochs < 1 || epochs > 1000) {
     return Status::InvalidArgument("epochs must be in [1, 1000], not " + std::to_string(epochs));

@@ -8,11 +8,6 @@
 #include "models/lsi/snapshot.h"
 
 namespace classiflow {
-namespace {
-
-constexpr double kVoteSmoothing = 0.01;  // as in RawScores (snapshot.cpp)
-
-}  // namespace
 
 void LsiSnapshot::Effects(const uint32_t* features, size_t feature_count,
                           std::vector<uint32_t>* distinct, std::vector<uint32_t>* counts,
@@ -36,18 +31,22 @@ void LsiSnapshot::Effects(const uint32_t* features, size_t feature_count,
     Dequantize(nearest[k].second, neighbours.data() + k * stride);
   // The unnormalised projection's norm: query = Σ_t w_t row_t / norm.
   std::vector<float> raw(stride, 0.0f);
-  std::vector<std::pair<size_t, float>> known;  // (term's index in `terms`, weight w_t)
+  struct Known {
+    size_t i;   // the term's index in `terms`
+    int64_t t;  // its index in the index
+    float w;    // its weight w_t
+  };
+  std::vector<Known> known;
   for (size_t i = 0; i < terms.size(); ++i) {
     const int64_t t = index_->Find(terms[i].feature);
     if (t < 0) continue;
     const float w = (1.0f + std::log(static_cast<float>(terms[i].count))) * index_->idf[t];
-    known.emplace_back(i, w);
+    known.push_back({i, t, w});
     const float* row = index_->basis.data() + static_cast<size_t>(t) * stride;
     for (uint32_t k = 0; k < stride; ++k) raw[k] += w * row[k];
   }
   const double norm = std::sqrt(Dot(raw.data(), raw.data(), stride));
-  for (const auto& [i, w] : known) {
-    const int64_t t = index_->Find(terms[i].feature);
+  for (const auto& [i, t, w] : known) {
     const float* row = index_->basis.data() + static_cast<size_t>(t) * stride;
     distinct->push_back(terms[i].feature);
     counts->push_back(terms[i].count);

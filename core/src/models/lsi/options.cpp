@@ -5,16 +5,6 @@
 #include "models/option_table.h"
 
 namespace classiflow {
-namespace {
-
-std::string Shown(double value) {
-  char shown[32];
-  (void)std::snprintf(shown, sizeof shown, "%g", value);
-  return shown;
-}
-
-}  // namespace
-
 Status LsiOptions::Validate() const {
   if (rank < 1 || rank > 1000) {
     return Status::InvalidArgument("rank must be in [1, 1000], not " + std::to_string(rank));
@@ -30,11 +20,11 @@ Status LsiOptions::Validate() const {
   // Written so that NaN fails every range.
   if (!(min_similarity >= -1.0 && min_similarity <= 1.0)) {
     return Status::InvalidArgument("min_similarity must be in [-1, 1], not " +
-                                   Shown(min_similarity));
+                                   ShownNumber(min_similarity));
   }
   if (!(rebuild_after >= 0.0 && rebuild_after <= 100.0)) {
     return Status::InvalidArgument("rebuild_after must be in [0, 100], not " +
-                                   Shown(rebuild_after));
+                                   ShownNumber(rebuild_after));
   }
   if (power_iterations < 0 || power_iterations > 10) {
     return Status::InvalidArgument("power_iterations must be in [0, 10], not " +

@@ -17,8 +17,6 @@ namespace {
 
 constexpr uint32_t kNoLabel = Prediction::kNoLabel;
 constexpr uint64_t kNoPosition = ~uint64_t{0};
-// Added to each label's vote: an empty vote is uniform and no label is ever impossible.
-constexpr double kVoteSmoothing = 0.01;
 
 std::vector<float>& QueryVector(size_t stride) {
   thread_local std::vector<float> query;

@@ -29,6 +29,8 @@ namespace classiflow {
 inline constexpr size_t kMaxLsiLabels = 65535;
 inline constexpr uint32_t kLsiChunk = 128;
 inline constexpr size_t kLsiIdShards = 256;
+// Added to each label's vote: an empty vote is uniform and no label is ever impossible.
+inline constexpr double kVoteSmoothing = 0.01;
 
 struct LsiItem {
   std::string id;
