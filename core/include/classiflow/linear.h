@@ -49,6 +49,14 @@ struct CLASSIFLOW_EXPORT LinearOptions {
   // accuracy lost). Online steps never prune. REQUIRES: 0..0.5. Default: 0.05.
   double prune = 0.05;
 
+  // One-vs-all: each label is a yes/no question of its own, P(label | x) the sigmoid of
+  // w_label · x + b_label, so a text may have any number of labels, none included. Train it
+  // with label sets (Model::TrainLabelSets / FitLabelSets; Train's one label is a set of one);
+  // a text has every label whose probability reaches that label's threshold (0.5 until
+  // Model::SetThresholds or TuneThresholds sets it). Scores are then one independent log
+  // probability per label, not a distribution. Default: false.
+  bool multilabel = false;
+
   Status Validate() const;
   bool operator==(const LinearOptions&) const = default;
 };

@@ -44,9 +44,10 @@ struct ClassifyOptions {
   // REQUIRES: 0..1 (a negative, NaN or larger value is InvalidArgument). Default: nullopt.
   std::optional<double> min_confidence = std::nullopt;
   // Classify() only: Prediction::top holds up to this many labels whose probability reaches
-  // the threshold, most probable first. REQUIRES: >= 1 (0 is InvalidArgument); more than the
-  // model has labels is all of them. Default: 1.
-  size_t top_k = 1;
+  // the threshold, most probable first. nullopt = 1, or every label for a multilabel model.
+  // REQUIRES: >= 1 (0 is InvalidArgument); more than the model has labels is all of them.
+  // Default: nullopt.
+  std::optional<size_t> top_k = std::nullopt;
   // Batch calls only: also fill BatchPredictions::probabilities. Default: false.
   bool probabilities = false;
   // Batch calls only: fill BatchPredictions::confidence. false (with no threshold in force and
@@ -80,11 +81,18 @@ struct ItemInput {
   std::string_view id;                    // empty: the model assigns one (its sequence number)
 };
 
+// The labels of one text, for multilabel models (LinearOptions::multilabel): any number,
+// none included; a label given twice counts once.
+using LabelSet = std::span<const std::string_view>;
+
 struct BatchPredictions {
   std::shared_ptr<const Snapshot> snapshot;  // the version that answered; labels() names indices
   std::vector<uint32_t> label_index;         // per text; Prediction::kNoLabel below threshold
   std::vector<double> confidence;            // per text; top posterior probability (if asked)
   std::vector<double> probabilities;         // n × label_count row-major, when requested
+  // Multilabel models: per text, every label whose probability reaches its threshold, most
+  // probable first (label_index is the first of them). Empty for other models.
+  std::vector<std::vector<uint32_t>> label_sets;
 };
 
 class CLASSIFLOW_EXPORT Model {
@@ -147,6 +155,25 @@ class CLASSIFLOW_EXPORT Model {
   // validation as TrainBatch, plus FitOptions' ranges. For bayes it is TrainBatch.
   Status Fit(std::span<const std::string_view> labels, std::span<const std::string_view> texts,
              const FitOptions& options = FitOptions());
+  // Multilabel models (LinearOptions::multilabel; NotSupported for the others): as TrainBatch
+  // and Fit, with a set of labels per text. The same validation, for each label of a set.
+  Status TrainLabelSets(std::span<const LabelSet> label_sets,
+                        std::span<const std::string_view> texts);
+  Status FitLabelSets(std::span<const LabelSet> label_sets,
+                      std::span<const std::string_view> texts,
+                      const FitOptions& options = FitOptions());
+  // Multilabel models: the probability at which each of `labels` counts as present, as ONE new
+  // version. NotFound for a label the model does not have; InvalidArgument for a threshold
+  // outside [0, 1] or lengths that differ; all or nothing.
+  Status SetThresholds(std::span<const std::string_view> labels,
+                       std::span<const double> thresholds);
+  // Multilabel models: sets each label's threshold to the one that maximises its F1 on these
+  // texts (held-out data, not the training texts, on which every probability is too high), as
+  // ONE new version; labels none of the texts has keep theirs. `chosen` (may be null) receives
+  // every label's threshold in label order. InvalidArgument for an empty input or bad texts.
+  Status TuneThresholds(std::span<const LabelSet> label_sets,
+                        std::span<const std::string_view> texts,
+                        std::vector<double>* chosen = nullptr);
   // Removes a document added before. InvalidArgument, changing nothing, when that would make
   // any count negative (the document was never trained with this label).
   Status Untrain(std::string_view label, std::string_view text);
@@ -229,13 +256,27 @@ class CLASSIFLOW_EXPORT Model {
                      double threshold, bool normalise, const ClassifyOptions& options,
                      BatchPredictions* out) const;
   enum class Step { kAdd, kRemove, kFit, kAddItems };
+  Status CheckMultilabel() const;  // NotSupported unless the model is multilabel
   // `plan` is Fit's (null for the other steps).
   // kAddItems: labels[i] empty = no label; `ids` (empty span: all assigned) and `assigned`
-  // (may be null) are that step's.
+  // (may be null) are that step's. A multilabel model takes `label_sets` (one per text) and
+  // ignores `labels`; given `labels`, each is a set of one.
   Status Commit(std::span<const std::string_view> labels, std::span<const std::string_view> texts,
                 Step step, const struct FitPlan* plan = nullptr,
                 std::span<const std::string_view> ids = {},
-                std::vector<std::string>* assigned = nullptr);
+                std::vector<std::string>* assigned = nullptr,
+                std::span<const LabelSet> label_sets = {});
+  // Commit's part for a multilabel model: each text's label indices, flattened (text i's are
+  // flat[begin[i] .. begin[i + 1]), sorted, distinct), and the label list they index.
+  Status ResolveLabelSets(std::span<const LabelSet> label_sets,
+                          std::shared_ptr<const std::vector<std::string>>* label_list,
+                          std::vector<uint32_t>* flat, std::vector<size_t>* begin) const;
+  // ClassifyRange for a multilabel model: probabilities, label sets and the first of each.
+  void ClassifySetsRange(const Snapshot& snap, std::span<const std::string_view> texts,
+                         const ClassifyOptions& options, BatchPredictions* out) const;
+  // Fit and FitLabelSets: checks `options`, then commits a Step::kFit.
+  Status FitCommit(std::span<const std::string_view> labels, std::span<const LabelSet> label_sets,
+                   std::span<const std::string_view> texts, const FitOptions& options);
   // Under train_mu_: the step's last part. Builds the first index when the kind wants it now,
   // hands the records changed since `base` to the hook, publishes `next` and starts a
   // background rebuild when the kind wants one.

@@ -15,12 +15,15 @@ struct Prediction {
   std::string label;
   // Index of `label` in the model's label list, or kNoLabel.
   uint32_t label_index = kNoLabel;
-  // Posterior probability of the most probable label (reported even when below threshold).
+  // Posterior probability of `label`, or of the most probable label when there is none (it is
+  // then below the threshold).
   double confidence = 0.0;
-  // Per-label log posterior probabilities in label order; exp() of them sums to 1.
+  // Per-label log posterior probabilities in label order; exp() of them sums to 1 (multilabel
+  // models: each label's own log probability, Snapshot::multilabel()).
   std::vector<double> scores;
-  // Label indices whose probability reaches the threshold, most probable first (ties: the
-  // lower index first), at most ClassifyOptions::top_k; top[0] == label_index when not empty.
+  // Label indices whose probability reaches the threshold (multilabel: their own), most
+  // probable first (ties: the lower index first), at most ClassifyOptions::top_k;
+  // top[0] == label_index when not empty. A multilabel model's labels for the text.
   std::vector<uint32_t> top;
   // Which model and which immutable version answered; snapshot->labels() names the scores.
   std::string model;

@@ -35,7 +35,14 @@ class CLASSIFLOW_EXPORT Snapshot {
   const std::vector<std::string>& labels() const { return *labels_; }
   size_t label_count() const { return labels_->size(); }
 
-  // Writes label_count() log posterior probabilities (normalised: their exp() sums to 1).
+  // A multilabel model (LinearOptions::multilabel) answers each label on its own: Scores() are
+  // then independent log probabilities, one per label, and a text has every label whose
+  // probability reaches threshold(label).
+  virtual bool multilabel() const { return false; }
+  // Multilabel models: the probability at which `label` counts as present.
+  virtual double threshold(size_t /*label*/) const { return 0.5; }
+  // Writes label_count() log posterior probabilities (normalised: their exp() sums to 1; for a
+  // multilabel model, log P(label applies) for each label).
   // Features outside the model's feature space are ignored. `features` may be empty: the result
   // is then the prior.
   void Scores(const uint32_t* features, size_t feature_count, double* out) const;

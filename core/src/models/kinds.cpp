@@ -29,7 +29,14 @@ constexpr ModelKind kKinds[] = {
         kMaxLinearLabels,
         {.untrain = false},
         LinearOptionTable,
-        [](const ModelOptions& options) { return options.linear.Validate(); },
+        [](const ModelOptions& options) {
+          if (options.linear.multilabel && options.min_confidence != 0.0) {
+            return Status::InvalidArgument(
+                "a multilabel model keeps a threshold per label (Model::SetThresholds); "
+                "min_confidence is for single-label models");
+          }
+          return options.linear.Validate();
+        },
         [](const ModelOptions& options, std::shared_ptr<const std::vector<std::string>> labels)
             -> std::shared_ptr<const TrainableSnapshot> {
           return LinearSnapshot::Empty(options.linear, options.analyzer.hash_bits,

@@ -77,4 +77,9 @@ inline void NormalizeLogProbabilities(double* scores, size_t n) {
   for (size_t i = 0; i < n; ++i) scores[i] -= log_total;
 }
 
+// log(1 / (1 + e^-x)), without overflow for any x.
+inline double LogSigmoid(double x) {
+  return x >= 0 ? -std::log1p(std::exp(-x)) : x - std::log1p(std::exp(x));
+}
+
 }  // namespace classiflow

@@ -42,12 +42,16 @@ uint32_t PickLabel(const std::vector<double>& scores, double threshold, double* 
   return *confidence >= threshold ? static_cast<uint32_t>(best) : Prediction::kNoLabel;
 }
 
-// The indices of the (at most) k most probable labels whose probability reaches `threshold`,
-// most probable first; ties keep label order.
-void TopLabels(const std::vector<double>& scores, size_t k, double threshold,
+// The indices of the (at most) k most probable labels of log probabilities `scores` that
+// reach their threshold (log_threshold(l): its log, for label l), most probable first; ties
+// keep label order.
+template <class LogThreshold>
+void TopLabels(const double* scores, size_t n_labels, size_t k, const LogThreshold& log_threshold,
                std::vector<uint32_t>* top) {
-  top->resize(scores.size());
-  std::iota(top->begin(), top->end(), 0u);
+  top->clear();
+  for (uint32_t l = 0; l < n_labels; ++l) {
+    if (scores[l] >= log_threshold(l)) top->push_back(l);
+  }
   const auto more_probable = [&](uint32_t a, uint32_t b) {
     return scores[a] > scores[b] || (scores[a] == scores[b] && a < b);
   };
@@ -55,7 +59,6 @@ void TopLabels(const std::vector<double>& scores, size_t k, double threshold,
   std::partial_sort(top->begin(), top->begin() + static_cast<std::ptrdiff_t>(n), top->end(),
                     more_probable);
   top->resize(n);
-  while (!top->empty() && std::exp(scores[top->back()]) < threshold) top->pop_back();
 }
 
 // A caller's threshold: nullopt = the model's own; a value outside [0, 1] is an error (NaN or
@@ -67,7 +70,9 @@ Status CheckClassifyOptions(const ClassifyOptions& options) {
     (void)std::snprintf(value, sizeof value, "%g", *options.min_confidence);
     return Status::InvalidArgument(std::string("min_confidence must be in [0, 1], got ") + value);
   }
-  if (options.top_k == 0) return Status::InvalidArgument("top_k (k) must be at least 1");
+  if (options.top_k && *options.top_k == 0) {
+    return Status::InvalidArgument("top_k (k) must be at least 1");
+  }
   return Status::OK();
 }
 
@@ -232,12 +237,20 @@ Status Model::CheckVersionRoom(const TrainableSnapshot& base) const {
 
 Status Model::Commit(std::span<const std::string_view> labels,
                      std::span<const std::string_view> texts, Step step, const FitPlan* plan,
-                     std::span<const std::string_view> ids, std::vector<std::string>* assigned) {
+                     std::span<const std::string_view> ids, std::vector<std::string>* assigned,
+                     std::span<const LabelSet> label_sets) {
   const bool subtract = step == Step::kRemove;
   CF_RETURN_IF_ERROR(status());
-  if (labels.size() != texts.size()) {
+  const bool multilabel = current_.load()->multilabel();
+  std::vector<LabelSet> singletons;  // a multilabel model's single labels, as sets of one
+  if (multilabel && label_sets.empty()) {
+    for (const std::string_view& label : labels) singletons.emplace_back(&label, 1);
+    label_sets = singletons;
+  }
+  const size_t label_count = multilabel ? label_sets.size() : labels.size();
+  if (label_count != texts.size()) {
     return Status::InvalidArgument("got " + std::to_string(texts.size()) + " texts but " +
-                                   std::to_string(labels.size()) + " labels");
+                                   std::to_string(label_count) + " labels");
   }
   if (texts.empty()) return Status::OK();
   for (size_t i = 0; i < texts.size(); ++i) {
@@ -253,7 +266,12 @@ Status Model::Commit(std::span<const std::string_view> labels,
   CF_RETURN_IF_ERROR(status());  // the engine may have closed while we waited
   std::shared_ptr<const std::vector<std::string>> label_list;
   std::vector<uint32_t> indices;
-  if (step == Step::kAddItems) {
+  std::vector<uint32_t> set_flat;  // multilabel
+  std::vector<size_t> set_begin;
+  if (multilabel) {
+    CF_RETURN_IF_ERROR(ResolveLabelSets(label_sets, &label_list, &set_flat, &set_begin));
+    indices.assign(texts.size(), Prediction::kNoLabel);
+  } else if (step == Step::kAddItems) {
     // Items may come without a label: resolve the labelled ones only.
     std::vector<std::string_view> named;
     std::vector<size_t> at;
@@ -287,6 +305,10 @@ Status Model::Commit(std::span<const std::string_view> labels,
     for (size_t i = 0; i < n; ++i) {
       docs[i] = {indices[start + i], features[i].data(), features[i].size(),
                  ids.empty() ? std::string_view() : ids[start + i]};
+      if (multilabel) {
+        docs[i].label_set = std::span<const uint32_t>(set_flat).subspan(
+            set_begin[start + i], set_begin[start + i + 1] - set_begin[start + i]);
+      }
     }
     const uint64_t version = base->version() + 1;
     switch (step) {
@@ -336,6 +358,12 @@ Status Model::TrainBatch(std::span<const std::string_view> labels,
 
 Status Model::Fit(std::span<const std::string_view> labels, std::span<const std::string_view> texts,
                   const FitOptions& options) {
+  return FitCommit(labels, {}, texts, options);
+}
+
+Status Model::FitCommit(std::span<const std::string_view> labels,
+                        std::span<const LabelSet> label_sets,
+                        std::span<const std::string_view> texts, const FitOptions& options) {
   CF_RETURN_IF_ERROR(status());
   // The model's own epochs were checked with its options; a caller's are checked here.
   if (options.epochs && (*options.epochs < 1 || *options.epochs > 1000)) {
@@ -355,7 +383,7 @@ Status Model::Fit(std::span<const std::string_view> labels, std::span<const std:
         options.progress(FitProgress{done, total, epoch, loss});
       };
     }
-    s = Guarded([&] { return Commit(labels, texts, Step::kFit, &plan); });
+    s = Guarded([&] { return Commit(labels, texts, Step::kFit, &plan, {}, nullptr, label_sets); });
   });
   return s;
 }
@@ -395,10 +423,18 @@ Status Model::Classify(std::string_view text, const ClassifyOptions& options,
     analyzer_.Analyze(text, &features);
     out->scores.resize(n_labels);
     snap->Scores(features.data(), features.size(), out->scores.data());
-    const double threshold = Threshold(options);
-    out->label_index = PickLabel(out->scores, threshold, &out->confidence);
+    const bool multilabel = snap->multilabel();
+    const double log_threshold = std::log(Threshold(options));
+    const auto log_threshold_of = [&](uint32_t l) {
+      return multilabel && !options.min_confidence ? std::log(snap->threshold(l)) : log_threshold;
+    };
+    TopLabels(out->scores.data(), n_labels, options.top_k.value_or(multilabel ? n_labels : 1),
+              log_threshold_of, &out->top);
+    const auto best = static_cast<size_t>(
+        std::max_element(out->scores.begin(), out->scores.end()) - out->scores.begin());
+    out->label_index = out->top.empty() ? Prediction::kNoLabel : out->top[0];
+    out->confidence = std::exp(out->scores[out->has_label() ? out->label_index : best]);
     out->label = out->has_label() ? snap->labels()[out->label_index] : std::string();
-    TopLabels(out->scores, options.top_k, threshold, &out->top);
     out->model = name_;
     out->version = snap->version();
     out->snapshot = snap;
@@ -427,6 +463,14 @@ Status Model::ClassifyBatch(std::span<const std::string_view> texts, const Class
   return Guarded([&] {
     out->snapshot = snap;
     out->label_index.resize(texts.size());
+    if (snap->multilabel()) {
+      out->confidence.assign(texts.size(), 0.0);
+      out->probabilities.resize(options.probabilities ? texts.size() * n_labels : 0);
+      out->label_sets.resize(texts.size());
+      RunBatch([&] { ClassifySetsRange(*snap, texts, options, out); });
+      return Status::OK();
+    }
+    out->label_sets.clear();
     out->confidence.assign(normalise ? texts.size() : 0, 0.0);
     out->probabilities.resize(options.probabilities ? texts.size() * n_labels : 0);
     RunBatch([&] { ClassifyRange(*snap, texts, threshold, normalise, options, out); });
@@ -462,6 +506,32 @@ void Model::ClassifyRange(const Snapshot& snap, std::span<const std::string_view
       }
       snap.Scores(features.data(), features.size(), scores.data());
       out->label_index[i] = PickLabel(scores, threshold, &out->confidence[i]);
+      if (options.probabilities) {
+        double* row = out->probabilities.data() + i * n_labels;
+        for (size_t c = 0; c < n_labels; ++c) row[c] = std::exp(scores[c]);
+      }
+    }
+  });
+}
+
+void Model::ClassifySetsRange(const Snapshot& snap, std::span<const std::string_view> texts,
+                              const ClassifyOptions& options, BatchPredictions* out) const {
+  const size_t n_labels = snap.label_count();
+  const auto log_threshold_of = [&](uint32_t l) {
+    return std::log(options.min_confidence.value_or(snap.threshold(l)));
+  };
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, texts.size(), 64), [&](const auto& range) {
+    std::vector<uint32_t>& features = ThreadFeatures();
+    std::vector<double>& scores = ThreadScores(n_labels);
+    for (size_t i = range.begin(); i != range.end(); ++i) {
+      analyzer_.Analyze(texts[i], &features);
+      snap.Scores(features.data(), features.size(), scores.data());
+      std::vector<uint32_t>& set = out->label_sets[i];
+      TopLabels(scores.data(), n_labels, n_labels, log_threshold_of, &set);
+      const auto best =
+          static_cast<size_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
+      out->label_index[i] = set.empty() ? Prediction::kNoLabel : set[0];
+      out->confidence[i] = std::exp(scores[set.empty() ? best : set[0]]);
       if (options.probabilities) {
         double* row = out->probabilities.data() + i * n_labels;
         for (size_t c = 0; c < n_labels; ++c) row[c] = std::exp(scores[c]);

@@ -6,7 +6,11 @@ namespace classiflow {
 
 void Snapshot::Scores(const uint32_t* features, size_t feature_count, double* out) const {
   RawScores(features, feature_count, out);
-  NormalizeLogProbabilities(out, label_count());
+  if (multilabel()) {
+    for (size_t l = 0; l < label_count(); ++l) out[l] = LogSigmoid(out[l]);
+  } else {
+    NormalizeLogProbabilities(out, label_count());
+  }
 }
 
 }  // namespace classiflow

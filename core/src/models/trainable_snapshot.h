@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,10 +28,11 @@ namespace classiflow {
 // One analysed training document or item: its label (Prediction::kNoLabel for an item added
 // without one) and, for kinds that keep items (lsi), its id (empty: the kind assigns one).
 struct TrainingDoc {
-  uint32_t label_index;
+  uint32_t label_index;  // Prediction::kNoLabel for a multilabel model's document
   const uint32_t* features;
   size_t feature_count;
   std::string_view id = {};
+  std::span<const uint32_t> label_set = {};  // multilabel: the labels, sorted, distinct
 };
 
 // When a kind that keeps an index (lsi) wants it rebuilt (TrainableSnapshot::rebuild_need).
@@ -65,6 +67,12 @@ class TrainableSnapshot : public Snapshot {
     CF_RETURN_IF_ERROR(Add(docs, std::move(labels), version, next));
     if (plan.progress) plan.progress(docs.size(), docs.size(), 1, 0.0);
     return Status::OK();
+  }
+  // Multilabel kinds: the same state with these per-label thresholds (label order) as version
+  // `version`.
+  virtual Status WithThresholds(std::vector<float> /*thresholds*/, uint64_t /*version*/,
+                                std::shared_ptr<const TrainableSnapshot>* /*next*/) const {
+    return Status::NotSupported("this model kind keeps no per-label thresholds");
   }
   // The same with `docs` removed (documents added before). InvalidArgument, changing nothing,
   // when that is impossible (a count would go below zero); NotSupported for a kind that cannot

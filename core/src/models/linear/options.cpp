@@ -37,6 +37,7 @@ const OptionTable& LinearOptionTable() {
       {"idf", Field([](auto* o) -> auto& { return o->linear.idf; })},
       {"quantize", Field([](auto* o) -> auto& { return o->linear.quantize; })},
       {"prune", Field([](auto* o) -> auto& { return o->linear.prune; })},
+      {"multilabel", Field([](auto* o) -> auto& { return o->linear.multilabel; })},
   };
   return kTable;
 }

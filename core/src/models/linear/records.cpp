@@ -1,6 +1,7 @@
 // Serialisation of LinearSnapshot: one header record ("h": format, version, labels, counters,
-// biases) and one record per non-empty page ("p" + 8 hex digits). Every record is sealed with a
-// checksum; every count and width is checked against the header before it sizes anything.
+// biases, and a multilabel model's thresholds) and one record per non-empty page ("p" + 8 hex
+// digits). Every record is sealed with a checksum; every count and width is checked against the
+// header before it sizes anything.
 #include <algorithm>
 #include <cmath>
 #include <iterator>
@@ -127,6 +128,7 @@ std::string LinearSnapshot::EncodeHeader() const {
   w.PutU64(pages_present_);
   w.PutRaw(bias_.data(), sizeof(float) * bias_.size());
   w.PutRaw(bias_squared_.data(), sizeof(float) * bias_squared_.size());
+  w.PutRaw(thresholds_.data(), sizeof(float) * thresholds_.size());  // multilabel only
   return SealRecord(std::move(out));
 }
 
@@ -146,8 +148,9 @@ Status LinearSnapshot::FromRecords(const LinearOptions& options, int hash_bits,
       OpenHeader(records, "linear header", kMaxLinearLabels, &r, &version, labels.get()));
   const size_t n_labels = labels->size();
   auto snap = std::shared_ptr<LinearSnapshot>(new LinearSnapshot(options, version, labels));
+  const size_t per_label = options.multilabel ? 3 : 2;  // bias, its accumulator, threshold
   if (!r.GetU64(&snap->docs_) || !r.GetU64(&snap->steps_) || !r.GetU32(&n_pages) ||
-      !r.GetU64(&snap->pages_present_) || r.remaining() != 2 * n_labels * sizeof(float)) {
+      !r.GetU64(&snap->pages_present_) || r.remaining() != per_label * n_labels * sizeof(float)) {
     return Status::Corruption("linear header: bad counters");
   }
   snap->bias_.resize(n_labels);
@@ -156,6 +159,14 @@ Status LinearSnapshot::FromRecords(const LinearOptions& options, int hash_bits,
   r.GetRaw(snap->bias_squared_.data(), n_labels * sizeof(float));
   if (!AllFinite(snap->bias_) || !AllFinite(snap->bias_squared_)) {
     return Status::Corruption("linear header: a bias is not a finite number");
+  }
+  if (options.multilabel) {
+    snap->thresholds_.resize(n_labels);
+    r.GetRaw(snap->thresholds_.data(), n_labels * sizeof(float));
+    if (!std::all_of(snap->thresholds_.begin(), snap->thresholds_.end(),
+                     [](float t) { return t >= 0.0f && t <= 1.0f; })) {
+      return Status::Corruption("linear header: a threshold is outside [0, 1]");
+    }
   }
   if (hash_bits < kLinearPageBits || hash_bits > 31 ||
       n_pages != (size_t{1} << hash_bits) / kLinearPageRows) {

@@ -67,9 +67,11 @@ LinearSnapshot::LinearSnapshot(const LinearSnapshot& base, uint64_t version,
       docs_(base.docs_),
       steps_(base.steps_),
       pages_present_(base.pages_present_),
+      thresholds_(base.thresholds_),
       log_docs_(base.log_docs_) {
   bias_.resize(label_count(), 0.0f);
   bias_squared_.resize(label_count(), 0.0f);
+  if (options_.multilabel) thresholds_.resize(label_count(), kDefaultThreshold);
 }
 
 std::shared_ptr<const LinearSnapshot> LinearSnapshot::Empty(
@@ -79,7 +81,18 @@ std::shared_ptr<const LinearSnapshot> LinearSnapshot::Empty(
   snap->pages_ = WeightPageTable((size_t{1} << hash_bits) / kLinearPageRows);
   snap->bias_.assign(snap->label_count(), 0.0f);
   snap->bias_squared_.assign(snap->label_count(), 0.0f);
+  if (options.multilabel) snap->thresholds_.assign(snap->label_count(), kDefaultThreshold);
   return snap;
+}
+
+Status LinearSnapshot::WithThresholds(std::vector<float> thresholds, uint64_t version,
+                                      std::shared_ptr<const TrainableSnapshot>* next) const {
+  if (!options_.multilabel) return TrainableSnapshot::WithThresholds({}, version, next);
+  auto snap = std::shared_ptr<LinearSnapshot>(new LinearSnapshot(*this, version, label_list()));
+  snap->thresholds_ = std::move(thresholds);
+  snap->thresholds_.resize(label_count(), kDefaultThreshold);
+  *next = std::move(snap);
+  return Status::OK();
 }
 
 const std::vector<LinearSnapshot::Entry>& LinearSnapshot::Vectorize(const uint32_t* features,

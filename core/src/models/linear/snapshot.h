@@ -115,6 +115,15 @@ class LinearSnapshot final : public TrainableSnapshot {
                             const std::map<std::string, std::string>& records,
                             std::shared_ptr<const TrainableSnapshot>* out);
 
+  bool multilabel() const override { return options_.multilabel; }
+  double threshold(size_t label) const override {
+    return label < thresholds_.size() ? thresholds_[label] : kDefaultThreshold;
+  }
+  Status WithThresholds(std::vector<float> thresholds, uint64_t version,
+                        std::shared_ptr<const TrainableSnapshot>* next) const override;
+  // A multilabel label's threshold until one is set.
+  static constexpr float kDefaultThreshold = 0.5f;
+
   // w_label · x + b_label for the text's weighted, unit-length feature vector x.
   void RawScores(const uint32_t* features, size_t feature_count, double* out) const override;
   void Effects(const uint32_t* features, size_t feature_count, std::vector<uint32_t>* distinct,
@@ -167,6 +176,7 @@ class LinearSnapshot final : public TrainableSnapshot {
   uint64_t docs_ = 0;                // documents trained (the N of IDF)
   uint64_t steps_ = 0;               // gradient steps taken (the t of the SGD schedule)
   uint64_t pages_present_ = 0;       // non-empty pages: a missing page record is Corruption
+  std::vector<float> thresholds_;    // multilabel: per label (empty otherwise)
   float log_docs_ = 0;               // derived: log(1 + docs_)
 };
 

@@ -1,4 +1,5 @@
-// Training of the linear model: stochastic gradient descent on the softmax log loss.
+// Training of the linear model: stochastic gradient descent on the softmax log loss, or for a
+// multilabel model on the sum of each label's binary log loss (one-vs-all).
 //
 // A step copies the pages of every feature its documents hold (widened to the current label
 // count, dequantized), counts document frequencies, turns each document into its unit-length
@@ -82,6 +83,9 @@ struct LinearSnapshot::Training {
   std::vector<size_t> doc_begin;                  // doc i: entries [doc_begin[i], doc_begin[i+1])
   std::vector<DocEntry> entries;
   std::vector<uint32_t> doc_label;
+  bool multilabel = false;
+  std::vector<uint32_t> set_labels;  // multilabel: doc i's are [set_begin[i], set_begin[i+1])
+  std::vector<size_t> set_begin;
 
   float* Row(uint32_t ref) {
     return slots[ref >> kLinearPageBits]->weights.data() +
@@ -98,6 +102,8 @@ struct LinearSnapshot::Training {
     TermCounter counter;
     doc_begin.assign(1, 0);
     doc_label.clear();
+    set_begin.assign(1, 0);
+    set_labels.clear();
     for (const TrainingDoc& doc : docs) {
       for (const TermCounter::Term& term : counter.Count(doc.features, doc.feature_count)) {
         const uint32_t feature = term.feature;
@@ -118,6 +124,8 @@ struct LinearSnapshot::Training {
       }
       doc_begin.push_back(entries.size());
       doc_label.push_back(doc.label_index);
+      set_labels.insert(set_labels.end(), doc.label_set.begin(), doc.label_set.end());
+      set_begin.push_back(set_labels.size());
     }
     snap->docs_ += docs.size();
     snap->log_docs_ = std::log1p(static_cast<float>(snap->docs_));
@@ -157,6 +165,34 @@ struct LinearSnapshot::Training {
     return copy;
   }
 
+  // Scores g of document d become the gradient p - onehot(label) of its softmax log loss, which
+  // is returned.
+  double SoftmaxGradient(size_t d, float* g) const {
+    const float top = *std::max_element(g, g + n_labels);
+    float sum = 0;
+    for (size_t l = 0; l < n_labels; ++l) sum += (g[l] = std::exp(std::max(g[l] - top, -80.0f)));
+    const uint32_t label = doc_label[d];
+    const double loss = -std::log(std::max(g[label] / sum, 1e-30f));
+    for (size_t l = 0; l < n_labels; ++l) g[l] = g[l] / sum - (l == label ? 1.0f : 0.0f);
+    return loss;
+  }
+
+  // Multilabel: scores g become the gradient sigmoid(g) - y of each label's binary log loss
+  // (y = 1 for the document's labels), whose sum is returned.
+  double SigmoidGradient(size_t d, float* g) const {
+    const uint32_t* next = set_labels.data() + set_begin[d];  // sorted
+    const uint32_t* end = set_labels.data() + set_begin[d + 1];
+    double loss = 0;
+    for (size_t l = 0; l < n_labels; ++l) {
+      const bool has = next != end && *next == l;
+      next += has;
+      const float p = 1.0f / (1.0f + std::exp(-std::clamp(g[l], -80.0f, 80.0f)));
+      loss -= std::log(std::max(has ? p : 1.0f - p, 1e-30f));
+      g[l] = p - (has ? 1.0f : 0.0f);
+    }
+    return loss;
+  }
+
   // One gradient step on document d; returns its log loss. `t` numbers the step (SGD's rate).
   template <bool kShared>
   double Step(size_t d, uint64_t t, Scratch* scratch) {
@@ -176,12 +212,7 @@ struct LinearSnapshot::Training {
       const float* w = Row(e->ref);
       for (size_t l = 0; l < n_labels; ++l) g[l] += e->value * Load<kShared>(w[l]);
     }
-    // Softmax in place; then g = p - onehot(label), the gradient of the scores.
-    const float top = *std::max_element(g, g + n_labels);
-    float sum = 0;
-    for (size_t l = 0; l < n_labels; ++l) sum += (g[l] = std::exp(std::max(g[l] - top, -80.0f)));
-    const uint32_t label = doc_label[d];
-    const double loss = -std::log(std::max(g[label] / sum, 1e-30f));
+    const double loss = multilabel ? SigmoidGradient(d, g) : SoftmaxGradient(d, g);
     // Only labels with a gradient that matters are updated: after the first pass a text's
     // softmax is sharp, and skipping the labels it all but rules out made passes several times
     // faster on many labels at no measured cost in accuracy. It also keeps subnormal weights
@@ -190,7 +221,6 @@ struct LinearSnapshot::Training {
     active.clear();
     float g_squared = 0;
     for (size_t l = 0; l < n_labels; ++l) {
-      g[l] = g[l] / sum - (l == label ? 1.0f : 0.0f);
       if (std::fabs(g[l]) >= kMinGradient) {
         active.push_back(static_cast<uint32_t>(l));
         g_squared += g[l] * g[l];
@@ -277,12 +307,16 @@ struct LinearSnapshot::Training {
     for (uint32_t r = 0; r < kLinearPageRows; ++r) {
       bounds[r] = static_cast<uint32_t>(page.quantized ? quantized.size() : weights.size());
       float* row = dense.weights.data() + size_t{r} * n_labels;
-      sorted.assign(row, row + n_labels);
-      auto middle = sorted.begin() + static_cast<std::ptrdiff_t>(n_labels / 2);
-      std::nth_element(sorted.begin(), middle, sorted.end());
+      // Centring moves no softmax; a multilabel model's sigmoids are each their own.
+      float centre = 0;
+      if (!multilabel && n_labels > 0) {
+        sorted.assign(row, row + n_labels);
+        auto middle = sorted.begin() + static_cast<std::ptrdiff_t>(n_labels / 2);
+        std::nth_element(sorted.begin(), middle, sorted.end());
+        centre = *middle;
+      }
       float largest = 0;
-      for (size_t l = 0; l < n_labels; ++l)
-        largest = std::max(largest, std::fabs(row[l] -= *middle));
+      for (size_t l = 0; l < n_labels; ++l) largest = std::max(largest, std::fabs(row[l] -= centre));
       // Below 1e-20 a weight moves no score, and it would breed subnormals (slow to multiply).
       const float keep = std::max(prune * largest, 1e-20f);
       const float to_int = largest > 0 ? 127.0f / largest : 0.0f;
@@ -340,6 +374,7 @@ Status LinearSnapshot::Train(const std::vector<TrainingDoc>& docs,
   training.learning_rate = static_cast<float>(options_.learning_rate);
   training.l2 = static_cast<float>(options_.l2);
   training.adagrad = options_.optimizer == "adagrad";
+  training.multilabel = options_.multilabel;
   // Pruning is for batch fits: online steps would prune a rare feature's weight at every step
   // while it is still small, and it would never grow.
   training.prune = shuffle ? static_cast<float>(options_.prune) : 0.0f;
