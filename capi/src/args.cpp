@@ -83,6 +83,25 @@ Status LabelsArg(const char* const* labels, size_t n, std::vector<std::string_vi
   return Status::OK();
 }
 
+Status LabelSetsArg::Read(const char* const* labels, const size_t* counts,
+                          const char* const* text_array, const size_t* lens, size_t n) {
+  CF_RETURN_IF_ERROR(BatchSizeArg(n));
+  CF_RETURN_IF_ERROR(NotNull(counts, "counts"));
+  size_t total = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (counts[i] > CF_MAX_BATCH - total) {
+      return Status::InvalidArgument("counts add up to more than CF_MAX_BATCH labels");
+    }
+    total += counts[i];
+  }
+  if (total != 0) CF_RETURN_IF_ERROR(LabelsArg(labels, total, &flat));
+  sets.resize(n);
+  for (size_t i = 0, at = 0; i < n; at += counts[i], ++i) {
+    sets[i] = std::span<const std::string_view>(flat).subspan(at, counts[i]);
+  }
+  return TextsArg(text_array, lens, n, &texts);
+}
+
 Status CopyOut(std::string_view s, char** out) {
   char* copy = static_cast<char*>(std::malloc(s.size() + 1));
   if (copy == nullptr) return Status::Internal("out of memory");

@@ -62,6 +62,17 @@ Status TextsArg(const char* const* texts, const size_t* lens, size_t n,
                 std::vector<std::string_view>* out);
 Status LabelsArg(const char* const* labels, size_t n, std::vector<std::string_view>* out);
 
+// The C form of n label sets (multilabel models): text i's labels are the next counts[i]
+// entries of `labels`; texts as TextsArg.
+struct LabelSetsArg {
+  std::vector<std::string_view> flat;
+  std::vector<LabelSet> sets;
+  std::vector<std::string_view> texts;
+
+  Status Read(const char* const* labels, const size_t* counts, const char* const* text_array,
+              const size_t* lens, size_t n);
+};
+
 // Hands a malloc'ed, NUL-terminated copy of `s` to the caller (freed with cf_free()).
 Status CopyOut(std::string_view s, char** out);
 

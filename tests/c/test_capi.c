@@ -975,6 +975,99 @@ static void test_items(cf_engine *e) {
   cf_model_release(m);
 }
 
+/* Multilabel models: label sets in, every label that reaches its threshold out, thresholds set,
+ * tuned and read, evaluation of sets, and the refusals of single-label models. */
+static void test_multilabel(cf_engine *e) {
+  static const char *const texts[] = {"goal match team", "vote election senate",
+                                      "goal match vote election", "software chip code",
+                                      "team goal code chip", "the news today"};
+  /* sports | politics | sports politics | tech | sports tech | (none) */
+  static const char *const labels[] = {"sports", "politics", "sports", "politics",
+                                       "tech",   "sports",   "tech"};
+  static const size_t counts[] = {1, 1, 2, 1, 2, 0};
+  cf_model *m = NULL, *single = NULL;
+  size_t indices[8], count = 0, n_labels = 0;
+  double probabilities[8], thresholds[3];
+  int multilabel = -1;
+  char *json = NULL;
+  uint64_t version = 0;
+  EXPECT(CF_OK,
+         cf_model_create(e, "tags", "linear",
+                         "{\"multilabel\": true, \"hash_bits\": 12, \"epochs\": 30}", &m),
+         "create a multilabel model");
+  EXPECT(CF_OK, cf_model_multilabel(m, &multilabel), "ask whether it is multilabel");
+  CHECK(multilabel == 1, "it is");
+  EXPECT(CF_INVALID_ARGUMENT,
+         cf_model_fit_label_sets(m, labels, NULL, texts, NULL, COUNT(texts), 0, 1, NULL, NULL),
+         "NULL counts");
+  EXPECT(CF_OK,
+         cf_model_fit_label_sets(m, labels, counts, texts, NULL, COUNT(texts), 0, 1, NULL, NULL),
+         "fit label sets");
+  EXPECT(CF_OK, cf_model_version(m, &version), "version after the fit");
+  CHECK(version == 1, "a fit of sets is one version");
+  EXPECT(CF_OK, cf_model_label_count(m, &n_labels), "label count");
+  CHECK(n_labels == 3, "three labels");
+  EXPECT(CF_OK,
+         cf_model_classify_top(m, "goal match vote election", 24, n_labels, -1, indices,
+                               probabilities, &count),
+         "classify into a set");
+  CHECK(count == 2 && probabilities[0] >= 0.5 && probabilities[1] >= 0.5,
+        "both labels of the text, each at or above its threshold");
+  EXPECT(CF_OK, cf_model_classify_top(m, "the news today", 14, n_labels, -1, indices, NULL, &count),
+         "classify a text of no label");
+  CHECK(count == 0, "no label");
+  {
+    const char *const sports[] = {"sports"};
+    const char *const unknown[] = {"weather"};
+    const double high[] = {1.0}, bad[] = {1.5};
+    EXPECT(CF_INVALID_ARGUMENT, cf_model_set_thresholds(m, sports, bad, 1), "threshold above 1");
+    EXPECT(CF_NOT_FOUND, cf_model_set_thresholds(m, unknown, high, 1), "an unknown label");
+    EXPECT(CF_OK, cf_model_set_thresholds(m, sports, high, 1), "set a threshold");
+    EXPECT(CF_OK, cf_model_thresholds(m, thresholds, 3), "read the thresholds");
+    CHECK(thresholds[0] == 1.0 && thresholds[1] == 0.5 && thresholds[2] == 0.5,
+          "the set one, the others at 0.5");
+    EXPECT(CF_INVALID_ARGUMENT, cf_model_thresholds(m, thresholds, 2), "a wrong count");
+    EXPECT(CF_OK,
+           cf_model_classify_top(m, "goal match vote election", 24, n_labels, -1, indices, NULL,
+                                 &count),
+           "classify after raising a threshold");
+    CHECK(count == 1, "sports no longer reaches its threshold");
+  }
+  EXPECT(CF_OK, cf_model_tune_thresholds(m, labels, counts, texts, NULL, COUNT(texts)),
+         "tune the thresholds");
+  EXPECT(CF_OK, cf_model_thresholds(m, thresholds, 3), "read the tuned thresholds");
+  CHECK(thresholds[0] < 1.0, "tuning moved the raised threshold");
+  EXPECT(CF_OK, cf_model_evaluate_label_sets(m, labels, counts, texts, NULL, COUNT(texts), &json),
+         "evaluate label sets");
+  CHECK(json != NULL && strstr(json, "\"multilabel\":true") != NULL &&
+            strstr(json, "\"accuracy\":1.0") != NULL && strstr(json, "\"micro_f1\":1.0") != NULL,
+        "the tuned model gets every training text's set exactly");
+  cf_free(json);
+  EXPECT(CF_OK,
+         cf_model_cross_validate_label_sets(m, labels, counts, texts, NULL, COUNT(texts), 2, 7,
+                                            &json),
+         "cross-validate label sets");
+  CHECK(json != NULL && json[0] == '[' && strstr(json, "\"micro_f1\"") != NULL,
+        "a fold array");
+  cf_free(json);
+  EXPECT(CF_OK, cf_model_train_label_sets(m, labels, counts, texts, NULL, 2), "online sets");
+  EXPECT(CF_OK, cf_model_create(e, "one_label", "linear", "{\"hash_bits\": 12}", &single),
+         "create a single-label linear model");
+  EXPECT(CF_OK, cf_model_multilabel(single, &multilabel), "ask again");
+  CHECK(multilabel == 0, "it is not");
+  EXPECT(CF_NOT_SUPPORTED, cf_model_train_label_sets(single, labels, counts, texts, NULL, 1),
+         "sets for a single-label model");
+  EXPECT(CF_NOT_SUPPORTED, cf_model_thresholds(single, thresholds, 0), "no thresholds");
+  cf_model_release(single);
+  single = NULL;
+  EXPECT(CF_INVALID_ARGUMENT,
+         cf_model_create(e, "tags2", "linear", "{\"multilabel\": true, \"min_confidence\": 0.4}",
+                         &single),
+         "min_confidence for a multilabel model");
+  CHECK(single == NULL, "a refused create sets *out to NULL");
+  cf_model_release(m);
+}
+
 int main(void) {
   const char *tmp = getenv("TMPDIR");
   cf_engine *e = NULL;
@@ -1002,6 +1095,7 @@ int main(void) {
     test_threads(e);
     test_fit(e);
     test_items(e);
+    test_multilabel(e);
     cf_engine_close(e);
   }
   test_durable();

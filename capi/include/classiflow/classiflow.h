@@ -257,6 +257,53 @@ CF_API cf_status cf_model_fit(cf_model *m, const char *const *labels, const char
                               const size_t *lens, size_t n, int epochs, int threads,
                               cf_fit_progress_fn progress, void *user);
 
+/* ---- Models: multilabel (the linear kind's "multilabel": true) ---------------------------- */
+
+/* A multilabel model answers each label on its own (one-vs-all): a text has every label whose
+ * probability reaches that label's threshold (0.5 until set), any number of them, none
+ * included. cf_model_classify_top() with k = the label count and min_confidence < 0 returns
+ * them, most probable first; cf_model_scores() writes each label's own log probability (they do
+ * not sum to 1); cf_model_classify() the most probable of them (NULL when there is none).
+ * cf_model_train() and cf_model_fit() take one label per text (a set of one).
+ *
+ * Label sets in C: text i's labels are the next counts[i] entries of `labels` (counts[i] may be
+ * 0), so `labels` holds the sum of counts[0..n) strings. Texts as cf_model_train_batch(). The
+ * functions below are CF_NOT_SUPPORTED for a model that is not multilabel. */
+
+/* *multilabel = 1 for a multilabel model, 0 otherwise. */
+CF_API cf_status cf_model_multilabel(cf_model *m, int *multilabel);
+
+/* As cf_model_train_batch() with a set of labels per text: ONE new version, all or nothing. A
+ * label given twice in a set counts once. Errors as cf_model_train_batch() for each label, plus
+ * CF_INVALID_ARGUMENT for a NULL counts or more than CF_MAX_BATCH labels in all. */
+CF_API cf_status cf_model_train_label_sets(cf_model *m, const char *const *labels,
+                                           const size_t *counts, const char *const *texts,
+                                           const size_t *lens, size_t n);
+
+/* As cf_model_fit() with a set of labels per text. */
+CF_API cf_status cf_model_fit_label_sets(cf_model *m, const char *const *labels,
+                                         const size_t *counts, const char *const *texts,
+                                         const size_t *lens, size_t n, int epochs, int threads,
+                                         cf_fit_progress_fn progress, void *user);
+
+/* Sets the threshold of labels[i] to thresholds[i] for all i < n, as ONE new version.
+ * Errors, each changing nothing: CF_NOT_FOUND for a label the model does not have,
+ * CF_INVALID_ARGUMENT for a threshold outside [0, 1] (or NaN) or NULL arrays. */
+CF_API cf_status cf_model_set_thresholds(cf_model *m, const char *const *labels,
+                                         const double *thresholds, size_t n);
+
+/* Sets each label's threshold to the one that maximises its F1 on these texts, as ONE new
+ * version: give held-out texts, not the training texts (on which every probability is too
+ * high). Labels none of the texts has keep theirs. Errors: CF_INVALID_ARGUMENT for n == 0 or
+ * bad arguments. */
+CF_API cf_status cf_model_tune_thresholds(cf_model *m, const char *const *labels,
+                                          const size_t *counts, const char *const *texts,
+                                          const size_t *lens, size_t n);
+
+/* Writes every label's threshold (label order) to thresholds[0..n). REQUIRES: n == the label
+ * count, else CF_INVALID_ARGUMENT. */
+CF_API cf_status cf_model_thresholds(cf_model *m, double *thresholds, size_t n);
+
 /* ---- Models: items (kind "lsi"; CF_NOT_SUPPORTED for the other kinds) --------------------- */
 
 /* Adds n items as ONE new version, all or nothing, folded into the current index so they are
@@ -326,7 +373,7 @@ CF_API cf_status cf_model_classify_top(cf_model *m, const char *text, size_t len
 
 /* Compares the model's most probable label of each texts[i] (whatever its min_confidence) with
  * labels[i] and writes a JSON object to *json (free with cf_free()): {"count", "accuracy",
- * "macro_f1", "labels", "per_label": {label: {"precision", "recall", "f1", "support"}},
+ * "macro_f1", "micro_f1", "multilabel" (false), "labels", "per_label": {label: {"precision", "recall", "f1", "support"}},
  * "confusion": [[...]]} with confusion[t][p] counting texts of true label labels[t] given
  * labels[p]; true labels the model does not know come last. Texts as cf_model_train_batch().
  * Errors: CF_INVALID_ARGUMENT for n == 0, NULL arrays or json, a bad text (named), or a model
@@ -342,6 +389,23 @@ CF_API cf_status cf_model_evaluate(cf_model *m, const char *const *labels, const
 CF_API cf_status cf_model_cross_validate(cf_model *m, const char *const *labels,
                                          const char *const *texts, const size_t *lens, size_t n,
                                          size_t k, uint64_t seed, char **json);
+
+/* Multilabel models: each text's labels (those reaching their thresholds) against its set, as
+ * JSON in *json (free with cf_free()): the object of cf_model_evaluate() with "multilabel":
+ * true, "accuracy" the share of texts given exactly their labels, per-label counts of each
+ * label's own decisions, "micro_f1" over all of them and an empty "confusion". Errors as
+ * cf_model_evaluate(), plus CF_NOT_SUPPORTED for a model that is not multilabel. */
+CF_API cf_status cf_model_evaluate_label_sets(cf_model *m, const char *const *labels,
+                                              const size_t *counts, const char *const *texts,
+                                              const size_t *lens, size_t n, char **json);
+
+/* As cf_model_cross_validate() with label sets (strata: each text's first label in sorted
+ * order). */
+CF_API cf_status cf_model_cross_validate_label_sets(cf_model *m, const char *const *labels,
+                                                    const size_t *counts,
+                                                    const char *const *texts, const size_t *lens,
+                                                    size_t n, size_t k, uint64_t seed,
+                                                    char **json);
 
 /* Writes the log posterior probability of every label (label order, see cf_model_label()) to
  * scores[0..n); exp() of them sums to 1. REQUIRES: n == the label count of the version that

@@ -32,7 +32,7 @@ constexpr ModelKind kKinds[] = {
         [](const ModelOptions& options) {
           if (options.linear.multilabel && options.min_confidence != 0.0) {
             return Status::InvalidArgument(
-                "a multilabel model keeps a threshold per label (Model::SetThresholds); "
+                "a multilabel model keeps a threshold per label (set_thresholds); "
                 "min_confidence is for single-label models");
           }
           return options.linear.Validate();
