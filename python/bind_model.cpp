@@ -37,15 +37,21 @@ Prediction ClassifyOne(const Model& model, py::handle text, const ClassifyOption
   return prediction;
 }
 
-py::object Classify(const Model& model, py::handle text, int64_t k,
-                    std::optional<double> min_confidence) {
-  ClassifyOptions options = MakeClassifyOptions(min_confidence);
-  options.top_k = k < 0 ? 0 : static_cast<size_t>(k);  // core refuses 0 (and so k < 1)
-  const Prediction prediction = ClassifyOne(model, text, options);
-  if (k == 1) return LabelOrNone(prediction);
+py::list TopList(const Prediction& prediction) {
   py::list top;
   for (uint32_t label : prediction.top) top.append(py::str(prediction.snapshot->labels()[label]));
   return top;
+}
+
+// k None: core's default (1, or every label of a multilabel model). A list unless one label
+// was asked for (k == 1, or None of a single-label model).
+py::object Classify(const Model& model, py::handle text, std::optional<int64_t> k,
+                    std::optional<double> min_confidence) {
+  ClassifyOptions options = MakeClassifyOptions(min_confidence);
+  if (k) options.top_k = *k < 0 ? 0 : static_cast<size_t>(*k);  // core refuses 0 (and so k < 1)
+  const Prediction prediction = ClassifyOne(model, text, options);
+  if (k ? *k == 1 : !prediction.snapshot->multilabel()) return LabelOrNone(prediction);
+  return TopList(prediction);
 }
 
 py::dict ScoresDict(const Prediction& prediction) {
@@ -55,11 +61,11 @@ py::dict ScoresDict(const Prediction& prediction) {
   return scores;
 }
 
-// (label or None, confidence, {label: log posterior}, model name, version)
+// (label or None, confidence, {label: log posterior}, model name, version, [labels])
 py::tuple Predict(const Model& model, py::handle text) {
   const Prediction prediction = ClassifyOne(model, text, ClassifyOptions());
   return py::make_tuple(LabelOrNone(prediction), prediction.confidence, ScoresDict(prediction),
-                        prediction.model, prediction.version);
+                        prediction.model, prediction.version, py::tuple(TopList(prediction)));
 }
 
 BatchPredictions ClassifyMany(const Model& model, const TextBatch& texts,
@@ -78,6 +84,15 @@ py::list ClassifyBatch(const Model& model, py::handle texts, std::optional<doubl
   // pybind11's item accessor costs a reference-count round trip per row (measured).
   std::vector<py::object> names;
   for (const std::string& label : out.snapshot->labels()) names.push_back(py::str(label));
+  if (out.snapshot->multilabel()) {  // each text's labels
+    py::list result;
+    for (const std::vector<uint32_t>& set : out.label_sets) {
+      py::list labels;
+      for (uint32_t l : set) labels.append(names[l]);
+      result.append(std::move(labels));
+    }
+    return result;
+  }
   py::list result(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
     const uint32_t index = out.label_index[i];
@@ -123,10 +138,17 @@ void TrainBatch(Model& model, py::handle texts, py::handle labels) {
 // progress(done, total, epoch, loss) runs with the GIL taken, on the thread that trains. An
 // exception it raises stops further calls and is raised again once the fit returns (the fit
 // itself completes: it cannot be abandoned half way).
+// `sets`: labels are label sets (FitLabelSets), else one label per text (Fit).
 void Fit(Model& model, py::handle texts, py::handle labels, std::optional<int> epochs, int threads,
-         py::object progress) {
+         py::object progress, bool sets) {
   const TextBatch text_batch(texts, TextBatch::Kind::kText, "texts");
-  const TextBatch label_batch(labels, TextBatch::Kind::kLabel, "labels");
+  std::optional<TextBatch> label_batch;
+  std::optional<LabelSetBatch> set_batch;
+  if (sets) {
+    set_batch.emplace(labels, "labels");
+  } else {
+    label_batch.emplace(labels, TextBatch::Kind::kLabel, "labels");
+  }
   FitOptions options;
   options.epochs = epochs;
   options.threads = threads;
@@ -142,8 +164,70 @@ void Fit(Model& model, py::handle texts, py::handle labels, std::optional<int> e
       }
     };
   }
-  CallWithoutGil([&] { return model.Fit(label_batch.views(), text_batch.views(), options); });
+  CallWithoutGil([&] {
+    return sets ? model.FitLabelSets(set_batch->sets(), text_batch.views(), options)
+                : model.Fit(label_batch->views(), text_batch.views(), options);
+  });
   if (raised) throw std::move(*raised);
+}
+
+void TrainLabelSets(Model& model, py::handle texts, py::handle label_sets) {
+  const TextBatch text_batch(texts, TextBatch::Kind::kText, "texts");
+  const LabelSetBatch sets(label_sets, "labels");
+  CallWithoutGil([&] { return model.TrainLabelSets(sets.sets(), text_batch.views()); });
+}
+
+void SetThresholds(Model& model, py::handle labels, const std::vector<double>& thresholds) {
+  const TextBatch label_batch(labels, TextBatch::Kind::kLabel, "labels");
+  CallWithoutGil([&] { return model.SetThresholds(label_batch.views(), thresholds); });
+}
+
+std::vector<double> TuneThresholds(Model& model, py::handle texts, py::handle label_sets) {
+  const TextBatch text_batch(texts, TextBatch::Kind::kText, "texts");
+  const LabelSetBatch sets(label_sets, "labels");
+  std::vector<double> chosen;
+  CallWithoutGil([&] { return model.TuneThresholds(sets.sets(), text_batch.views(), &chosen); });
+  return chosen;
+}
+
+std::vector<double> Thresholds(const Model& model) {
+  ThrowIfError(model.status());
+  const auto snap = model.snapshot();
+  if (!snap->multilabel()) {
+    ThrowIfError(Status::NotSupported("model '" + model.name() + "' is not multilabel"));
+  }
+  std::vector<double> out(snap->label_count());
+  for (size_t l = 0; l < out.size(); ++l) out[l] = snap->threshold(l);
+  return out;
+}
+
+std::string EvaluateSetsJson(const Model& model, py::handle texts, py::handle label_sets) {
+  const TextBatch text_batch(texts, TextBatch::Kind::kText, "texts");
+  const LabelSetBatch sets(label_sets, "labels");
+  std::string json;
+  CallWithoutGil([&] {
+    Evaluation e;
+    CF_RETURN_IF_ERROR(Evaluate(model, text_batch.views(), sets.sets(), &e));
+    json = e.ToJson();
+    return Status::OK();
+  });
+  return json;
+}
+
+std::vector<std::string> CrossValidateSetsJson(const Model& model, py::handle texts,
+                                               py::handle label_sets, int64_t k, uint64_t seed) {
+  const TextBatch text_batch(texts, TextBatch::Kind::kText, "texts");
+  const LabelSetBatch sets(label_sets, "labels");
+  std::vector<std::string> json;
+  CallWithoutGil([&] {
+    CF_RETURN_IF_ERROR(model.status());
+    std::vector<Evaluation> folds;
+    CF_RETURN_IF_ERROR(CrossValidate(model.options(), text_batch.views(), sets.sets(),
+                                     k < 0 ? 0 : static_cast<size_t>(k), seed, &folds));
+    for (const Evaluation& fold : folds) json.push_back(fold.ToJson());
+    return Status::OK();
+  });
+  return json;
 }
 
 std::string EvaluateJson(const Model& model, py::handle texts, py::handle labels) {
@@ -343,10 +427,19 @@ void BindModel(py::module_& m) {
                              Checked([](const Model& model) { return model.options().ToJson(); }))
       .def("train", &Train, py::arg("label"), py::arg("text"))
       .def("train_batch", &TrainBatch, py::arg("texts"), py::arg("labels"))
+      .def_property_readonly(
+          "multilabel", Checked([](const Model& model) { return model.snapshot()->multilabel(); }))
       .def("fit", &Fit, py::arg("texts"), py::arg("labels"), py::arg("epochs") = py::none(),
-           py::arg("threads") = 0, py::arg("progress") = py::none())
+           py::arg("threads") = 0, py::arg("progress") = py::none(), py::arg("sets") = false)
+      .def("train_label_sets", &TrainLabelSets, py::arg("texts"), py::arg("labels"))
+      .def("set_thresholds", &SetThresholds, py::arg("labels"), py::arg("thresholds"))
+      .def("tune_thresholds", &TuneThresholds, py::arg("texts"), py::arg("labels"))
+      .def("thresholds", &Thresholds)
+      .def("evaluate_sets_json", &EvaluateSetsJson, py::arg("texts"), py::arg("labels"))
+      .def("cross_validate_sets_json", &CrossValidateSetsJson, py::arg("texts"),
+           py::arg("labels"), py::arg("k"), py::arg("seed"))
       .def("untrain", &Untrain, py::arg("label"), py::arg("text"))
-      .def("classify", &Classify, py::arg("text"), py::arg("k") = 1,
+      .def("classify", &Classify, py::arg("text"), py::arg("k") = py::none(),
            py::arg("min_confidence") = py::none())
       .def("classify_batch", &ClassifyBatch, py::arg("texts"),
            py::arg("min_confidence") = py::none())

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "classiflow/model.h"
 #include "classiflow/status.h"
 
 namespace classiflow::python {
@@ -78,6 +79,22 @@ class TextBatch {
  private:
   py::tuple items_;
   std::vector<std::string_view> views_;
+};
+
+// A batch of label sets (multilabel models): each item a str (a set of one) or an iterable of
+// str. Holds the Python objects its views point into.
+class LabelSetBatch {
+ public:
+  LabelSetBatch(py::handle items, const char* what);
+
+  std::span<const LabelSet> sets() const { return sets_; }
+  size_t size() const { return sets_.size(); }
+
+ private:
+  py::tuple items_;
+  std::vector<TextBatch> members_;   // the items that are iterables
+  std::vector<std::string_view> flat_;
+  std::vector<LabelSet> sets_;       // views of flat_
 };
 
 // Each registers one part of the module.

@@ -78,4 +78,38 @@ TextBatch::TextBatch(py::handle items, Kind kind, const char* what) {
   }
 }
 
+LabelSetBatch::LabelSetBatch(py::handle items, const char* what) {
+  if (PyUnicode_Check(items.ptr()) || PyBytes_Check(items.ptr())) {
+    throw py::type_error(std::string(what) + " must be a list of label sets, not a single " +
+                         TypeName(items));
+  }
+  PyObject* tuple = PySequence_Tuple(items.ptr());
+  if (tuple == nullptr) {
+    if (!PyErr_ExceptionMatches(PyExc_TypeError)) throw py::error_already_set();
+    PyErr_Clear();
+    throw py::type_error(std::string(what) + " must be an iterable of label sets, not " +
+                         TypeName(items));
+  }
+  items_ = py::reinterpret_steal<py::tuple>(tuple);
+  const size_t n = items_.size();
+  std::vector<size_t> begin(1, 0);
+  members_.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const py::handle item = items_[i];
+    const std::string where = std::string(what) + "[" + std::to_string(i) + "]";
+    if (PyUnicode_Check(item.ptr())) {
+      flat_.push_back(LabelView(item, where.c_str()));
+    } else {
+      members_.emplace_back(item, TextBatch::Kind::kLabel, where.c_str());
+      const auto views = members_.back().views();
+      flat_.insert(flat_.end(), views.begin(), views.end());
+    }
+    begin.push_back(flat_.size());
+  }
+  sets_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    sets_[i] = std::span<const std::string_view>(flat_).subspan(begin[i], begin[i + 1] - begin[i]);
+  }
+}
+
 }  // namespace classiflow::python

@@ -141,7 +141,8 @@ class Engine:
                 ``max_text_bytes=1048576``. ``"bayes"``: ``alpha=1.0``, ``fit_prior=True``.
                 ``"linear"``: ``learning_rate=4.0``, ``l2=1e-6``, ``optimizer="adagrad"``
                 (or ``"sgd"``), ``epochs=5``, ``seed=42``, ``idf=True``, ``quantize=False``,
-                ``prune=0.05``. ``"lsi"``: ``rank=100``, ``max_terms=65536``,
+                ``prune=0.05``, ``multilabel=False`` (True: one-vs-all, any number of
+                labels per text; see ``Model.thresholds()``). ``"lsi"``: ``rank=100``, ``max_terms=65536``,
                 ``neighbors=10``, ``min_similarity=0.01``, ``rebuild_after=0.25``,
                 ``power_iterations=2``, ``seed=42``. A key of another kind is refused.
 

@@ -48,11 +48,15 @@ class Prediction:
 
     Attributes:
         label: the most probable label, or None when its probability is below the model's
-            ``min_confidence``.
-        confidence: the probability of the most probable label (even when ``label`` is None).
-        scores: label -> log posterior probability; ``exp()`` of the values sums to 1.
+            ``min_confidence`` (multilabel: below its own threshold).
+        confidence: the probability of ``label``, or of the most probable label when
+            ``label`` is None.
+        scores: label -> log posterior probability; ``exp()`` of the values sums to 1
+            (multilabel: each label's own log probability).
         model: the name of the model that answered.
         version: the model version that answered; all fields come from this one version.
+        labels: the text's labels: a multilabel model's every label that reaches its
+            threshold, most probable first; otherwise ``(label,)``, or ``()`` when None.
     """
 
     label: Optional[str]
@@ -60,6 +64,15 @@ class Prediction:
     scores: Dict[str, float]
     model: str
     version: int
+    labels: Tuple[str, ...] = ()
+
+
+_Labels = Union[str, Iterable[str]]
+
+
+def _is_label_set(label: Any) -> bool:
+    """A label set is any iterable of str that is not itself a str (or bytes)."""
+    return not isinstance(label, (str, bytes))
 
 
 def _column(values: Optional[Iterable[Any]], what: str) -> Optional[List[Any]]:
@@ -128,18 +141,31 @@ class Model:
         """Every option the model was created with (defaults filled in), as a new dict."""
         return json.loads(self._m.options_json)
 
-    def train(self, label: str, text: _Text) -> None:
-        """Add one labelled document, as one new version.
+    @property
+    def multilabel(self) -> bool:
+        """True for a multilabel model (``kind="linear"`` with ``multilabel=True``): each label
+        is judged on its own and a text has every label whose probability reaches that label's
+        threshold (see ``thresholds()``), any number of them."""
+        return self._m.multilabel
+
+    def train(self, label: _Labels, text: _Text) -> None:
+        """Add one labelled document, as one new version. A multilabel model also takes a set
+        of labels (any iterable of str, empty included).
 
         Raises:
             InvalidArgumentError: empty or oversized text (see the ``max_text_bytes`` option),
                 an invalid label, or a label outside a fixed label set. Nothing changes.
             StorageError: the engine could not persist the step. Nothing changes.
+            NotSupportedError: a set of labels for a model that is not multilabel.
         """
-        self._m.train(label, text)
+        if _is_label_set(label):
+            self._m.train_label_sets([text], [label])
+        else:
+            self._m.train(label, text)
 
-    def train_batch(self, texts: Iterable[_Text], labels: Iterable[str]) -> None:
-        """Add ``labels[i]`` / ``texts[i]`` for all i as ONE new version, all or nothing.
+    def train_batch(self, texts: Iterable[_Text], labels: Iterable[_Labels]) -> None:
+        """Add ``labels[i]`` / ``texts[i]`` for all i as ONE new version, all or nothing. For a
+        multilabel model each ``labels[i]`` is a label or a set of labels.
 
         Analysis runs in parallel (see ``set_threads()``) with the GIL released.
 
@@ -148,12 +174,15 @@ class Model:
                 is refused as in ``train()``. Nothing changes.
             TypeError: ``texts`` or ``labels`` is a single string or holds non-strings.
         """
-        self._m.train_batch(texts, labels)
+        if self.multilabel:
+            self._m.train_label_sets(texts, labels)
+        else:
+            self._m.train_batch(texts, labels)
 
     def fit(
         self,
         texts: Iterable[_Text],
-        labels: Iterable[str],
+        labels: Iterable[_Labels],
         epochs: Optional[int] = None,
         threads: int = 0,
         progress: Union[None, bool, Callable[[int, int, int, float], Any]] = None,
@@ -161,7 +190,8 @@ class Model:
         """Batch training: learn ``labels[i]`` / ``texts[i]`` as well as the kind can, as ONE new
         version, all or nothing. The linear model makes ``epochs`` shuffled passes (default: its
         ``epochs`` option) on ``threads`` threads (0 = all the model may use; 1 repeats bit for
-        bit for the model's ``seed``); for ``kind="bayes"`` it is ``train_batch()``.
+        bit for the model's ``seed``); for ``kind="bayes"`` it is ``train_batch()``. For a
+        multilabel model each ``labels[i]`` is a label or a set of labels.
 
         ``progress``: a callable ``progress(done, total, epoch, loss)`` (documents done over all
         epochs, their total, the epoch under way from 1, its mean log loss so far), called
@@ -174,7 +204,8 @@ class Model:
             InvalidArgumentError: as ``train_batch()``, or ``epochs`` outside 1..1000, or
                 ``threads`` < 0. Nothing changes.
         """
-        self._m.fit(texts, labels, epochs, threads, _progress_callback(progress))
+        self._m.fit(texts, labels, epochs, threads, _progress_callback(progress),
+                    self.multilabel)
 
     def untrain(self, label: str, text: _Text) -> None:
         """Remove a document added before with the same label, as one new version.
@@ -186,7 +217,7 @@ class Model:
         self._m.untrain(label, text)
 
     def classify(
-        self, text: _Text, k: int = 1, min_confidence: Optional[float] = None
+        self, text: _Text, k: Optional[int] = None, min_confidence: Optional[float] = None
     ) -> Union[Optional[str], List[str]]:
         """Classify one text. Empty text is allowed and yields the class priors.
 
@@ -194,7 +225,9 @@ class Model:
             text: the text.
             k: 1 returns the best label (or None); k > 1 returns a list of up to k labels,
                 most probable first, each with probability >= the threshold (maybe empty).
-            min_confidence: the threshold in [0, 1]; None = the model's ``min_confidence``.
+                None: 1, or for a multilabel model the list of all its labels for the text.
+            min_confidence: the threshold in [0, 1]; None = the model's ``min_confidence``
+                (multilabel: each label's own threshold).
 
         Raises:
             InvalidArgumentError: oversized text, k < 1, min_confidence outside [0, 1], or a
@@ -208,7 +241,8 @@ class Model:
         """Classify many texts in parallel against one version, with the GIL released.
 
         Returns:
-            For each text the best label, or None when its probability is below the threshold.
+            For each text the best label, or None when its probability is below the threshold;
+            for a multilabel model, each text's list of labels (most probable first).
 
         Raises:
             InvalidArgumentError: as ``classify()``; the message names the offending text.
@@ -235,15 +269,16 @@ class Model:
         """Return the label probabilities of many texts, computed in parallel from one version.
 
         Returns:
-            A float64 array of shape (len(texts), number of labels); each row sums to 1 and the
-            columns follow ``labels`` (labels added by later training come last).
+            A float64 array of shape (len(texts), number of labels); each row sums to 1 (for a
+            multilabel model each value is its label's own probability) and the columns follow
+            ``labels`` (labels added by later training come last).
 
         Raises:
             InvalidArgumentError: as ``classify()``.
         """
         return self._m.predict_proba(texts)
 
-    def evaluate(self, texts: Iterable[_Text], labels: Iterable[str]) -> Dict[str, Any]:
+    def evaluate(self, texts: Iterable[_Text], labels: Iterable[_Labels]) -> Dict[str, Any]:
         """How well this version's labels match ``labels``: each text's most probable label
         (whatever ``min_confidence``), compared in parallel with the GIL released.
 
@@ -252,34 +287,78 @@ class Model:
             "recall", "f1", "support"}}, "confusion": [[...]]}``; ``confusion[t][p]`` counts
             texts of true label ``labels[t]`` given ``labels[p]``. True labels the model does not
             know come last (always missed). macro-F1 averages the labels that were true or
-            predicted at least once, as scikit-learn's ``f1_score(average="macro")`` does.
+            predicted at least once, as scikit-learn's ``f1_score(average="macro")`` does;
+            ``"micro_f1"`` pools every decision. For a multilabel model ``labels[i]`` is a label
+            or a set of labels, each text's labels are those reaching their thresholds,
+            ``"accuracy"`` is the share of texts given exactly their labels, ``"multilabel"``
+            is True and ``"confusion"`` is empty.
 
         Raises:
             InvalidArgumentError: the lengths differ, nothing to evaluate, a bad text, or a
                 model with no labels yet.
         """
+        if self.multilabel:
+            return json.loads(self._m.evaluate_sets_json(texts, labels))
         return json.loads(self._m.evaluate_json(texts, labels))
 
-    def cross_validate(self, texts: Iterable[_Text], labels: Iterable[str], k: int = 5,
+    def cross_validate(self, texts: Iterable[_Text], labels: Iterable[_Labels], k: int = 5,
                        seed: int = 42) -> Dict[str, Any]:
         """Stratified k-fold cross-validation of models with this model's options (this model
         is neither used nor changed): for each fold a fresh in-memory model is trained on the
         other folds and evaluated on it. Deterministic for a seed.
 
         Returns:
-            ``{"accuracy", "macro_f1"}`` (means over the folds) and ``"folds"``: one
-            ``evaluate()`` result per fold.
+            ``{"accuracy", "macro_f1", "micro_f1"}`` (means over the folds) and ``"folds"``:
+            one ``evaluate()`` result per fold. A multilabel model's folds are stratified by
+            each text's first label in sorted order.
 
         Raises:
             InvalidArgumentError: k outside [2, number of texts], or as ``evaluate()``.
         """
         if not isinstance(seed, int) or not 0 <= seed < 2**64:
             raise InvalidArgumentError(f"seed must be an int in [0, 2**64), got {seed!r}")
-        folds = [json.loads(f) for f in
-                 self._m.cross_validate_json(texts, labels, k, seed)]
-        return {"accuracy": sum(f["accuracy"] for f in folds) / len(folds),
-                "macro_f1": sum(f["macro_f1"] for f in folds) / len(folds),
-                "folds": folds}
+        run = self._m.cross_validate_sets_json if self.multilabel else self._m.cross_validate_json
+        folds = [json.loads(f) for f in run(texts, labels, k, seed)]
+        mean = {key: sum(f[key] for f in folds) / len(folds)
+                for key in ("accuracy", "macro_f1", "micro_f1")}
+        return {**mean, "folds": folds}
+
+    def thresholds(self) -> Dict[str, float]:
+        """A multilabel model's label -> the probability at which the label counts as present
+        (0.5 until ``set_thresholds()`` or ``tune_thresholds()``).
+
+        Raises:
+            NotSupportedError: the model is not multilabel.
+        """
+        return dict(zip(self.labels, self._m.thresholds()))
+
+    def set_thresholds(self, thresholds: Dict[str, float]) -> None:
+        """Set some labels' thresholds (label -> probability in [0, 1]) as one new version.
+
+        Raises:
+            NotFoundError: a label the model does not have. Nothing changes.
+            InvalidArgumentError: a threshold outside [0, 1]. Nothing changes.
+            NotSupportedError: the model is not multilabel.
+        """
+        items = list(dict(thresholds).items())
+        for label, value in items:
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise TypeError(f"the threshold of {label!r} must be a number, not "
+                                f"{type(value).__name__}")
+        self._m.set_thresholds([label for label, _ in items], [float(v) for _, v in items])
+
+    def tune_thresholds(self, texts: Iterable[_Text], labels: Iterable[_Labels]) -> Dict[str, float]:
+        """Set each label's threshold to the one that maximises its F1 on these texts, as one
+        new version, and return every label's threshold. Give held-out texts (a validation
+        split), not the training texts, on which every probability is too high. Labels none of
+        the texts has keep theirs.
+
+        Raises:
+            InvalidArgumentError: the lengths differ, no texts, or a bad text. Nothing changes.
+            NotSupportedError: the model is not multilabel.
+        """
+        chosen = self._m.tune_thresholds(texts, labels)
+        return dict(zip(self.labels, chosen))
 
     def save(self, path: _Path) -> None:
         """Write the current version to a file, atomically (temporary file + rename).

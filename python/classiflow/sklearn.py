@@ -162,17 +162,24 @@ class BayesClassifier(_Classifier):
 class LinearClassifier(_Classifier):
     """Softmax regression over hashed word n-grams (kind ``"linear"``); parameters as the model
     options of the same names, plus ``threads`` for ``fit()`` (0 = all cores; 1 repeats bit for
-    bit for ``seed``)."""
+    bit for ``seed``).
+
+    ``multilabel=True``: one-vs-all, as scikit-learn's multilabel estimators: y is a 2-D
+    indicator array (n_samples × n_classes, as ``MultiLabelBinarizer`` makes), ``classes_`` is
+    ``arange(n_classes)``, ``predict()`` returns an indicator array (a label is set when its
+    probability reaches its threshold, see ``Model.tune_thresholds()`` on ``model_``),
+    ``predict_proba()`` each label's own probability and ``score()`` the share of rows
+    predicted exactly (subset accuracy, as scikit-learn's)."""
 
     _kind = "linear"
     _params = ("learning_rate", "l2", "optimizer", "epochs", "seed", "idf", "quantize",
-               "prune", "threads") + _ANALYZER
+               "prune", "multilabel", "threads") + _ANALYZER
 
     def __init__(self, learning_rate: float = 4.0, l2: float = 1e-6, optimizer: str = "adagrad",
                  epochs: int = 5, seed: int = 42, idf: bool = True, quantize: bool = False,
-                 prune: float = 0.05, threads: int = 0, lowercase: bool = True,
-                 stop_words: bool = False, stemmer: str = "", ngrams: int = 2,
-                 hash_bits: int = 20):
+                 prune: float = 0.05, multilabel: bool = False, threads: int = 0,
+                 lowercase: bool = True, stop_words: bool = False, stemmer: str = "",
+                 ngrams: int = 2, hash_bits: int = 20):
         self.learning_rate = learning_rate
         self.l2 = l2
         self.optimizer = optimizer
@@ -181,12 +188,69 @@ class LinearClassifier(_Classifier):
         self.idf = idf
         self.quantize = quantize
         self.prune = prune
+        self.multilabel = multilabel
         self.threads = threads
         self.lowercase = lowercase
         self.stop_words = stop_words
         self.stemmer = stemmer
         self.ngrams = ngrams
         self.hash_bits = hash_bits
+
+    # -- multilabel: y is an indicator array ----------------------------------------------
+
+    def _label_sets(self, y: Any) -> List[List[str]]:
+        indicator = np.asarray(y)
+        if indicator.ndim != 2 or indicator.shape[1] != len(self.classes_):
+            raise ValueError(f"a multilabel y must be a 2-D indicator array with "
+                             f"{len(self.classes_)} columns, not of shape {indicator.shape}")
+        names = [self._name_of[c] for c in self.classes_]
+        return [[names[j] for j in np.flatnonzero(row)] for row in indicator]
+
+    def _set_indicator_classes(self, y: Any) -> None:
+        shape = np.shape(y)
+        if len(shape) != 2:
+            raise ValueError(f"a multilabel y must be a 2-D indicator array, not of shape {shape}")
+        self._set_classes(range(shape[1]))
+
+    def fit(self, X: Iterable[Any], y: Iterable[Any]) -> "LinearClassifier":
+        if not self.multilabel:
+            return super().fit(X, y)
+        self._set_indicator_classes(y)
+        self._model = self._new_model()
+        self._model.fit(list(X), self._label_sets(y), epochs=self.epochs, threads=self.threads,
+                        progress=False)
+        return self
+
+    def partial_fit(self, X: Iterable[Any], y: Iterable[Any],
+                    classes: Optional[Iterable[Any]] = None) -> "LinearClassifier":
+        if not self.multilabel:
+            return super().partial_fit(X, y, classes)
+        if not hasattr(self, "_model"):
+            self._set_indicator_classes(y)
+            self._model = self._new_model()
+        self._model.train_batch(list(X), self._label_sets(y))
+        return self
+
+    def predict(self, X: Iterable[Any]) -> np.ndarray:
+        if not self.multilabel:
+            return super().predict(X)
+        column = {self._name_of[c]: j for j, c in enumerate(self.classes_)}
+        sets = self._fitted().classify_batch(list(X))
+        out = np.zeros((len(sets), len(self.classes_)), dtype=int)
+        for i, labels in enumerate(sets):
+            for label in labels:
+                out[i, column[label]] = 1
+        return out
+
+    def score(self, X: Iterable[Any], y: Iterable[Any]) -> float:
+        if not self.multilabel:
+            return super().score(X, y)
+        return float(np.mean(np.all(self.predict(X) == (np.asarray(y) != 0), axis=1)))
+
+    @property
+    def model_(self) -> Model:
+        """The fitted classiflow model (to tune its thresholds, explain, save ...)."""
+        return self._fitted()
 
 
 class LsiClassifier(_Classifier):

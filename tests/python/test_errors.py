@@ -318,6 +318,11 @@ MODEL_CALLS = {
     "find_related": lambda m: m.find_related("cheap"),
     "index_status": lambda m: m.index_status(),
     "wait_for_rebuild": lambda m: m.wait_for_rebuild(),
+    "multilabel": lambda m: m.multilabel,
+    "thresholds": lambda m: m.thresholds(),
+    "set_thresholds": lambda m: m.set_thresholds({"spam": 0.4}),
+    "tune_thresholds": lambda m: m.tune_thresholds(["cheap"], [["spam"]]),
+    "train:set": lambda m: m.train(["spam"], "cheap"),
 }
 
 
