@@ -16,7 +16,7 @@ def test_fit_learns_and_commits_one_version(engine):
     assert set(model.labels) == set(LABELS)
     result = model.evaluate(*make_docs(100, seed=9))
     assert result["accuracy"] > 0.95
-    label, confidence, scores, _, _ = model._m.predict("cheap pills free money")
+    label, confidence, scores, *_ = model._m.predict("cheap pills free money")
     assert label == "spam" and confidence > 0.8
     assert probability_sum(scores) == pytest.approx(1.0)
     proba = model.predict_proba(["cheap pills", "team meeting notes"])
