@@ -436,8 +436,8 @@ void BindModel(py::module_& m) {
       .def("tune_thresholds", &TuneThresholds, py::arg("texts"), py::arg("labels"))
       .def("thresholds", &Thresholds)
       .def("evaluate_sets_json", &EvaluateSetsJson, py::arg("texts"), py::arg("labels"))
-      .def("cross_validate_sets_json", &CrossValidateSetsJson, py::arg("texts"),
-           py::arg("labels"), py::arg("k"), py::arg("seed"))
+      .def("cross_validate_sets_json", &CrossValidateSetsJson, py::arg("texts"), py::arg("labels"),
+           py::arg("k"), py::arg("seed"))
       .def("untrain", &Untrain, py::arg("label"), py::arg("text"))
       .def("classify", &Classify, py::arg("text"), py::arg("k") = py::none(),
            py::arg("min_confidence") = py::none())

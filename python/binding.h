@@ -92,9 +92,9 @@ class LabelSetBatch {
 
  private:
   py::tuple items_;
-  std::vector<TextBatch> members_;   // the items that are iterables
+  std::vector<TextBatch> members_;  // the items that are iterables
   std::vector<std::string_view> flat_;
-  std::vector<LabelSet> sets_;       // views of flat_
+  std::vector<LabelSet> sets_;  // views of flat_
 };
 
 // Each registers one part of the module.

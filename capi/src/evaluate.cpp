@@ -54,34 +54,33 @@ cf_status cf_model_cross_validate(cf_model* m, const char* const* labels, const 
   });
 }
 
-cf_status cf_model_evaluate_label_sets(cf_model* m, const char* const* labels,
-                                       const size_t* counts, const char* const* texts,
-                                       const size_t* lens, size_t n, char** json) {
+cf_status cf_model_evaluate_label_sets(cf_model* m, const char* const* labels, const size_t* counts,
+                                       const char* const* texts, const size_t* lens, size_t n,
+                                       char** json) {
   return Guard(__func__, [&]() -> Status {
     CF_RETURN_IF_ERROR(classiflow::capi::ResetOut(json, "json"));
     CF_RETURN_IF_ERROR(UsableModel(m));
     classiflow::capi::LabelSetsArg args;
     if (n != 0) CF_RETURN_IF_ERROR(args.Read(labels, counts, texts, lens, n));
     classiflow::Evaluation e;
-    CF_RETURN_IF_ERROR(classiflow::Evaluate(*m->model, args.texts,
-                                            std::span<const LabelSet>(args.sets), &e));
+    CF_RETURN_IF_ERROR(
+        classiflow::Evaluate(*m->model, args.texts, std::span<const LabelSet>(args.sets), &e));
     return classiflow::capi::CopyOut(e.ToJson(), json);
   });
 }
 
 cf_status cf_model_cross_validate_label_sets(cf_model* m, const char* const* labels,
                                              const size_t* counts, const char* const* texts,
-                                             const size_t* lens, size_t n, size_t k,
-                                             uint64_t seed, char** json) {
+                                             const size_t* lens, size_t n, size_t k, uint64_t seed,
+                                             char** json) {
   return Guard(__func__, [&]() -> Status {
     CF_RETURN_IF_ERROR(classiflow::capi::ResetOut(json, "json"));
     CF_RETURN_IF_ERROR(UsableModel(m));
     classiflow::capi::LabelSetsArg args;
     if (n != 0) CF_RETURN_IF_ERROR(args.Read(labels, counts, texts, lens, n));
     std::vector<classiflow::Evaluation> folds;
-    CF_RETURN_IF_ERROR(classiflow::CrossValidate(m->model->options(), args.texts,
-                                                 std::span<const LabelSet>(args.sets), k, seed,
-                                                 &folds));
+    CF_RETURN_IF_ERROR(classiflow::CrossValidate(
+        m->model->options(), args.texts, std::span<const LabelSet>(args.sets), k, seed, &folds));
     return classiflow::capi::CopyOut(FoldsJson(folds), json);
   });
 }

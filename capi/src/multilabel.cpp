@@ -50,8 +50,8 @@ cf_status cf_model_fit_label_sets(cf_model* m, const char* const* labels, const 
   });
 }
 
-cf_status cf_model_set_thresholds(cf_model* m, const char* const* labels,
-                                  const double* thresholds, size_t n) {
+cf_status cf_model_set_thresholds(cf_model* m, const char* const* labels, const double* thresholds,
+                                  size_t n) {
   return Guard(__func__, [&]() -> Status {
     CF_RETURN_IF_ERROR(UsableModel(m));
     std::vector<std::string_view> label_views;

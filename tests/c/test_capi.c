@@ -978,9 +978,9 @@ static void test_items(cf_engine *e) {
 /* Multilabel models: label sets in, every label that reaches its threshold out, thresholds set,
  * tuned and read, evaluation of sets, and the refusals of single-label models. */
 static void test_multilabel(cf_engine *e) {
-  static const char *const texts[] = {"goal match team", "vote election senate",
+  static const char *const texts[] = {"goal match team",          "vote election senate",
                                       "goal match vote election", "software chip code",
-                                      "team goal code chip", "the news today"};
+                                      "team goal code chip",      "the news today"};
   /* sports | politics | sports politics | tech | sports tech | (none) */
   static const char *const labels[] = {"sports", "politics", "sports", "politics",
                                        "tech",   "sports",   "tech"};
@@ -1043,12 +1043,11 @@ static void test_multilabel(cf_engine *e) {
             strstr(json, "\"accuracy\":1.0") != NULL && strstr(json, "\"micro_f1\":1.0") != NULL,
         "the tuned model gets every training text's set exactly");
   cf_free(json);
-  EXPECT(CF_OK,
-         cf_model_cross_validate_label_sets(m, labels, counts, texts, NULL, COUNT(texts), 2, 7,
-                                            &json),
-         "cross-validate label sets");
-  CHECK(json != NULL && json[0] == '[' && strstr(json, "\"micro_f1\"") != NULL,
-        "a fold array");
+  EXPECT(
+      CF_OK,
+      cf_model_cross_validate_label_sets(m, labels, counts, texts, NULL, COUNT(texts), 2, 7, &json),
+      "cross-validate label sets");
+  CHECK(json != NULL && json[0] == '[' && strstr(json, "\"micro_f1\"") != NULL, "a fold array");
   cf_free(json);
   EXPECT(CF_OK, cf_model_train_label_sets(m, labels, counts, texts, NULL, 2), "online sets");
   EXPECT(CF_OK, cf_model_create(e, "one_label", "linear", "{\"hash_bits\": 12}", &single),

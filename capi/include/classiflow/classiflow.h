@@ -373,11 +373,11 @@ CF_API cf_status cf_model_classify_top(cf_model *m, const char *text, size_t len
 
 /* Compares the model's most probable label of each texts[i] (whatever its min_confidence) with
  * labels[i] and writes a JSON object to *json (free with cf_free()): {"count", "accuracy",
- * "macro_f1", "micro_f1", "multilabel" (false), "labels", "per_label": {label: {"precision", "recall", "f1", "support"}},
- * "confusion": [[...]]} with confusion[t][p] counting texts of true label labels[t] given
- * labels[p]; true labels the model does not know come last. Texts as cf_model_train_batch().
- * Errors: CF_INVALID_ARGUMENT for n == 0, NULL arrays or json, a bad text (named), or a model
- * with no labels; *json is then NULL. */
+ * "macro_f1", "micro_f1", "multilabel" (false), "labels", "per_label": {label: {"precision",
+ * "recall", "f1", "support"}}, "confusion": [[...]]} with confusion[t][p] counting texts of true
+ * label labels[t] given labels[p]; true labels the model does not know come last. Texts as
+ * cf_model_train_batch(). Errors: CF_INVALID_ARGUMENT for n == 0, NULL arrays or json, a bad text
+ * (named), or a model with no labels; *json is then NULL. */
 CF_API cf_status cf_model_evaluate(cf_model *m, const char *const *labels, const char *const *texts,
                                    const size_t *lens, size_t n, char **json);
 
@@ -402,10 +402,9 @@ CF_API cf_status cf_model_evaluate_label_sets(cf_model *m, const char *const *la
 /* As cf_model_cross_validate() with label sets (strata: each text's first label in sorted
  * order). */
 CF_API cf_status cf_model_cross_validate_label_sets(cf_model *m, const char *const *labels,
-                                                    const size_t *counts,
-                                                    const char *const *texts, const size_t *lens,
-                                                    size_t n, size_t k, uint64_t seed,
-                                                    char **json);
+                                                    const size_t *counts, const char *const *texts,
+                                                    const size_t *lens, size_t n, size_t k,
+                                                    uint64_t seed, char **json);
 
 /* Writes the log posterior probability of every label (label order, see cf_model_label()) to
  * scores[0..n); exp() of them sums to 1. REQUIRES: n == the label count of the version that

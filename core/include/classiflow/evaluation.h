@@ -24,10 +24,10 @@ struct CLASSIFLOW_EXPORT Evaluation {
     double f1 = 0.0;         // harmonic mean of the two (0 when both are 0)
     size_t support = 0;      // texts that had this label
   };
-  size_t count = 0;       // texts evaluated
-  double accuracy = 0.0;  // share of texts given their true label (multilabel: exactly theirs)
-  double macro_f1 = 0.0;  // mean F1 over the labels that were true or predicted at least once
-  double micro_f1 = 0.0;  // F1 of all (text, label) decisions pooled (single-label: accuracy)
+  size_t count = 0;         // texts evaluated
+  double accuracy = 0.0;    // share of texts given their true label (multilabel: exactly theirs)
+  double macro_f1 = 0.0;    // mean F1 over the labels that were true or predicted at least once
+  double micro_f1 = 0.0;    // F1 of all (text, label) decisions pooled (single-label: accuracy)
   bool multilabel = false;  // a multilabel model's: no confusion matrix
   // The model's labels in its order, then true labels it does not know (always missed).
   std::vector<std::string> labels;

@@ -159,8 +159,7 @@ class CLASSIFLOW_EXPORT Model {
   // and Fit, with a set of labels per text. The same validation, for each label of a set.
   Status TrainLabelSets(std::span<const LabelSet> label_sets,
                         std::span<const std::string_view> texts);
-  Status FitLabelSets(std::span<const LabelSet> label_sets,
-                      std::span<const std::string_view> texts,
+  Status FitLabelSets(std::span<const LabelSet> label_sets, std::span<const std::string_view> texts,
                       const FitOptions& options = FitOptions());
   // Multilabel models: the probability at which each of `labels` counts as present, as ONE new
   // version. NotFound for a label the model does not have; InvalidArgument for a threshold

@@ -48,10 +48,10 @@ void Summarise(const std::vector<size_t>& hits, const std::vector<size_t>& predi
     all_hits += hits[c], all_predicted += predicted[c], all_support += support[c];
   }
   e->macro_f1 = f1_labels > 0 ? f1_sum / static_cast<double>(f1_labels) : 0.0;
-  e->micro_f1 = all_predicted + all_support > 0
-                    ? 2.0 * static_cast<double>(all_hits) /
-                          static_cast<double>(all_predicted + all_support)
-                    : 0.0;
+  e->micro_f1 =
+      all_predicted + all_support > 0
+          ? 2.0 * static_cast<double>(all_hits) / static_cast<double>(all_predicted + all_support)
+          : 0.0;
 }
 
 // e->labels (the model's, then `label`s it lacks) extended as needed: `label`'s index.
@@ -243,10 +243,9 @@ std::string Evaluation::ToJson() const {
     per[labels[i]] = {
         {"precision", s.precision}, {"recall", s.recall}, {"f1", s.f1}, {"support", s.support}};
   }
-  return nlohmann::json{{"count", count},         {"accuracy", accuracy},
-                        {"macro_f1", macro_f1},   {"micro_f1", micro_f1},
-                        {"multilabel", multilabel}, {"labels", labels},
-                        {"per_label", per},       {"confusion", confusion}}
+  return nlohmann::json{{"count", count},       {"accuracy", accuracy},     {"macro_f1", macro_f1},
+                        {"micro_f1", micro_f1}, {"multilabel", multilabel}, {"labels", labels},
+                        {"per_label", per},     {"confusion", confusion}}
       .dump();
 }
 

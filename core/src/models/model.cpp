@@ -430,8 +430,8 @@ Status Model::Classify(std::string_view text, const ClassifyOptions& options,
     };
     TopLabels(out->scores.data(), n_labels, options.top_k.value_or(multilabel ? n_labels : 1),
               log_threshold_of, &out->top);
-    const auto best = static_cast<size_t>(
-        std::max_element(out->scores.begin(), out->scores.end()) - out->scores.begin());
+    const auto best = static_cast<size_t>(std::max_element(out->scores.begin(), out->scores.end()) -
+                                          out->scores.begin());
     out->label_index = out->top.empty() ? Prediction::kNoLabel : out->top[0];
     out->confidence = std::exp(out->scores[out->has_label() ? out->label_index : best]);
     out->label = out->has_label() ? snap->labels()[out->label_index] : std::string();

@@ -69,8 +69,8 @@ Status Model::ResolveLabelSets(std::span<const LabelSet> label_sets,
     std::sort(first, last);
     const auto end = std::unique(first, last);
     (*begin)[d] = kept;
-    kept = static_cast<size_t>(std::copy(first, end, flat->begin() + static_cast<std::ptrdiff_t>(kept)) -
-                               flat->begin());
+    kept = static_cast<size_t>(
+        std::copy(first, end, flat->begin() + static_cast<std::ptrdiff_t>(kept)) - flat->begin());
   }
   begin->back() = kept;
   flat->resize(kept);
@@ -126,7 +126,8 @@ Status Model::SetThresholds(std::span<const std::string_view> labels,
       next_thresholds[it->second] = static_cast<float>(thresholds[i]);
     }
     std::shared_ptr<const TrainableSnapshot> next;
-    CF_RETURN_IF_ERROR(base->WithThresholds(std::move(next_thresholds), base->version() + 1, &next));
+    CF_RETURN_IF_ERROR(
+        base->WithThresholds(std::move(next_thresholds), base->version() + 1, &next));
     return Publish(base, std::move(next));
   });
 }

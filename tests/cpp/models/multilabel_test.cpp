@@ -50,7 +50,8 @@ SetCorpus MakeSetCorpus(int n, uint64_t seed) {
     corpus.texts.push_back(text);
     corpus.labels.push_back(labels);
   }
-  for (const auto& labels : corpus.labels) corpus.label_views.emplace_back(labels.begin(), labels.end());
+  for (const auto& labels : corpus.labels)
+    corpus.label_views.emplace_back(labels.begin(), labels.end());
   for (const auto& views : corpus.label_views) corpus.sets.emplace_back(views);
   return corpus;
 }
@@ -89,7 +90,8 @@ TEST(MultilabelTest, FitLearnsSetsAndAnswersEveryLabelOnItsOwn) {
   EXPECT_EQ(model->version(), 1u);
   EXPECT_EQ(LabelsOf(*model, "goal match vote election"), (Labels{"politics", "sports"}));
   EXPECT_EQ(LabelsOf(*model, "software chip code"), (Labels{"tech"}));
-  EXPECT_EQ(LabelsOf(*model, "goal match senate vote code chip"), (Labels{"politics", "sports", "tech"}));
+  EXPECT_EQ(LabelsOf(*model, "goal match senate vote code chip"),
+            (Labels{"politics", "sports", "tech"}));
   // Nothing topical: no label, and the confidence is the best label's (below its threshold).
   Prediction p;
   ASSERT_OK(model->Classify("the news today", &p));
@@ -166,8 +168,8 @@ TEST(MultilabelTest, SingleLabelModelsRefuseSetVerbs) {
   EXPECT_CODE(Evaluate(*model, texts, std::span<const LabelSet>(sets), &e), kNotSupported);
   // A multilabel model keeps its thresholds per label, not in min_confidence.
   ModelOptions options;
-  ASSERT_OK(ModelOptions::FromJson(R"({"multilabel": true, "min_confidence": 0.3})", &options,
-                                   "linear"));
+  ASSERT_OK(
+      ModelOptions::FromJson(R"({"multilabel": true, "min_confidence": 0.3})", &options, "linear"));
   std::shared_ptr<Model> refused;
   EXPECT_CODE(Model::Create("m", options, &refused), kInvalidArgument);
 }

@@ -316,7 +316,8 @@ struct LinearSnapshot::Training {
         centre = *middle;
       }
       float largest = 0;
-      for (size_t l = 0; l < n_labels; ++l) largest = std::max(largest, std::fabs(row[l] -= centre));
+      for (size_t l = 0; l < n_labels; ++l)
+        largest = std::max(largest, std::fabs(row[l] -= centre));
       // Below 1e-20 a weight moves no score, and it would breed subnormals (slow to multiply).
       const float keep = std::max(prune * largest, 1e-20f);
       const float to_int = largest > 0 ? 127.0f / largest : 0.0f;
