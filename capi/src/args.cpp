@@ -83,6 +83,18 @@ Status LabelsArg(const char* const* labels, size_t n, std::vector<std::string_vi
   return Status::OK();
 }
 
+FitOptions FitOptionsArg(int epochs, int threads, cf_fit_progress_fn progress, void* user) {
+  FitOptions options;
+  if (epochs != 0) options.epochs = epochs;
+  options.threads = threads;
+  if (progress != nullptr) {
+    options.progress = [progress, user](const FitProgress& p) {
+      progress(p.done, p.total, p.epoch, p.loss, user);
+    };
+  }
+  return options;
+}
+
 Status LabelSetsArg::Read(const char* const* labels, const size_t* counts,
                           const char* const* text_array, const size_t* lens, size_t n) {
   CF_RETURN_IF_ERROR(BatchSizeArg(n));

@@ -24,6 +24,15 @@ std::string FoldsJson(const std::vector<classiflow::Evaluation>& folds) {
   return array + "]";
 }
 
+// PairsArg for label sets (multilabel models).
+Status SetsArg(cf_model* m, const char* const* labels, const size_t* counts,
+               const char* const* texts, const size_t* lens, size_t n,
+               classiflow::capi::LabelSetsArg* args) {
+  CF_RETURN_IF_ERROR(UsableModel(m));
+  if (n == 0) return Status::InvalidArgument("nothing to evaluate: n is 0");
+  return args->Read(labels, counts, texts, lens, n);
+}
+
 }  // namespace
 
 extern "C" {
@@ -59,9 +68,8 @@ cf_status cf_model_evaluate_label_sets(cf_model* m, const char* const* labels, c
                                        char** json) {
   return Guard(__func__, [&]() -> Status {
     CF_RETURN_IF_ERROR(classiflow::capi::ResetOut(json, "json"));
-    CF_RETURN_IF_ERROR(UsableModel(m));
     classiflow::capi::LabelSetsArg args;
-    if (n != 0) CF_RETURN_IF_ERROR(args.Read(labels, counts, texts, lens, n));
+    CF_RETURN_IF_ERROR(SetsArg(m, labels, counts, texts, lens, n, &args));
     classiflow::Evaluation e;
     CF_RETURN_IF_ERROR(
         classiflow::Evaluate(*m->model, args.texts, std::span<const LabelSet>(args.sets), &e));
@@ -75,9 +83,8 @@ cf_status cf_model_cross_validate_label_sets(cf_model* m, const char* const* lab
                                              char** json) {
   return Guard(__func__, [&]() -> Status {
     CF_RETURN_IF_ERROR(classiflow::capi::ResetOut(json, "json"));
-    CF_RETURN_IF_ERROR(UsableModel(m));
     classiflow::capi::LabelSetsArg args;
-    if (n != 0) CF_RETURN_IF_ERROR(args.Read(labels, counts, texts, lens, n));
+    CF_RETURN_IF_ERROR(SetsArg(m, labels, counts, texts, lens, n, &args));
     std::vector<classiflow::Evaluation> folds;
     CF_RETURN_IF_ERROR(classiflow::CrossValidate(
         m->model->options(), args.texts, std::span<const LabelSet>(args.sets), k, seed, &folds));

@@ -62,6 +62,10 @@ Status TextsArg(const char* const* texts, const size_t* lens, size_t n,
                 std::vector<std::string_view>* out);
 Status LabelsArg(const char* const* labels, size_t n, std::vector<std::string_view>* out);
 
+// cf_model_fit's epochs (0 = the model's), threads and progress as core's FitOptions (core
+// checks the ranges).
+FitOptions FitOptionsArg(int epochs, int threads, cf_fit_progress_fn progress, void* user);
+
 // The C form of n label sets (multilabel models): text i's labels are the next counts[i]
 // entries of `labels`; texts as TextsArg.
 struct LabelSetsArg {

@@ -85,14 +85,8 @@ cf_status cf_model_fit(cf_model* m, const char* const* labels, const char* const
                        cf_fit_progress_fn progress, void* user) {
   return Guard(__func__, [&]() -> Status {
     CF_RETURN_IF_ERROR(UsableModel(m));
-    classiflow::FitOptions options;
-    if (epochs != 0) options.epochs = epochs;  // core checks the range
-    options.threads = threads;
-    if (progress != nullptr) {
-      options.progress = [progress, user](const classiflow::FitProgress& p) {
-        progress(p.done, p.total, p.epoch, p.loss, user);
-      };
-    }
+    const classiflow::FitOptions options =
+        classiflow::capi::FitOptionsArg(epochs, threads, progress, user);
     std::vector<std::string_view> label_views, text_views;
     if (n != 0) {
       CF_RETURN_IF_ERROR(classiflow::capi::LabelsArg(labels, n, &label_views));

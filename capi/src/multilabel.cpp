@@ -36,14 +36,8 @@ cf_status cf_model_fit_label_sets(cf_model* m, const char* const* labels, const 
                                   void* user) {
   return Guard(__func__, [&]() -> Status {
     CF_RETURN_IF_ERROR(UsableModel(m));
-    classiflow::FitOptions options;
-    if (epochs != 0) options.epochs = epochs;  // core checks the range
-    options.threads = threads;
-    if (progress != nullptr) {
-      options.progress = [progress, user](const classiflow::FitProgress& p) {
-        progress(p.done, p.total, p.epoch, p.loss, user);
-      };
-    }
+    const classiflow::FitOptions options =
+        classiflow::capi::FitOptionsArg(epochs, threads, progress, user);
     classiflow::capi::LabelSetsArg args;
     if (n != 0) CF_RETURN_IF_ERROR(args.Read(labels, counts, texts, lens, n));
     return m->model->FitLabelSets(args.sets, args.texts, options);

@@ -1,11 +1,38 @@
-// A tiny two-label corpus the model tests train on.
+// A tiny two-label corpus the model tests train on, and a model maker.
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "classiflow/model.h"
+
 namespace classiflow::testing {
+
+// A model of `kind` made from options JSON (ModelOptions::FromJson) with `hash_bits`; a test
+// failure (and null) when they are refused.
+inline std::shared_ptr<Model> MakeModel(std::string_view kind, const std::string& json,
+                                        int hash_bits, const std::string& name) {
+  ModelOptions options;
+  Status s = ModelOptions::FromJson(json, &options, kind);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  options.analyzer.hash_bits = hash_bits;
+  std::shared_ptr<Model> model;
+  s = Model::Create(name, options, &model);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return model;
+}
+
+// Two models hold the same records (the same learned state, byte for byte).
+inline void ExpectSameRecords(const Model& a, const Model& b) {
+  ModelRecords ra, rb;
+  a.AllRecords(&ra);
+  b.AllRecords(&rb);
+  EXPECT_EQ(ra.puts, rb.puts);
+}
 
 struct TinyCorpus {
   std::vector<std::string> labels;

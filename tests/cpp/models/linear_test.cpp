@@ -19,14 +19,7 @@ using testing::MakeTinyCorpus;
 using testing::TempDir;
 
 std::shared_ptr<Model> NewLinear(const std::string& json = "{}", int hash_bits = 12) {
-  ModelOptions options;
-  Status s = ModelOptions::FromJson(json, &options, "linear");
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  options.analyzer.hash_bits = hash_bits;
-  std::shared_ptr<Model> model;
-  s = Model::Create("lin", options, &model);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return model;
+  return testing::MakeModel("linear", json, hash_bits, "lin");
 }
 
 std::vector<double> ScoresOf(const Model& model, std::string_view text) {

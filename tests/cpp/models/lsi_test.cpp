@@ -20,14 +20,7 @@ namespace {
 using testing::TempDir;
 
 std::shared_ptr<Model> NewLsi(const std::string& json = "{}") {
-  ModelOptions options;
-  Status s = ModelOptions::FromJson(json, &options, "lsi");
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  options.analyzer.hash_bits = 16;
-  std::shared_ptr<Model> model;
-  s = Model::Create("lsi", options, &model);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return model;
+  return testing::MakeModel("lsi", json, 16, "lsi");
 }
 
 // Three topics, a few texts each, with ids that name them.
@@ -369,10 +362,7 @@ TEST(LsiTest, OptionsAreValidated) {
 
 TEST(LsiTest, TheSameItemsAndSeedGiveTheSameIndex) {
   auto a = Indexed(), b = Indexed();
-  ModelRecords ra, rb;
-  a->AllRecords(&ra);
-  b->AllRecords(&rb);
-  EXPECT_EQ(ra.puts, rb.puts);
+  testing::ExpectSameRecords(*a, *b);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include "classiflow/evaluation.h"
 #include "classiflow/model.h"
+#include "corpus.h"
 #include "test_util.h"
 
 namespace classiflow {
@@ -57,14 +58,7 @@ SetCorpus MakeSetCorpus(int n, uint64_t seed) {
 }
 
 std::shared_ptr<Model> NewModel(const std::string& json = R"({"multilabel": true})") {
-  ModelOptions options;
-  Status s = ModelOptions::FromJson(json, &options, "linear");
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  options.analyzer.hash_bits = 12;
-  std::shared_ptr<Model> model;
-  s = Model::Create("tags", options, &model);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return model;
+  return testing::MakeModel("linear", json, 12, "tags");
 }
 
 std::vector<std::string> LabelsOf(const Model& model, std::string_view text) {
@@ -304,10 +298,7 @@ TEST(MultilabelTest, DeterministicForASeedOnOneThread) {
   auto a = NewModel(), b = NewModel();
   ASSERT_OK(a->FitLabelSets(corpus.sets, corpus.text_views(), one));
   ASSERT_OK(b->FitLabelSets(corpus.sets, corpus.text_views(), one));
-  ModelRecords ra, rb;
-  a->AllRecords(&ra);
-  b->AllRecords(&rb);
-  EXPECT_EQ(ra.puts, rb.puts);
+  testing::ExpectSameRecords(*a, *b);
 }
 
 }  // namespace
