@@ -46,11 +46,11 @@ void Delivery::OnDeadLetter(DeadLetterFn fn) {
   wants_dead_ = true;
 }
 
-void Delivery::Push(uint64_t seq, std::vector<PipelineResult> results,
-                    std::vector<DeadLetter> dead) {
+void Delivery::Push(uint64_t seq, std::vector<PipelineResult> results, std::vector<DeadLetter> dead,
+                    bool acknowledge) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    queue_.push_back({seq, std::move(results), std::move(dead)});
+    queue_.push_back({seq, std::move(results), std::move(dead), acknowledge});
   }
   cv_.notify_all();
 }
@@ -128,7 +128,7 @@ void Delivery::Deliver(Entry& entry) {
   }
   // The cursor passes a commit only when nothing of it waits in a batch: a crash redelivers
   // from the log whatever the cursor had not passed.
-  if (batch_.empty()) delivered_.store(entry.seq);
+  if (batch_.empty() && entry.acknowledge) delivered_.store(entry.seq);
 }
 
 void Delivery::FlushBatch() {

@@ -28,8 +28,11 @@ class Delivery {
   bool wants_results() const { return wants_results_.load(); }
   bool wants_dead_letters() const { return wants_dead_.load(); }
 
-  // Queues what commit `seq` finished (empty vectors just move the cursor).
-  void Push(uint64_t seq, std::vector<PipelineResult> results, std::vector<DeadLetter> dead);
+  // Queues what commit `seq` finished (empty vectors just move the cursor). A commit made
+  // while no result callback was registered does not move it (`acknowledge` false): its
+  // results are owed to the first callback, from the log (PipelineImpl::PushBacklog).
+  void Push(uint64_t seq, std::vector<PipelineResult> results, std::vector<DeadLetter> dead,
+            bool acknowledge = true);
   // The highest sequence whose callbacks all returned.
   uint64_t delivered_seq() const { return delivered_.load(); }
   void set_delivered_seq(uint64_t seq) { delivered_.store(seq); }
@@ -42,6 +45,7 @@ class Delivery {
     uint64_t seq;
     std::vector<PipelineResult> results;
     std::vector<DeadLetter> dead;
+    bool acknowledge;
   };
   void Loop();
   void Deliver(Entry& entry);

@@ -78,11 +78,12 @@ void PipelineImpl::CoordinatorLoop() {
     TakeDueRetries(NowMs(), &begins);
     std::vector<std::unique_ptr<Group>> done = std::move(done_groups_);
     done_groups_.clear();
-    const bool backlog = backlog_pending_ && delivery_.wants_results();
+    const bool want_results = delivery_.wants_results();
+    const bool backlog = backlog_pending_ && want_results;
     if (!done.empty() || !begins.empty() || backlog) {
       lock.unlock();
       if (backlog) PushBacklog();
-      Commit(std::move(done), std::move(begins));
+      Commit(std::move(done), std::move(begins), want_results);
       lock.lock();
       if (backlog) backlog_pending_ = false;
       continue;
@@ -100,7 +101,7 @@ void PipelineImpl::CoordinatorLoop() {
 }
 
 void PipelineImpl::Commit(std::vector<std::unique_ptr<Group>> done,
-                          std::vector<std::unique_ptr<ItemState>> begins) {
+                          std::vector<std::unique_ptr<ItemState>> begins, bool want_results) {
   const int64_t now = NowMs();
   // The batch and the encoding scratch live on: no allocation per item once they are warm.
   StoreBatch& batch = commit_batch_;
@@ -191,7 +192,7 @@ void PipelineImpl::Commit(std::vector<std::unique_ptr<Group>> done,
   }
   std::vector<PipelineResult> results;
   std::vector<DeadLetter> dead_letters;
-  const bool want_results = delivery_.wants_results(), want_dead = delivery_.wants_dead_letters();
+  const bool want_dead = delivery_.wants_dead_letters();
   const int64_t now_ns = SteadyNs();
   std::vector<std::string> claimed;  // caller ids leaving the in-flight set
   size_t retired = 0, completed = 0;
@@ -216,7 +217,11 @@ void PipelineImpl::Commit(std::vector<std::unique_ptr<Group>> done,
   metrics_.completed.fetch_add(completed, std::memory_order_relaxed);
   // Delivery before retiring: Flush() returns when nothing is in flight, and then the
   // callbacks of everything done must be queued (Flush drains the queue).
-  if (!log.empty()) delivery_.Push(seq, std::move(results), std::move(dead_letters));
+  if (!log.empty()) {
+    delivery_.Push(seq, std::move(results), std::move(dead_letters), want_results);
+    // With no result callback yet this commit joins the backlog the first one is owed.
+    if (!want_results) backlog_pending_ = true;
+  }
   if (retired > 0) Retire(claimed, retired);
   for (auto& item : begins) Dispatch(std::move(item));
   for (auto& group : done) pool_.Give(&group->items);  // the retired ones; routed ones moved on

@@ -99,8 +99,10 @@ class PipelineImpl final : public Pipeline {
   std::vector<Group*> CutGroups(bool full_only);
   void CutIntake(std::unique_lock<std::mutex>& lock);
   void TakeDueRetries(int64_t now_ms, std::vector<std::unique_ptr<ItemState>>* begins);
+  // `want_results`: a result callback was registered when the coordinator decided whether to
+  // push the backlog first (read once, so no commit's results overtake the backlog's).
   void Commit(std::vector<std::unique_ptr<Group>> done,
-              std::vector<std::unique_ptr<ItemState>> begins);
+              std::vector<std::unique_ptr<ItemState>> begins, bool want_results);
   void AfterFailedCommit(std::vector<std::unique_ptr<Group>>& done,
                          std::vector<std::unique_ptr<ItemState>>& begins, const Status& s);
   void Route(std::unique_ptr<ItemState> item);
@@ -146,8 +148,10 @@ class PipelineImpl final : public Pipeline {
   uint64_t in_flight_ = 0;
   bool stopping_ = false;
   bool closed_ = false;
-  bool backlog_pending_ = false;  // commits not yet delivered before the last close or crash
-  uint64_t epoch_ = 0;            // generated ids: epoch, then a counter
+  // Commits whose results no callback has had: from before the last close or crash, or made
+  // before the first result callback was registered. Coordinator thread (and recovery).
+  bool backlog_pending_ = false;
+  uint64_t epoch_ = 0;  // generated ids: epoch, then a counter
   uint64_t next_id_ = 0;
   uint64_t log_seq_ = 0;           // the last log sequence written (coordinator)
   uint64_t stored_delivered_ = 0;  // the delivered cursor as last written (coordinator)

@@ -2,6 +2,8 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include "pipeline_fixture.h"
@@ -232,6 +234,41 @@ TEST_F(PipelineTest, ResultCallbacksSeeEveryResultOnceAndBatched) {
   ASSERT_OK(p->NewestResults(5, &newest));
   ASSERT_EQ(newest.size(), 5u);
   EXPECT_EQ(newest[0].id, ids.back());
+}
+
+TEST_F(PipelineTest, ResultsCommittedBeforeTheFirstCallbackAreDeliveredToIt) {
+  // Results committed while no callback is registered are owed to the first one, in this
+  // process and after a reopen: the delivered cursor must not pass them (it once did, and a
+  // crash right after lost them for good).
+  auto p = Create("reviews", kSentimentSpec);
+  std::vector<std::string> ids, all;
+  std::vector<PipelineItem> items(30, PipelineItem{"", "good", ""});
+  ASSERT_OK(p->SubmitMany(items, &ids));
+  all.insert(all.end(), ids.begin(), ids.end());
+  ASSERT_OK(p->Flush());
+  Reopen();
+  p = Get("reviews");
+  ASSERT_OK(p->SubmitMany(items, &ids));  // more, committed before registration too
+  all.insert(all.end(), ids.begin(), ids.end());
+  ASSERT_OK(p->Flush());
+  std::mutex mu;
+  std::set<std::string> seen;
+  p->OnResult([&](const PipelineResult& r) {
+    std::lock_guard<std::mutex> lock(mu);
+    seen.insert(r.id);
+  });
+  ASSERT_OK(p->SubmitMany(items, &ids));
+  all.insert(all.end(), ids.begin(), ids.end());
+  ASSERT_OK(p->Flush());
+  for (int i = 0; i < 200; ++i) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (seen.size() == all.size()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_EQ(seen, std::set<std::string>(all.begin(), all.end()));
 }
 
 TEST_F(PipelineTest, TrySubmitRefusesWhenFull) {
