@@ -10,13 +10,18 @@
 // profiling classification alone).
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "bench_util.h"
 #include "classiflow/evaluation.h"
@@ -35,6 +40,49 @@ struct Args {
   int threads = 0;
   bool json = false;
 };
+
+// How well the top probability matches the accuracy: the expected calibration error over 10
+// equal-width bins of the top probability, the Brier score (mean squared error of the whole
+// probability vector) and the mean top probability.
+struct Calibration {
+  double ece = 0, brier = 0, mean_confidence = 0;
+};
+
+Calibration MeasureCalibration(const classiflow::Model& model,
+                               std::span<const std::string_view> texts,
+                               std::span<const std::string_view> labels) {
+  classiflow::ClassifyOptions options;
+  options.probabilities = true;
+  options.min_confidence = 0.0;
+  classiflow::BatchPredictions out;
+  if (classiflow::Status s = model.ClassifyBatch(texts, options, &out); !s.ok()) {
+    Die(s.ToString());
+  }
+  const std::vector<std::string>& names = out.snapshot->labels();
+  const size_t n_labels = names.size();
+  constexpr int kBins = 10;
+  double bin_confidence[kBins] = {}, bin_correct[kBins] = {}, bin_count[kBins] = {};
+  Calibration c;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    const double* p = out.probabilities.data() + i * n_labels;
+    const size_t best = out.label_index[i];
+    const bool correct = names[best] == labels[i];
+    const int bin = std::min(kBins - 1, static_cast<int>(p[best] * kBins));
+    bin_confidence[bin] += p[best];
+    bin_correct[bin] += correct;
+    bin_count[bin] += 1;
+    c.mean_confidence += p[best];
+    for (size_t l = 0; l < n_labels; ++l) {
+      const double target = names[l] == labels[i] ? 1.0 : 0.0;
+      c.brier += (p[l] - target) * (p[l] - target);
+    }
+  }
+  const auto n = static_cast<double>(texts.size());
+  for (int b = 0; b < kBins; ++b) c.ece += std::abs(bin_confidence[b] - bin_correct[b]) / n;
+  c.brier /= n;
+  c.mean_confidence /= n;
+  return c;
+}
 
 Args Parse(int argc, char** argv) {
   Args args;
@@ -116,18 +164,20 @@ int main(int argc, char** argv) {
   s = Evaluate(*model, texts, test.label_views(), &evaluation);
   if (!s.ok()) Die(s.ToString());
   const double docs_per_s = static_cast<double>(texts.size()) / best;
+  const Calibration calibration = MeasureCalibration(*model, texts, test.label_views());
   if (args.json) {
     std::printf(
         "{\"corpus\": \"%s\", \"kind\": \"%s\", \"accuracy\": %.4f, \"macro_f1\": %.4f, "
-        "\"train_s\": %.3f, \"predict_docs_per_s\": %.0f, \"rss_mb\": %.1f}\n",
+        "\"train_s\": %.3f, \"predict_docs_per_s\": %.0f, \"rss_mb\": %.1f, \"ece\": %.4f, "
+        "\"brier\": %.4f, \"mean_confidence\": %.4f}\n",
         args.name.c_str(), model->kind().c_str(), evaluation.accuracy, evaluation.macro_f1, train_s,
-        docs_per_s, PeakRssMb());
+        docs_per_s, PeakRssMb(), calibration.ece, calibration.brier, calibration.mean_confidence);
   } else {
     std::printf(
         "%-10s %-8s accuracy %.4f  macro-F1 %.4f  train %.2f s  predict %.0f docs/s  "
-        "peak RSS %.0f MB\n",
+        "peak RSS %.0f MB  ECE %.4f  Brier %.4f  mean confidence %.4f\n",
         args.name.c_str(), model->kind().c_str(), evaluation.accuracy, evaluation.macro_f1, train_s,
-        docs_per_s, PeakRssMb());
+        docs_per_s, PeakRssMb(), calibration.ece, calibration.brier, calibration.mean_confidence);
   }
   return 0;
 }

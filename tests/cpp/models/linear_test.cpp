@@ -313,5 +313,59 @@ TEST(LinearTest, SgdAlsoLearns) {
   EXPECT_EQ(p.label, "spam");
 }
 
+TEST(LinearTest, HingeLossCalibratesATemperatureOnHeldOutTexts) {
+  const char* kHinge = R"({"loss": "hinge", "optimizer": "sgd", "learning_rate": 1, "l2": 5e-5})";
+  auto model = NewLinear(kHinge);
+  const auto corpus = MakeTinyCorpus(200);
+  FitOptions options;
+  options.epochs = 4;
+  std::vector<FitProgress> seen;
+  options.progress = [&](const FitProgress& p) { seen.push_back(p); };
+  ASSERT_OK(model->Fit(corpus.label_views(), corpus.text_views(), options));
+  EXPECT_EQ(model->version(), 1u);
+  // Progress counts the trial on nine tenths, then the fit on everything, as one total.
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.back().total, (180u + 200u) * 4);
+  EXPECT_EQ(seen.back().done, seen.back().total);
+  Prediction p;
+  ASSERT_OK(model->Classify("cheap pills and free money", &p));
+  EXPECT_EQ(p.label, "spam");
+  // A distribution, confident but not certain: the held-out texts are all separated, and the
+  // smoothed targets keep the temperature finite.
+  double sum = 0;
+  for (double s : p.scores) sum += std::exp(s);
+  EXPECT_NEAR(sum, 1.0, 1e-9);
+  EXPECT_GT(p.confidence, 0.7);
+  EXPECT_LT(p.confidence, 1.0 - 1e-6);
+  // The temperature is part of the model: a saved and loaded model scores alike, and online
+  // steps keep it.
+  TempDir dir;
+  ASSERT_OK(model->Save(dir.Sub("hinge.cfm")));
+  std::shared_ptr<Model> loaded;
+  ASSERT_OK(Model::Load(dir.Sub("hinge.cfm"), &loaded));
+  EXPECT_EQ(ScoresOf(*loaded, "cheap pills"), ScoresOf(*model, "cheap pills"));
+  ASSERT_OK(loaded->Train("ham", "the team lunch"));
+  ASSERT_OK(loaded->Classify("cheap pills and free money", &p));
+  EXPECT_EQ(p.label, "spam");
+  // The same records read as a log-loss model's: the header's size is wrong.
+  std::map<std::string, std::string> records = RecordMap(*model);
+  records["o"] = RecordMap(*NewLinear())["o"];
+  EXPECT_CODE(Model::FromRecords("lin", records, &loaded), kCorruption);
+  // Too few texts to hold a tenth out: no calibration, the scores are the raw margins.
+  auto small = NewLinear(kHinge);
+  const auto few = MakeTinyCorpus(40);
+  ASSERT_OK(small->Fit(few.label_views(), few.text_views()));
+  ASSERT_OK(small->Classify("free offer click", &p));
+  EXPECT_EQ(p.label, "spam");
+}
+
+TEST(LinearTest, LossOptionIsChecked) {
+  ModelOptions options;
+  ASSERT_OK(ModelOptions::FromJson(R"({"loss": "squared"})", &options, "linear"));
+  EXPECT_CODE(options.Validate(), kInvalidArgument);
+  ASSERT_OK(ModelOptions::FromJson(R"({"loss": "hinge", "multilabel": true})", &options, "linear"));
+  EXPECT_CODE(options.Validate(), kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace classiflow

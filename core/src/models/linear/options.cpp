@@ -21,6 +21,12 @@ Status LinearOptions::Validate() const {
   if (!(prune >= 0.0 && prune <= 0.5)) {
     return Status::InvalidArgument("prune must be in [0, 0.5], not " + ShownNumber(prune));
   }
+  if (loss != "log" && loss != "hinge") {
+    return Status::InvalidArgument("loss must be \"log\" or \"hinge\", not " + QuotePrefix(loss));
+  }
+  if (loss == "hinge" && multilabel) {
+    return Status::InvalidArgument("loss \"hinge\" is for single-label models, not multilabel");
+  }
   if (epochs < 1 || epochs > 1000) {
     return Status::InvalidArgument("epochs must be in [1, 1000], not " + std::to_string(epochs));
   }
@@ -38,6 +44,7 @@ const OptionTable& LinearOptionTable() {
       {"quantize", Field([](auto* o) -> auto& { return o->linear.quantize; })},
       {"prune", Field([](auto* o) -> auto& { return o->linear.prune; })},
       {"multilabel", Field([](auto* o) -> auto& { return o->linear.multilabel; })},
+      {"loss", Field([](auto* o) -> auto& { return o->linear.loss; })},
   };
   return kTable;
 }

@@ -1,7 +1,7 @@
 // Serialisation of LinearSnapshot: one header record ("h": format, version, labels, counters,
-// biases, and a multilabel model's thresholds) and one record per non-empty page ("p" + 8 hex
-// digits). Every record is sealed with a checksum; every count and width is checked against the
-// header before it sizes anything.
+// biases, a multilabel model's thresholds, a hinge model's temperature) and one record per
+// non-empty page ("p" + 8 hex digits). Every record is sealed with a checksum; every count and
+// width is checked against the header before it sizes anything.
 #include <algorithm>
 #include <cmath>
 #include <iterator>
@@ -129,6 +129,7 @@ std::string LinearSnapshot::EncodeHeader() const {
   w.PutRaw(bias_.data(), sizeof(float) * bias_.size());
   w.PutRaw(bias_squared_.data(), sizeof(float) * bias_squared_.size());
   w.PutRaw(thresholds_.data(), sizeof(float) * thresholds_.size());  // multilabel only
+  if (options_.loss == "hinge") w.PutRaw(&temperature_, sizeof temperature_);
   return SealRecord(std::move(out));
 }
 
@@ -149,8 +150,10 @@ Status LinearSnapshot::FromRecords(const LinearOptions& options, int hash_bits,
   const size_t n_labels = labels->size();
   auto snap = std::shared_ptr<LinearSnapshot>(new LinearSnapshot(options, version, labels));
   const size_t per_label = options.multilabel ? 3 : 2;  // bias, its accumulator, threshold
+  const size_t temperature = options.loss == "hinge" ? sizeof(float) : 0;
   if (!r.GetU64(&snap->docs_) || !r.GetU64(&snap->steps_) || !r.GetU32(&n_pages) ||
-      !r.GetU64(&snap->pages_present_) || r.remaining() != per_label * n_labels * sizeof(float)) {
+      !r.GetU64(&snap->pages_present_) ||
+      r.remaining() != per_label * n_labels * sizeof(float) + temperature) {
     return Status::Corruption("linear header: bad counters");
   }
   snap->bias_.resize(n_labels);
@@ -166,6 +169,12 @@ Status LinearSnapshot::FromRecords(const LinearOptions& options, int hash_bits,
     if (!std::all_of(snap->thresholds_.begin(), snap->thresholds_.end(),
                      [](float t) { return t >= 0.0f && t <= 1.0f; })) {
       return Status::Corruption("linear header: a threshold is outside [0, 1]");
+    }
+  }
+  if (temperature != 0) {
+    r.GetRaw(&snap->temperature_, sizeof(float));
+    if (!(snap->temperature_ > 0.0f && std::isfinite(snap->temperature_))) {
+      return Status::Corruption("linear header: the temperature is not a positive number");
     }
   }
   if (hash_bits < kLinearPageBits || hash_bits > 31 ||

@@ -68,6 +68,7 @@ LinearSnapshot::LinearSnapshot(const LinearSnapshot& base, uint64_t version,
       steps_(base.steps_),
       pages_present_(base.pages_present_),
       thresholds_(base.thresholds_),
+      temperature_(base.temperature_),
       log_docs_(base.log_docs_) {
   bias_.resize(label_count(), 0.0f);
   bias_squared_.resize(label_count(), 0.0f);
@@ -162,7 +163,7 @@ void LinearSnapshot::RawScores(const uint32_t* features, size_t feature_count, d
       }
     }
   }
-  for (size_t l = 0; l < n_labels; ++l) out[l] = acc[l];
+  for (size_t l = 0; l < n_labels; ++l) out[l] = double{acc[l]} * temperature_;
 }
 
 void LinearSnapshot::FeatureWeights(uint32_t feature, double* out) const {
@@ -173,7 +174,7 @@ void LinearSnapshot::FeatureWeights(uint32_t feature, double* out) const {
   if (page == nullptr) return;
   std::vector<float> row(n_labels);
   page->RowInto(feature & (kLinearPageRows - 1), static_cast<uint32_t>(n_labels), row.data());
-  for (size_t l = 0; l < n_labels; ++l) out[l] = row[l];
+  for (size_t l = 0; l < n_labels; ++l) out[l] = double{row[l]} * temperature_;
 }
 
 void LinearSnapshot::Effects(const uint32_t* features, size_t feature_count,
@@ -191,13 +192,14 @@ void LinearSnapshot::Effects(const uint32_t* features, size_t feature_count,
     double* row = effects->data() + i * n_labels;
     for (uint32_t k = 0; k < e.count; ++k) {
       if (e.entries != nullptr) {
-        row[e.entries[k].label] = double{e.value} * e.entries[k].weight;
+        row[e.entries[k].label] = double{e.value} * e.entries[k].weight * temperature_;
       } else {
-        row[e.quantized[k].label] = double{e.value} * e.quantized[k].weight;
+        row[e.quantized[k].label] = double{e.value} * e.quantized[k].weight * temperature_;
       }
     }
   }
-  base->assign(bias_.begin(), bias_.end());
+  base->resize(n_labels);
+  for (size_t l = 0; l < n_labels; ++l) (*base)[l] = double{bias_[l]} * temperature_;
 }
 
 }  // namespace classiflow

