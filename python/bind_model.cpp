@@ -201,60 +201,53 @@ std::vector<double> Thresholds(const Model& model) {
   return out;
 }
 
-std::string EvaluateSetsJson(const Model& model, py::handle texts, py::handle label_sets) {
+// The labels of an evaluation: one per text, or (multilabel, `sets`) a set per text.
+struct EvaluationLabels {
+  EvaluationLabels(py::handle labels, bool sets) {
+    if (sets) {
+      set_batch.emplace(labels, "labels");
+    } else {
+      label_batch.emplace(labels, TextBatch::Kind::kLabel, "labels");
+    }
+  }
+  // Calls fn(labels) with the span core takes for them.
+  template <class Fn>
+  Status With(Fn&& fn) const {
+    return set_batch ? fn(set_batch->sets()) : fn(label_batch->views());
+  }
+  std::optional<TextBatch> label_batch;
+  std::optional<LabelSetBatch> set_batch;
+};
+
+std::string EvaluateJson(const Model& model, py::handle texts, py::handle labels, bool sets) {
   const TextBatch text_batch(texts, TextBatch::Kind::kText, "texts");
-  const LabelSetBatch sets(label_sets, "labels");
+  const EvaluationLabels truth(labels, sets);
   std::string json;
   CallWithoutGil([&] {
-    Evaluation e;
-    CF_RETURN_IF_ERROR(Evaluate(model, text_batch.views(), sets.sets(), &e));
-    json = e.ToJson();
-    return Status::OK();
-  });
-  return json;
-}
-
-std::vector<std::string> CrossValidateSetsJson(const Model& model, py::handle texts,
-                                               py::handle label_sets, int64_t k, uint64_t seed) {
-  const TextBatch text_batch(texts, TextBatch::Kind::kText, "texts");
-  const LabelSetBatch sets(label_sets, "labels");
-  std::vector<std::string> json;
-  CallWithoutGil([&] {
-    CF_RETURN_IF_ERROR(model.status());
-    std::vector<Evaluation> folds;
-    CF_RETURN_IF_ERROR(CrossValidate(model.options(), text_batch.views(), sets.sets(),
-                                     k < 0 ? 0 : static_cast<size_t>(k), seed, &folds));
-    for (const Evaluation& fold : folds) json.push_back(fold.ToJson());
-    return Status::OK();
-  });
-  return json;
-}
-
-std::string EvaluateJson(const Model& model, py::handle texts, py::handle labels) {
-  const TextBatch text_batch(texts, TextBatch::Kind::kText, "texts");
-  const TextBatch label_batch(labels, TextBatch::Kind::kLabel, "labels");
-  std::string json;
-  CallWithoutGil([&] {
-    Evaluation e;
-    CF_RETURN_IF_ERROR(Evaluate(model, text_batch.views(), label_batch.views(), &e));
-    json = e.ToJson();
-    return Status::OK();
+    return truth.With([&](auto views) {
+      Evaluation e;
+      CF_RETURN_IF_ERROR(Evaluate(model, text_batch.views(), views, &e));
+      json = e.ToJson();
+      return Status::OK();
+    });
   });
   return json;
 }
 
 // One JSON document per fold, of models made with this model's options.
 std::vector<std::string> CrossValidateJson(const Model& model, py::handle texts, py::handle labels,
-                                           int64_t k, uint64_t seed) {
+                                           int64_t k, uint64_t seed, bool sets) {
   const TextBatch text_batch(texts, TextBatch::Kind::kText, "texts");
-  const TextBatch label_batch(labels, TextBatch::Kind::kLabel, "labels");
+  const EvaluationLabels truth(labels, sets);
   std::vector<std::string> json;
   CallWithoutGil([&] {
-    std::vector<Evaluation> folds;
-    CF_RETURN_IF_ERROR(CrossValidate(model, text_batch.views(), label_batch.views(),
-                                     k < 0 ? 0 : static_cast<size_t>(k), seed, &folds));
-    for (const Evaluation& fold : folds) json.push_back(fold.ToJson());
-    return Status::OK();
+    return truth.With([&](auto views) {
+      std::vector<Evaluation> folds;
+      CF_RETURN_IF_ERROR(CrossValidate(model, text_batch.views(), views,
+                                       k < 0 ? 0 : static_cast<size_t>(k), seed, &folds));
+      for (const Evaluation& fold : folds) json.push_back(fold.ToJson());
+      return Status::OK();
+    });
   });
   return json;
 }
@@ -435,9 +428,6 @@ void BindModel(py::module_& m) {
       .def("set_thresholds", &SetThresholds, py::arg("labels"), py::arg("thresholds"))
       .def("tune_thresholds", &TuneThresholds, py::arg("texts"), py::arg("labels"))
       .def("thresholds", &Thresholds)
-      .def("evaluate_sets_json", &EvaluateSetsJson, py::arg("texts"), py::arg("labels"))
-      .def("cross_validate_sets_json", &CrossValidateSetsJson, py::arg("texts"), py::arg("labels"),
-           py::arg("k"), py::arg("seed"))
       .def("untrain", &Untrain, py::arg("label"), py::arg("text"))
       .def("classify", &Classify, py::arg("text"), py::arg("k") = py::none(),
            py::arg("min_confidence") = py::none())
@@ -445,9 +435,10 @@ void BindModel(py::module_& m) {
            py::arg("min_confidence") = py::none())
       .def("predict", &Predict, py::arg("text"))
       .def("predict_proba", &PredictProba, py::arg("texts"))
-      .def("evaluate_json", &EvaluateJson, py::arg("texts"), py::arg("labels"))
+      .def("evaluate_json", &EvaluateJson, py::arg("texts"), py::arg("labels"),
+           py::arg("sets") = false)
       .def("cross_validate_json", &CrossValidateJson, py::arg("texts"), py::arg("labels"),
-           py::arg("k"), py::arg("seed"))
+           py::arg("k"), py::arg("seed"), py::arg("sets") = false)
       .def("save", &Save, py::arg("path"))
       .def_static("load", &Load, py::arg("path"))
       .def("to_bytes", &ToBytes)

@@ -55,9 +55,13 @@ std::string PathArg(py::handle obj, const char* what) {
   return std::string(path);
 }
 
-TextBatch::TextBatch(py::handle items, Kind kind, const char* what) {
+namespace {
+
+// A batch argument as a tuple. TypeError for a str/bytes (one item, not a batch: a likely
+// mistake) or a non-iterable; `element` names what the items should be ("strings").
+py::tuple BatchTuple(py::handle items, const char* what, const char* element) {
   if (PyUnicode_Check(items.ptr()) || PyBytes_Check(items.ptr())) {
-    throw py::type_error(std::string(what) + " must be a list of strings, not a single " +
+    throw py::type_error(std::string(what) + " must be a list of " + element + ", not a single " +
                          TypeName(items));
   }
   // PySequence_Tuple returns a tuple argument itself (no copy) and accepts any iterable.
@@ -66,10 +70,17 @@ TextBatch::TextBatch(py::handle items, Kind kind, const char* what) {
     // An error raised while iterating (a generator's own exception) is the caller's to see.
     if (!PyErr_ExceptionMatches(PyExc_TypeError)) throw py::error_already_set();
     PyErr_Clear();
-    throw py::type_error(std::string(what) + " must be an iterable of strings, not " +
+    throw py::type_error(std::string(what) + " must be an iterable of " + element + ", not " +
                          TypeName(items));
   }
-  items_ = py::reinterpret_steal<py::tuple>(tuple);
+  return py::reinterpret_steal<py::tuple>(tuple);
+}
+
+}  // namespace
+
+TextBatch::TextBatch(py::handle items, Kind kind, const char* what)
+    : items_(BatchTuple(items, what, "strings")) {
+  PyObject* tuple = items_.ptr();
   const size_t n = static_cast<size_t>(PyTuple_GET_SIZE(tuple));
   views_.reserve(n);
   for (size_t i = 0; i < n; ++i) {
@@ -78,19 +89,8 @@ TextBatch::TextBatch(py::handle items, Kind kind, const char* what) {
   }
 }
 
-LabelSetBatch::LabelSetBatch(py::handle items, const char* what) {
-  if (PyUnicode_Check(items.ptr()) || PyBytes_Check(items.ptr())) {
-    throw py::type_error(std::string(what) + " must be a list of label sets, not a single " +
-                         TypeName(items));
-  }
-  PyObject* tuple = PySequence_Tuple(items.ptr());
-  if (tuple == nullptr) {
-    if (!PyErr_ExceptionMatches(PyExc_TypeError)) throw py::error_already_set();
-    PyErr_Clear();
-    throw py::type_error(std::string(what) + " must be an iterable of label sets, not " +
-                         TypeName(items));
-  }
-  items_ = py::reinterpret_steal<py::tuple>(tuple);
+LabelSetBatch::LabelSetBatch(py::handle items, const char* what)
+    : items_(BatchTuple(items, what, "label sets")) {
   const size_t n = items_.size();
   std::vector<size_t> begin(1, 0);
   members_.reserve(n);

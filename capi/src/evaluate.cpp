@@ -87,7 +87,7 @@ cf_status cf_model_cross_validate_label_sets(cf_model* m, const char* const* lab
     CF_RETURN_IF_ERROR(SetsArg(m, labels, counts, texts, lens, n, &args));
     std::vector<classiflow::Evaluation> folds;
     CF_RETURN_IF_ERROR(classiflow::CrossValidate(
-        m->model->options(), args.texts, std::span<const LabelSet>(args.sets), k, seed, &folds));
+        *m->model, args.texts, std::span<const LabelSet>(args.sets), k, seed, &folds));
     return classiflow::capi::CopyOut(FoldsJson(folds), json);
   });
 }

@@ -297,9 +297,7 @@ class Model:
             InvalidArgumentError: the lengths differ, nothing to evaluate, a bad text, or a
                 model with no labels yet.
         """
-        if self.multilabel:
-            return json.loads(self._m.evaluate_sets_json(texts, labels))
-        return json.loads(self._m.evaluate_json(texts, labels))
+        return json.loads(self._m.evaluate_json(texts, labels, self.multilabel))
 
     def cross_validate(self, texts: Iterable[_Text], labels: Iterable[_Labels], k: int = 5,
                        seed: int = 42) -> Dict[str, Any]:
@@ -317,8 +315,8 @@ class Model:
         """
         if not isinstance(seed, int) or not 0 <= seed < 2**64:
             raise InvalidArgumentError(f"seed must be an int in [0, 2**64), got {seed!r}")
-        run = self._m.cross_validate_sets_json if self.multilabel else self._m.cross_validate_json
-        folds = [json.loads(f) for f in run(texts, labels, k, seed)]
+        folds = [json.loads(f) for f in
+                 self._m.cross_validate_json(texts, labels, k, seed, self.multilabel)]
         mean = {key: sum(f[key] for f in folds) / len(folds)
                 for key in ("accuracy", "macro_f1", "micro_f1")}
         return {**mean, "folds": folds}

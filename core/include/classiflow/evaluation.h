@@ -71,5 +71,8 @@ CLASSIFLOW_EXPORT Status CrossValidate(const ModelOptions& options,
 CLASSIFLOW_EXPORT Status CrossValidate(const Model& model, std::span<const std::string_view> texts,
                                        std::span<const std::string_view> labels, size_t k,
                                        uint64_t seed, std::vector<Evaluation>* folds);
+CLASSIFLOW_EXPORT Status CrossValidate(const Model& model, std::span<const std::string_view> texts,
+                                       std::span<const LabelSet> label_sets, size_t k,
+                                       uint64_t seed, std::vector<Evaluation>* folds);
 
 }  // namespace classiflow

@@ -236,6 +236,13 @@ Status CrossValidate(const Model& model, std::span<const std::string_view> texts
   return CrossValidate(model.options(), texts, labels, k, seed, folds);
 }
 
+Status CrossValidate(const Model& model, std::span<const std::string_view> texts,
+                     std::span<const LabelSet> label_sets, size_t k, uint64_t seed,
+                     std::vector<Evaluation>* folds) {
+  CF_RETURN_IF_ERROR(model.status());
+  return CrossValidate(model.options(), texts, label_sets, k, seed, folds);
+}
+
 std::string Evaluation::ToJson() const {
   nlohmann::json per = nlohmann::json::object();
   for (size_t i = 0; i < labels.size(); ++i) {

@@ -42,11 +42,27 @@ uint32_t PickLabel(const std::vector<double>& scores, double threshold, double* 
   return *confidence >= threshold ? static_cast<uint32_t>(best) : Prediction::kNoLabel;
 }
 
+// The log of the threshold each label must reach: a caller's min_confidence, else the model's
+// own, which a multilabel model keeps per label (taken once per call, not per text).
+class LogThresholds {
+ public:
+  LogThresholds(const Snapshot& snap, const ClassifyOptions& options, double model_threshold)
+      : all_(std::log(options.min_confidence.value_or(model_threshold))) {
+    if (snap.multilabel() && !options.min_confidence) {
+      per_label_.resize(snap.label_count());
+      for (size_t l = 0; l < per_label_.size(); ++l) per_label_[l] = std::log(snap.threshold(l));
+    }
+  }
+  double operator()(uint32_t label) const { return per_label_.empty() ? all_ : per_label_[label]; }
+
+ private:
+  double all_;
+  std::vector<double> per_label_;
+};
+
 // The indices of the (at most) k most probable labels of log probabilities `scores` that
-// reach their threshold (log_threshold(l): its log, for label l), most probable first; ties
-// keep label order.
-template <class LogThreshold>
-void TopLabels(const double* scores, size_t n_labels, size_t k, const LogThreshold& log_threshold,
+// reach their threshold, most probable first; ties keep label order.
+void TopLabels(const double* scores, size_t n_labels, size_t k, const LogThresholds& log_threshold,
                std::vector<uint32_t>* top) {
   top->clear();
   for (uint32_t l = 0; l < n_labels; ++l) {
@@ -59,6 +75,19 @@ void TopLabels(const double* scores, size_t n_labels, size_t k, const LogThresho
   std::partial_sort(top->begin(), top->begin() + static_cast<std::ptrdiff_t>(n), top->end(),
                     more_probable);
   top->resize(n);
+}
+
+// The labels of log probabilities `scores` that reach their threshold, most probable first, at
+// most k; *label is the first of them (kNoLabel when none) and *confidence its probability, or
+// the most probable label's when there is none.
+void PickLabels(const double* scores, size_t n_labels, size_t k, const LogThresholds& thresholds,
+                std::vector<uint32_t>* top, uint32_t* label, double* confidence) {
+  TopLabels(scores, n_labels, k, thresholds, top);
+  *label = top->empty() ? Prediction::kNoLabel : (*top)[0];
+  const size_t shown =
+      top->empty() ? static_cast<size_t>(std::max_element(scores, scores + n_labels) - scores)
+                   : *label;
+  *confidence = std::exp(scores[shown]);
 }
 
 // A caller's threshold: nullopt = the model's own; a value outside [0, 1] is an error (NaN or
@@ -423,17 +452,9 @@ Status Model::Classify(std::string_view text, const ClassifyOptions& options,
     analyzer_.Analyze(text, &features);
     out->scores.resize(n_labels);
     snap->Scores(features.data(), features.size(), out->scores.data());
-    const bool multilabel = snap->multilabel();
-    const double log_threshold = std::log(Threshold(options));
-    const auto log_threshold_of = [&](uint32_t l) {
-      return multilabel && !options.min_confidence ? std::log(snap->threshold(l)) : log_threshold;
-    };
-    TopLabels(out->scores.data(), n_labels, options.top_k.value_or(multilabel ? n_labels : 1),
-              log_threshold_of, &out->top);
-    const auto best = static_cast<size_t>(std::max_element(out->scores.begin(), out->scores.end()) -
-                                          out->scores.begin());
-    out->label_index = out->top.empty() ? Prediction::kNoLabel : out->top[0];
-    out->confidence = std::exp(out->scores[out->has_label() ? out->label_index : best]);
+    const size_t k = options.top_k.value_or(snap->multilabel() ? n_labels : 1);
+    PickLabels(out->scores.data(), n_labels, k, LogThresholds(*snap, options, Threshold(options)),
+               &out->top, &out->label_index, &out->confidence);
     out->label = out->has_label() ? snap->labels()[out->label_index] : std::string();
     out->model = name_;
     out->version = snap->version();
@@ -517,21 +538,15 @@ void Model::ClassifyRange(const Snapshot& snap, std::span<const std::string_view
 void Model::ClassifySetsRange(const Snapshot& snap, std::span<const std::string_view> texts,
                               const ClassifyOptions& options, BatchPredictions* out) const {
   const size_t n_labels = snap.label_count();
-  const auto log_threshold_of = [&](uint32_t l) {
-    return std::log(options.min_confidence.value_or(snap.threshold(l)));
-  };
+  const LogThresholds thresholds(snap, options, Threshold(options));
   tbb::parallel_for(tbb::blocked_range<size_t>(0, texts.size(), 64), [&](const auto& range) {
     std::vector<uint32_t>& features = ThreadFeatures();
     std::vector<double>& scores = ThreadScores(n_labels);
     for (size_t i = range.begin(); i != range.end(); ++i) {
       analyzer_.Analyze(texts[i], &features);
       snap.Scores(features.data(), features.size(), scores.data());
-      std::vector<uint32_t>& set = out->label_sets[i];
-      TopLabels(scores.data(), n_labels, n_labels, log_threshold_of, &set);
-      const auto best =
-          static_cast<size_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
-      out->label_index[i] = set.empty() ? Prediction::kNoLabel : set[0];
-      out->confidence[i] = std::exp(scores[set.empty() ? best : set[0]]);
+      PickLabels(scores.data(), n_labels, n_labels, thresholds, &out->label_sets[i],
+                 &out->label_index[i], &out->confidence[i]);
       if (options.probabilities) {
         double* row = out->probabilities.data() + i * n_labels;
         for (size_t c = 0; c < n_labels; ++c) row[c] = std::exp(scores[c]);
