@@ -139,8 +139,10 @@ class Engine:
                 ``stop_words=False``, ``stemmer="english"``,
                 ``normalize_urls/emails/numbers=True``, ``ngrams=2``, ``hash_bits=20``,
                 ``max_text_bytes=1048576``. ``"bayes"``: ``alpha=1.0``, ``fit_prior=True``.
-                ``"linear"``: ``learning_rate=4.0``, ``l2=1e-6``, ``optimizer="adagrad"``
-                (or ``"sgd"``), ``epochs=5``, ``seed=42``, ``idf=True``, ``quantize=False``,
+                ``"linear"``: ``loss="log"`` (or ``"hinge"``: one-vs-all margins, their
+                softmax calibrated by ``fit()``), ``learning_rate=4.0``, ``l2=1e-6``,
+                ``optimizer="adagrad"`` (or ``"sgd"``; with ``loss="hinge"`` best ``"dual"``:
+                liblinear's dual coordinate descent, no learning rate), ``epochs=5``, ``seed=42``, ``idf=True``, ``quantize=False``,
                 ``prune=0.05``, ``multilabel=False`` (True: one-vs-all, any number of
                 labels per text; see ``Model.thresholds()``). ``"lsi"``: ``rank=100``, ``max_terms=65536``,
                 ``neighbors=10``, ``min_similarity=0.01``, ``rebuild_after=0.25``,

@@ -172,14 +172,16 @@ class LinearClassifier(_Classifier):
     predicted exactly (subset accuracy, as scikit-learn's)."""
 
     _kind = "linear"
-    _params = ("learning_rate", "l2", "optimizer", "epochs", "seed", "idf", "quantize",
+    _params = ("loss", "learning_rate", "l2", "optimizer", "epochs", "seed", "idf", "quantize",
                "prune", "multilabel", "threads") + _ANALYZER
 
-    def __init__(self, learning_rate: float = 4.0, l2: float = 1e-6, optimizer: str = "adagrad",
+    def __init__(self, loss: str = "log", learning_rate: float = 4.0, l2: float = 1e-6,
+                 optimizer: str = "adagrad",
                  epochs: int = 5, seed: int = 42, idf: bool = True, quantize: bool = False,
                  prune: float = 0.05, multilabel: bool = False, threads: int = 0,
                  lowercase: bool = True, stop_words: bool = False, stemmer: str = "",
                  ngrams: int = 2, hash_bits: int = 20):
+        self.loss = loss
         self.learning_rate = learning_rate
         self.l2 = l2
         self.optimizer = optimizer

@@ -100,6 +100,22 @@ def test_each_kind_has_its_own_options(engine):
     assert "alpha" not in model.options
 
 
+def test_hinge_loss_fits_calibrated_probabilities(engine):
+    model = engine.create_model("svm", kind="linear", loss="hinge", optimizer="dual",
+                                l2=1e-4, hash_bits=14)
+    texts, labels = make_docs(300, seed=4)
+    model.fit(texts, labels, epochs=5)
+    assert model.options["loss"] == "hinge"
+    assert model.evaluate(*make_docs(100, seed=9))["accuracy"] > 0.95
+    proba = model.predict_proba(["cheap pills free money", "team meeting notes"])
+    assert proba.sum(axis=1) == pytest.approx([1.0, 1.0])
+    assert 0.5 < proba.max(axis=1).min() < 1.0  # a probability, not a hard 0 / 1 margin
+    for bad in ({"loss": "squared"}, {"loss": "hinge", "multilabel": True},
+                {"optimizer": "dual"}):
+        with refused(cf.InvalidArgumentError, engine=engine):
+            engine.create_model("bad", kind="linear", **bad)
+
+
 def test_bad_fit_arguments_change_nothing(engine):
     model = engine.create_model("lin", kind="linear", hash_bits=12)
     texts, labels = make_docs(10)

@@ -18,6 +18,8 @@ from conftest import make_docs
 
 ESTIMATORS = [BayesClassifier(ngrams=1, hash_bits=12),
               LinearClassifier(hash_bits=12, epochs=3, threads=1),
+              LinearClassifier(loss="hinge", optimizer="dual", l2=1e-4, hash_bits=12,
+                               epochs=3, threads=1),
               LsiClassifier(rank=20, hash_bits=12)]
 
 
@@ -26,7 +28,8 @@ TUNED = {BayesClassifier: ("alpha", [0.5, 1.0]), LinearClassifier: ("learning_ra
          LsiClassifier: ("neighbors", [5, 10])}
 
 
-@pytest.fixture(params=ESTIMATORS, ids=lambda e: type(e).__name__)
+@pytest.fixture(params=ESTIMATORS,
+                ids=lambda e: type(e).__name__ + ("-hinge" if getattr(e, "loss", "") == "hinge" else ""))
 def estimator(request):
     return clone(request.param)
 

@@ -28,7 +28,11 @@ struct CLASSIFLOW_EXPORT LinearOptions {
   double learning_rate = 4.0;
   // L2 regularisation strength. REQUIRES: 0 <= l2 <= 1. Default: 1e-6.
   double l2 = 1e-6;
-  // "adagrad" or "sgd". Default: "adagrad".
+  // "adagrad", "sgd" or (loss "hinge" only) "dual": dual coordinate descent, liblinear's
+  // solver for a linear SVM, which needs no learning rate: it solves each label's
+  // l2/2 |w|² + mean hinge loss (an SVM with C = 1 / (l2 · texts)) by exact steps on one
+  // text's dual variable at a time. Online steps (Train, TrainBatch) are then passive-aggressive
+  // ones, each text learned to its margin. Default: "adagrad".
   std::string optimizer = "adagrad";
   // Passes over the documents that Model::Fit makes when its call does not say. Train and
   // TrainBatch always make one. REQUIRES: 1..1000. Default: 5.
@@ -59,8 +63,8 @@ struct CLASSIFLOW_EXPORT LinearOptions {
 
   // The loss training minimises. "log": softmax regression, its probabilities calibrated as
   // trained. "hinge": one linear SVM per label (one-vs-all hinge losses, as scikit-learn's
-  // SGDClassifier(loss="hinge")), the more accurate on the Debian benchmark corpus with
-  // optimizer "sgd", learning_rate 1, l2 5e-5 and epochs 10 (docs/models.md). Its probabilities
+  // LinearSVC and SGDClassifier(loss="hinge")), the more accurate on both benchmark corpora
+  // with optimizer "dual", l2 1e-5 and epochs 10 (docs/models.md). Its probabilities
   // are the softmax of its scores times a temperature that Model::Fit calibrates: it first
   // trains on nine tenths of the texts and fits the temperature to the held-out tenth by log
   // loss, then trains on all of them (about twice the time). Not with multilabel.

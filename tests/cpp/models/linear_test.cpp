@@ -359,12 +359,35 @@ TEST(LinearTest, HingeLossCalibratesATemperatureOnHeldOutTexts) {
   EXPECT_EQ(p.label, "spam");
 }
 
+TEST(LinearTest, DualStepsMeetEachMarginExactly) {
+  // Online, C is 1 / (l2 · one text): each step is a passive-aggressive one, to the margin.
+  auto model = NewLinear(R"({"loss": "hinge", "optimizer": "dual", "l2": 1e-5})");
+  ASSERT_OK(model->Train("spam", "cheap pills"));
+  ASSERT_OK(model->Train("ham", "team lunch"));
+  // Scores are log-softmax (temperature 1 without a Fit): their difference is the margins',
+  // ham's +1 against spam's -1.
+  const std::vector<double> scores = ScoresOf(*model, "team lunch");
+  ASSERT_EQ(scores.size(), 2u);
+  EXPECT_NEAR(scores[1] - scores[0], 2.0, 1e-5);
+  // A batch fit, on both threads, learns the corpus.
+  auto fitted = NewLinear(R"({"loss": "hinge", "optimizer": "dual", "l2": 1e-4})");
+  const auto corpus = MakeTinyCorpus(200);
+  ASSERT_OK(fitted->Fit(corpus.label_views(), corpus.text_views()));
+  Prediction p;
+  ASSERT_OK(fitted->Classify("cheap pills and free money", &p));
+  EXPECT_EQ(p.label, "spam");
+  ASSERT_OK(fitted->Classify("the team lunch notes", &p));
+  EXPECT_EQ(p.label, "ham");
+}
+
 TEST(LinearTest, LossOptionIsChecked) {
   ModelOptions options;
   ASSERT_OK(ModelOptions::FromJson(R"({"loss": "squared"})", &options, "linear"));
   EXPECT_CODE(options.Validate(), kInvalidArgument);
   ASSERT_OK(ModelOptions::FromJson(R"({"loss": "hinge", "multilabel": true})", &options, "linear"));
   EXPECT_CODE(options.Validate(), kInvalidArgument);
+  ASSERT_OK(ModelOptions::FromJson(R"({"optimizer": "dual"})", &options, "linear"));
+  EXPECT_CODE(options.Validate(), kInvalidArgument);  // the dual is the hinge loss's
 }
 
 }  // namespace

@@ -14,8 +14,8 @@ Status LinearOptions::Validate() const {
   if (!(l2 >= 0.0 && l2 <= 1.0)) {
     return Status::InvalidArgument("l2 must be in [0, 1], not " + ShownNumber(l2));
   }
-  if (optimizer != "adagrad" && optimizer != "sgd") {
-    return Status::InvalidArgument("optimizer must be \"adagrad\" or \"sgd\", not " +
+  if (optimizer != "adagrad" && optimizer != "sgd" && optimizer != "dual") {
+    return Status::InvalidArgument("optimizer must be \"adagrad\", \"sgd\" or \"dual\", not " +
                                    QuotePrefix(optimizer));
   }
   if (!(prune >= 0.0 && prune <= 0.5)) {
@@ -23,6 +23,10 @@ Status LinearOptions::Validate() const {
   }
   if (loss != "log" && loss != "hinge") {
     return Status::InvalidArgument("loss must be \"log\" or \"hinge\", not " + QuotePrefix(loss));
+  }
+  if (optimizer == "dual" && loss != "hinge") {
+    return Status::InvalidArgument("optimizer \"dual\" is for loss \"hinge\", not " +
+                                   QuotePrefix(loss));
   }
   if (loss == "hinge" && multilabel) {
     return Status::InvalidArgument("loss \"hinge\" is for single-label models, not multilabel");
