@@ -84,6 +84,7 @@ struct LinearSnapshot::Training {
   LinearSnapshot* snap;  // the version being built
   size_t n_labels;
   float learning_rate, l2;
+  float min_gradient = kMinGradient;  // smaller gradients are not applied (see Step)
   bool adagrad;
   float prune;                                    // Install's share of a row's largest weight
   std::vector<std::unique_ptr<DensePage>> slots;  // private copies of the touched pages
@@ -210,15 +211,11 @@ struct LinearSnapshot::Training {
   // Dual coordinate descent (Hsieh et al. 2008, the solver of liblinear and so of LinearSVC)
   // on each label's hinge loss, w = Σ α y x: scores g become minus each label's exact step on
   // its α (clipped to [0, C]), so that Step's update w -= g x applies it; the hinge losses'
-  // sum is returned. A document's vector has unit length and the bias is a feature of value
-  // 1, so each coordinate's curvature is |x|² + 1.
+  // sum is returned. A document's vector has unit length (Prepare; none without features) and
+  // the bias is a feature of value 1, so each coordinate's curvature is |x|² + 1.
   double DualGradient(size_t d, float* g) {
     const uint32_t label = doc_label[d];
-    double squared_length = 1;
-    for (size_t e = doc_begin[d]; e < doc_begin[d + 1]; ++e) {
-      squared_length += double{entries[e].value} * entries[e].value;
-    }
-    const auto curvature = static_cast<float>(squared_length);
+    const float curvature = doc_begin[d + 1] > doc_begin[d] ? 2.0f : 1.0f;
     std::vector<Dual>& mine = duals[d];
     thread_local std::vector<Dual> kept;
     kept.clear();
@@ -234,7 +231,7 @@ struct LinearSnapshot::Training {
       g[l] = (alpha - updated) * y;
       if (updated > 0) kept.push_back({static_cast<uint32_t>(l), updated});
     }
-    mine.assign(kept.begin(), kept.end());
+    mine.swap(kept);
     return loss;
   }
 
@@ -281,8 +278,6 @@ struct LinearSnapshot::Training {
     // softmax is sharp, and skipping the labels it all but rules out made passes several times
     // faster on many labels at no measured cost in accuracy. It also keeps subnormal weights
     // (slow to multiply) from being bred out of vanishing gradients.
-    // A dual step is exact: every one that moves an α is applied, or w would leave Σ α y x.
-    const float min_gradient = dual ? 0.0f : kMinGradient;
     std::vector<uint32_t>& active = scratch->active;
     active.clear();
     float g_squared = 0;
@@ -292,8 +287,7 @@ struct LinearSnapshot::Training {
         g_squared += g[l] * g[l];
       }
     }
-    const float sgd_rate =
-        dual ? 1.0f : learning_rate / (1.0f + learning_rate * l2 * static_cast<float>(t));
+    const float sgd_rate = learning_rate / (1.0f + learning_rate * l2 * static_cast<float>(t));
     for (uint32_t l : active) {
       float rate = sgd_rate;
       if (adagrad) {
@@ -312,7 +306,7 @@ struct LinearSnapshot::Training {
         rate = learning_rate / std::sqrt(kInitialAccumulator + acc);
       }
       float* w = Row(e->ref);
-      const float step = rate * e->value, decay = dual ? 1.0f : 1.0f - rate * l2;
+      const float step = rate * e->value, decay = 1.0f - rate * l2;
       for (uint32_t l : active) Store<kShared>(w[l], Load<kShared>(w[l]) * decay - step * g[l]);
     }
     return loss;
@@ -483,6 +477,11 @@ std::shared_ptr<LinearSnapshot> LinearSnapshot::TrainOnly(
     training.dual_bound =
         product > 0 ? static_cast<float>(1.0 / product) : std::numeric_limits<float>::infinity();
     training.duals.resize(docs.size());
+    // Step applies the dual's exact steps as they are: rate 1, no decay (l2 is in C), and every
+    // step that moves an α, or w would leave Σ α y x.
+    training.learning_rate = 1.0f;
+    training.l2 = 0.0f;
+    training.min_gradient = 0.0f;
   }
   // Pruning is for batch fits: online steps would prune a rare feature's weight at every step
   // while it is still small, and it would never grow.
