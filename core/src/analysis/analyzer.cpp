@@ -10,6 +10,7 @@
 #include "analysis/stop_words.h"
 #include "analysis/token_hash.h"
 #include "analysis/utf8.h"
+#include "util/per_thread.h"
 #include "util/scratch_array.h"
 
 namespace classiflow {
@@ -84,8 +85,11 @@ bool AllDigits(std::string_view token) {
 // Per-thread buffers of the analyzer. Words: lowercasing never lengthens UTF-8 here, so
 // text.size() bytes (plus CopyAsciiRun's 16 bytes of slack) always suffice. Features: at most
 // one token per two bytes plus one per URL chunk, three features per token.
-thread_local ScratchArray<char> thread_words;
-thread_local ScratchArray<uint32_t> thread_features;
+struct Buffers {
+  ScratchArray<char> words;
+  ScratchArray<uint32_t> features;
+};
+Buffers& ThreadBuffers() { return PerThread<Buffers>(); }
 
 // Walks `text` in one pass and calls sink.Emit(token, hash, keep) for every token after
 // normalisation and stemming; keep is false for stop words (see Flush). The token view is valid
@@ -101,7 +105,7 @@ class Walker {
         sink_(sink),
         stemmer_(options.stemmer.empty() ? nullptr : ThreadStemmer(options.stemmer)),
         stop_words_(options.stop_words ? &EnglishStopWords() : nullptr),
-        word_(thread_words.Reserve(text.size() + 16)),
+        word_(ThreadBuffers().words.Reserve(text.size() + 16)),
         special_((options.normalize_urls ? kColon | kDot : 0) |
                  (options.normalize_emails ? kAt : 0)) {}
 
@@ -232,7 +236,7 @@ class FeatureSink {
     int seen;
   };
   FeatureSink(int ngrams, uint32_t mask, size_t text_size)
-      : ngrams_(ngrams), mask_(mask), out_(thread_features.Reserve(2 * text_size + 16)) {}
+      : ngrams_(ngrams), mask_(mask), out_(ThreadBuffers().features.Reserve(2 * text_size + 16)) {}
 
   void Emit(std::string_view, uint64_t h, bool keep) {
     out_[n_] = static_cast<uint32_t>(h) & mask_;
@@ -333,21 +337,22 @@ void Analyzer::Ngrams(std::string_view text, std::vector<uint32_t>* features,
   ngrams->clear();
   NgramSink sink(options_.ngrams, mask_, features, ngrams);
   Walk(options_, text, sink);
-  thread_words.Trim();
+  ThreadBuffers().words.Trim();
 }
 
 void Analyzer::Analyze(std::string_view text, std::vector<uint32_t>* features) const {
   FeatureSink sink(options_.ngrams, mask_, text.size());
   Walk(options_, text, sink);
   sink.CopyTo(features);
-  thread_words.Trim();
-  thread_features.Trim();
+  Buffers& buffers = ThreadBuffers();
+  buffers.words.Trim();
+  buffers.features.Trim();
 }
 
 void Analyzer::Tokens(std::string_view text, std::vector<std::string>* tokens) const {
   TokenSink sink(tokens);
   Walk(options_, text, sink);
-  thread_words.Trim();
+  ThreadBuffers().words.Trim();
 }
 
 }  // namespace classiflow

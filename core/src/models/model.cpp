@@ -16,6 +16,7 @@
 #include "models/trainable_snapshot.h"
 #include "util/guarded.h"
 #include "util/json_options.h"
+#include "util/per_thread.h"
 
 namespace classiflow {
 namespace {
@@ -23,13 +24,16 @@ namespace {
 // Documents analysed per Update() call during TrainBatch: bounds the memory of one step.
 constexpr size_t kTrainChunk = 16384;
 
-std::vector<uint32_t>& ThreadFeatures() {
-  thread_local std::vector<uint32_t> features;
-  return features;
-}
+struct Features {
+  std::vector<uint32_t> ids;
+};
+std::vector<uint32_t>& ThreadFeatures() { return PerThread<Features>().ids; }
 
+struct Scores {
+  std::vector<double> values;
+};
 std::vector<double>& ThreadScores(size_t n) {
-  thread_local std::vector<double> scores;
+  std::vector<double>& scores = PerThread<Scores>().values;
   scores.resize(n);
   return scores;
 }

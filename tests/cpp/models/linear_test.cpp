@@ -9,6 +9,7 @@
 
 #include "classiflow/model.h"
 #include "corpus.h"
+#include "models/linear/snapshot.h"
 #include "models/term_counter.h"
 #include "test_util.h"
 
@@ -200,6 +201,57 @@ TEST(LinearTest, QuantizedWeightsAreSmallerAndScoreAlike) {
     ASSERT_OK(small->Classify(text, &b));
     EXPECT_EQ(a.label, b.label) << text;
     EXPECT_NEAR(a.confidence, b.confidence, 0.02) << text;
+  }
+}
+
+// A row is packed dense or sparse by its size against the label count; both must read back the
+// same weights through every reader (the scoring loop, the row copy, the weight walk).
+TEST(WeightPageTest, DenseAndSparseRowsHoldTheSameWeights) {
+  std::array<uint32_t, kLinearPageRows + 1> bounds{};
+  std::vector<WeightEntry> weights;
+  std::vector<QuantizedEntry> quantized;
+  std::array<float, kLinearPageRows> scales{};
+  for (uint32_t r = 0; r < kLinearPageRows; ++r) {
+    bounds[r] = static_cast<uint32_t>(weights.size());
+    scales[r] = 0.5f + static_cast<float>(r);
+    for (uint16_t label = 0; label < r; label = static_cast<uint16_t>(label + 1 + r % 3)) {
+      const float w = static_cast<float>(label + 1) * (label % 2 == 0 ? 0.25f : -0.75f);
+      weights.push_back({label, w});
+      quantized.push_back({label, static_cast<int8_t>(label % 2 == 0 ? label + 1 : -label - 1)});
+    }
+  }
+  bounds[kLinearPageRows] = static_cast<uint32_t>(weights.size());
+  for (const bool quantize : {false, true}) {
+    // 16 labels: most rows are dense; 4,000: every row is sparse.
+    WeightPage dense, sparse;
+    for (auto [page, labels] : {std::pair{&dense, size_t{16}}, std::pair{&sparse, size_t{4000}}}) {
+      page->quantized = quantize;
+      page->df.fill(1);
+      page->Pack(bounds, weights, quantized, scales, labels);
+    }
+    size_t dense_rows = 0;
+    for (uint32_t r = 0; r < kLinearPageRows; ++r) {
+      EXPECT_EQ(sparse.Head(r).width, 0u);
+      dense_rows += dense.Head(r).width != 0;
+      std::vector<float> a(16), b(16), acc_a(16, 1.0f), acc_b(16, 1.0f);
+      dense.RowInto(r, 16, a.data());
+      sparse.RowInto(r, 16, b.data());
+      EXPECT_EQ(a, b) << "row " << r;
+      AddRow(dense.Head(r), quantize, 2.0f, acc_a.data());
+      AddRow(sparse.Head(r), quantize, 2.0f, acc_b.data());
+      EXPECT_EQ(acc_a, acc_b) << "row " << r;
+      std::vector<std::pair<uint32_t, float>> walk_a, walk_b;
+      ForEachWeight(dense.Head(r), quantize, [&](uint32_t l, float w) {
+        walk_a.push_back({l, w});
+      });
+      ForEachWeight(sparse.Head(r), quantize, [&](uint32_t l, float w) {
+        walk_b.push_back({l, w});
+      });
+      EXPECT_EQ(walk_a, walk_b) << "row " << r;
+      EXPECT_EQ(walk_a.size(), bounds[r + 1] - bounds[r]) << "row " << r;
+    }
+    EXPECT_GE(dense_rows, 2u);
+    EXPECT_LE(dense.packed.size(), sparse.packed.size());  // dense only where it is no larger
   }
 }
 

@@ -8,6 +8,8 @@
 #include <bit>
 #include <limits>
 
+#include "util/per_thread.h"
+
 namespace classiflow {
 
 // One run of equal (feature, label) keys among the training documents.
@@ -149,7 +151,17 @@ void BayesSnapshot::RawScores(const uint32_t* features, size_t feature_count, do
   // Gains are summed in float: dense rows then add 4 labels per SSE instruction with no
   // conversion (measured: the dense adds dominate on many-label models). The sums stay far
   // inside float precision for any text within max_text_bytes that matters for the argmax.
-  thread_local std::vector<float> sums;
+  struct Work {
+    const void* data;  // dense values or entries
+    uint32_t length;   // dense width or entry count; for single-label rows the label
+    float gain;        // single-label rows only
+  };
+  struct Scratch {
+    std::vector<float> sums;
+    std::vector<Work> work;
+  };
+  Scratch& scratch = PerThread<Scratch>();
+  std::vector<float>& sums = scratch.sums;
   sums.assign(n_labels, 0.0f);
   float* acc = sums.data();
   const size_t n_pages = pages_.size();
@@ -164,12 +176,7 @@ void BayesSnapshot::RawScores(const uint32_t* features, size_t feature_count, do
   }
   // Then sort the rows by kind without branching (the kinds alternate unpredictably, and a
   // mispredicted branch per feature cost more than the adds), prefetching what they point at.
-  struct Work {
-    const void* data;  // dense values or entries
-    uint32_t length;   // dense width or entry count; for single-label rows the label
-    float gain;        // single-label rows only
-  };
-  thread_local std::vector<Work> work;
+  std::vector<Work>& work = scratch.work;
   work.resize(3 * feature_count);
   size_t counts[3] = {0, 0, 0};  // single, dense, sparse
   for (size_t i = 0; i < feature_count; ++i) {

@@ -38,17 +38,19 @@ std::string EncodePage(const WeightPage& page) {
     w.PutRaw(&page.squared[r], sizeof(float));
     w.PutRaw(&page.Head(r).scale, sizeof(float));
   }
-  const size_t entry_size = page.quantized ? sizeof(QuantizedEntry) : sizeof(WeightEntry);
   for (int pass = 0; pass < 2; ++pass) {  // every label, then every weight
     for (uint32_t r = 0; r < kLinearPageRows; ++r) {
-      for (uint32_t e = 0; e < page.Head(r).count; ++e) {
-        const std::byte* entry = page.Entries(r) + e * entry_size;
+      ForEachWeight(page.Head(r), page.quantized, [&](uint32_t label, float stored) {
         if (pass == 0) {
-          w.PutRaw(entry, sizeof(uint16_t));
+          const auto l16 = static_cast<uint16_t>(label);
+          w.PutRaw(&l16, sizeof l16);
+        } else if (page.quantized) {
+          const auto q = static_cast<int8_t>(stored);
+          w.PutRaw(&q, sizeof q);
         } else {
-          w.PutRaw(entry + sizeof(uint16_t), entry_size - sizeof(uint16_t));
+          w.PutRaw(&stored, sizeof stored);
         }
-      }
+      });
     }
   }
   return SealRecord(std::move(out));
@@ -112,7 +114,7 @@ Status DecodePage(std::string_view payload, size_t label_count, WeightPage* page
       }
     }
   }
-  page->Pack(bounds, weights, quantized, scales);
+  page->Pack(bounds, weights, quantized, scales, label_count);
   return Status::OK();
 }
 

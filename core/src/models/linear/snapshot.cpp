@@ -6,18 +6,25 @@
 
 #include "models/linear/feature_value.h"
 #include "models/term_counter.h"
+#include "util/per_thread.h"
 
 namespace classiflow {
 
 void WeightPage::Pack(const std::array<uint32_t, kLinearPageRows + 1>& bounds,
                       const std::vector<WeightEntry>& weights,
                       const std::vector<QuantizedEntry>& quantized_weights,
-                      const std::array<float, kLinearPageRows>& scales) {
-  const size_t entry_size = quantized ? sizeof(QuantizedEntry) : sizeof(WeightEntry);
+                      const std::array<float, kLinearPageRows>& scales, size_t labels) {
+  const size_t weight_size = quantized ? sizeof(int8_t) : sizeof(float);
+  const size_t entry_size = sizeof(uint16_t) + weight_size;
+  std::array<uint16_t, kLinearPageRows> widths{};
   size_t size = 0;
   for (uint32_t r = 0; r < kLinearPageRows; ++r) {
+    const size_t count = bounds[r + 1] - bounds[r];
+    // Dense where it takes no more bytes: reading is then one vectorised pass (see RowHead).
+    const bool dense = count != 0 && labels * weight_size <= count * entry_size;
+    widths[r] = static_cast<uint16_t>(dense ? labels : 0);
     offsets[r] = static_cast<uint16_t>(size / kRowAlign);
-    const size_t bytes = sizeof(RowHead) + (bounds[r + 1] - bounds[r]) * entry_size;
+    const size_t bytes = sizeof(RowHead) + (dense ? labels * weight_size : count * entry_size);
     size += (bytes + kRowAlign - 1) / kRowAlign * kRowAlign;
   }
   packed.assign(size, std::byte{0});
@@ -26,27 +33,29 @@ void WeightPage::Pack(const std::array<uint32_t, kLinearPageRows + 1>& bounds,
     if (df[r] != 0) present = static_cast<uint16_t>(present | (1u << r));
     const uint32_t count = bounds[r + 1] - bounds[r];
     std::byte* at = packed.data() + kRowAlign * offsets[r];
-    new (at) RowHead{std::log1p(static_cast<float>(df[r])), scales[r], count};
-    const void* from = quantized ? static_cast<const void*>(quantized_weights.data() + bounds[r])
-                                 : static_cast<const void*>(weights.data() + bounds[r]);
-    if (count != 0) std::memcpy(at + sizeof(RowHead), from, count * entry_size);
+    new (at) RowHead{std::log1p(static_cast<float>(df[r])), scales[r], static_cast<uint16_t>(count),
+                     widths[r]};
+    std::byte* out = at + sizeof(RowHead);
+    for (uint32_t e = bounds[r]; e < bounds[r + 1]; ++e) {
+      const uint16_t label = quantized ? quantized_weights[e].label : weights[e].label;
+      const void* weight = quantized ? static_cast<const void*>(&quantized_weights[e].weight)
+                                     : static_cast<const void*>(&weights[e].weight);
+      if (widths[r] != 0) {  // dense: the weight at its label (packed is zeroed)
+        std::memcpy(out + label * weight_size, weight, weight_size);
+      } else {
+        std::memcpy(out + (e - bounds[r]) * entry_size, &label, sizeof label);
+        std::memcpy(out + (e - bounds[r]) * entry_size + sizeof label, weight, weight_size);
+      }
+    }
   }
 }
 
 void WeightPage::RowInto(uint32_t row, uint32_t width, float* out) const {
   std::fill_n(out, width, 0.0f);
   const RowHead& head = Head(row);
-  for (uint32_t e = 0; e < head.count; ++e) {
-    if (quantized) {
-      QuantizedEntry entry;
-      std::memcpy(&entry, Entries(row) + e * sizeof entry, sizeof entry);
-      out[entry.label] = static_cast<float>(entry.weight) * head.scale;
-    } else {
-      WeightEntry entry;
-      std::memcpy(&entry, Entries(row) + e * sizeof entry, sizeof entry);
-      out[entry.label] = entry.weight;
-    }
-  }
+  const float scale = quantized ? head.scale : 1.0f;
+  ForEachWeight(head, quantized,
+                [&](uint32_t label, float stored) { out[label] = stored * scale; });
 }
 
 WeightView ViewOf(const WeightPage& page) {
@@ -104,10 +113,15 @@ const std::vector<LinearSnapshot::Entry>& LinearSnapshot::Vectorize(const uint32
     uint32_t tf;
     uint32_t feature;
   };
-  thread_local TermCounter counter;
-  thread_local std::vector<Found> found;
-  thread_local std::vector<Entry> entries;
-  const std::vector<TermCounter::Term>& terms = counter.Count(features, feature_count);
+  struct Scratch {
+    TermCounter counter;
+    std::vector<Found> found;
+    std::vector<Entry> entries;
+  };
+  Scratch& scratch = PerThread<Scratch>();
+  std::vector<Found>& found = scratch.found;
+  std::vector<Entry>& entries = scratch.entries;
+  const std::vector<TermCounter::Term>& terms = scratch.counter.Count(features, feature_count);
   const size_t n_pages = pages_.size();
   const WeightPageTable::Reader pages = pages_.reader();
   // Two passes, the first asking for the rows the second reads, the second for the entries
@@ -134,35 +148,55 @@ const std::vector<LinearSnapshot::Entry>& LinearSnapshot::Vectorize(const uint32
     const float value = FeatureValue(f.tf, options_.idf, log_docs_, f.head->log_df);
     norm += double{value} * value;
     if (f.head->count == 0) continue;  // in the length, but no weight worth keeping
-    const auto* first = reinterpret_cast<const std::byte*>(f.head) + sizeof(RowHead);
-    if (f.quantized) {
-      entries.push_back({nullptr, reinterpret_cast<const QuantizedEntry*>(first),
-                         value * f.head->scale, f.head->count, f.feature, f.tf});
-    } else {
-      entries.push_back({reinterpret_cast<const WeightEntry*>(first), nullptr, value, f.head->count,
-                         f.feature, f.tf});
-    }
+    entries.push_back(
+        {f.head, f.quantized ? value * f.head->scale : value, f.feature, f.tf, f.quantized});
   }
   const auto inverse = static_cast<float>(norm > 0 ? 1.0 / std::sqrt(norm) : 0.0);
   for (Entry& e : entries) e.value *= inverse;
   return entries;
 }
 
+namespace {
+
+template <class W>
+void AddRowOf(const RowHead& head, float value, float* acc) {
+  const auto* at = reinterpret_cast<const std::byte*>(&head) + sizeof(RowHead);
+  if (head.width != 0) {
+    // Rows start on 8 bytes and the head takes 12, so a float row is aligned.
+    const auto* weights = reinterpret_cast<const W*>(at);
+    for (uint32_t l = 0; l < head.width; ++l) acc[l] += value * static_cast<float>(weights[l]);
+    return;
+  }
+  struct __attribute__((packed)) Sparse {
+    uint16_t label;
+    W weight;
+  };
+  const auto* entries = reinterpret_cast<const Sparse*>(at);
+  for (uint32_t i = 0; i < head.count; ++i) {
+    acc[entries[i].label] += value * static_cast<float>(entries[i].weight);
+  }
+}
+
+}  // namespace
+
+void AddRow(const RowHead& head, bool quantized, float value, float* acc) {
+  if (quantized) {
+    AddRowOf<int8_t>(head, value, acc);
+  } else {
+    AddRowOf<float>(head, value, acc);
+  }
+}
+
 void LinearSnapshot::RawScores(const uint32_t* features, size_t feature_count, double* out) const {
   const size_t n_labels = label_count();
-  thread_local std::vector<float> sums;
+  struct Sums {
+    std::vector<float> values;
+  };
+  std::vector<float>& sums = PerThread<Sums>().values;
   sums.assign(bias_.begin(), bias_.end());
   float* acc = sums.data();
-  for (const Entry& e : Vectorize(features, feature_count)) {
-    if (e.entries != nullptr) {
-      for (uint32_t i = 0; i < e.count; ++i)
-        acc[e.entries[i].label] += e.value * e.entries[i].weight;
-    } else {
-      for (uint32_t i = 0; i < e.count; ++i) {
-        acc[e.quantized[i].label] += e.value * static_cast<float>(e.quantized[i].weight);
-      }
-    }
-  }
+  for (const Entry& e : Vectorize(features, feature_count))
+    AddRow(*e.head, e.quantized, e.value, acc);
   for (size_t l = 0; l < n_labels; ++l) out[l] = double{acc[l]} * temperature_;
 }
 
@@ -190,13 +224,9 @@ void LinearSnapshot::Effects(const uint32_t* features, size_t feature_count,
     distinct->push_back(e.feature);
     counts->push_back(e.tf);
     double* row = effects->data() + i * n_labels;
-    for (uint32_t k = 0; k < e.count; ++k) {
-      if (e.entries != nullptr) {
-        row[e.entries[k].label] = double{e.value} * e.entries[k].weight * temperature_;
-      } else {
-        row[e.quantized[k].label] = double{e.value} * e.quantized[k].weight * temperature_;
-      }
-    }
+    ForEachWeight(*e.head, e.quantized, [&](uint32_t label, float stored) {
+      row[label] = double{e.value} * stored * temperature_;
+    });
   }
   base->resize(n_labels);
   for (size_t l = 0; l < n_labels; ++l) (*base)[l] = double{bias_[l]} * temperature_;

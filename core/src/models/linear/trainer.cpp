@@ -22,6 +22,7 @@
 #include "models/linear/feature_value.h"
 #include "models/linear/snapshot.h"
 #include "models/term_counter.h"
+#include "util/per_thread.h"
 
 namespace classiflow {
 namespace {
@@ -217,7 +218,10 @@ struct LinearSnapshot::Training {
     const uint32_t label = doc_label[d];
     const float curvature = doc_begin[d + 1] > doc_begin[d] ? 2.0f : 1.0f;
     std::vector<Dual>& mine = duals[d];
-    thread_local std::vector<Dual> kept;
+    struct Kept {
+      std::vector<Dual> duals;
+    };
+    std::vector<Dual>& kept = PerThread<Kept>().duals;
     kept.clear();
     auto next = mine.begin();
     double loss = 0;
@@ -332,14 +336,14 @@ struct LinearSnapshot::Training {
         const size_t count = std::min(kSlice, n - start);
         const uint64_t t0 = snap->steps_;
         if (threads == 1 || count < 64 * threads) {
-          thread_local Scratch scratch;
+          Scratch& scratch = PerThread<Scratch>();
           for (size_t i = 0; i < count; ++i) {
             loss += Step<false>(order[start + i], t0 + i, &scratch);
           }
         } else {
           std::vector<double> losses(threads, 0.0);
           tbb::parallel_for(size_t{0}, threads, [&](size_t share) {
-            thread_local Scratch scratch;
+            Scratch& scratch = PerThread<Scratch>();
             for (size_t i = share; i < count; i += threads) {
               losses[share] += Step<true>(order[start + i], t0 + i, &scratch);
             }
@@ -397,7 +401,7 @@ struct LinearSnapshot::Training {
     }
     bounds[kLinearPageRows] =
         static_cast<uint32_t>(page.quantized ? quantized.size() : weights.size());
-    page.Pack(bounds, weights, quantized, scales);
+    page.Pack(bounds, weights, quantized, scales, n_labels);
     return page;
   }
 

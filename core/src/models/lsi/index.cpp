@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "models/term_counter.h"
+#include "util/per_thread.h"
 
 namespace classiflow {
 namespace {
@@ -204,9 +205,13 @@ void DotMany(const int8_t* query, float query_scale, const int8_t* codes, const 
 }
 
 const std::vector<LsiTerm>& DistinctTerms(const uint32_t* features, size_t feature_count) {
-  thread_local TermCounter counter;
-  thread_local std::vector<LsiTerm> terms;
-  const auto& counted = counter.Count(features, feature_count);
+  struct Scratch {
+    TermCounter counter;
+    std::vector<LsiTerm> terms;
+  };
+  Scratch& scratch = PerThread<Scratch>();
+  std::vector<LsiTerm>& terms = scratch.terms;
+  const auto& counted = scratch.counter.Count(features, feature_count);
   terms.resize(counted.size());
   for (size_t i = 0; i < counted.size(); ++i) terms[i] = {counted[i].feature, counted[i].count};
   std::sort(terms.begin(), terms.end(),

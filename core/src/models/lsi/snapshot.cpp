@@ -11,6 +11,7 @@
 #include "classiflow/model_options.h"
 #include "classiflow/prediction.h"
 #include "util/json_options.h"
+#include "util/per_thread.h"
 
 namespace classiflow {
 namespace {
@@ -19,7 +20,10 @@ constexpr uint32_t kNoLabel = Prediction::kNoLabel;
 constexpr uint64_t kNoPosition = ~uint64_t{0};
 
 std::vector<float>& QueryVector(size_t stride) {
-  thread_local std::vector<float> query;
+  struct Query {
+    std::vector<float> values;
+  };
+  std::vector<float>& query = PerThread<Query>().values;
   query.resize(stride);
   return query;
 }
@@ -313,7 +317,10 @@ void LsiSnapshot::Nearest(const float* query, size_t n, bool labelled_only, uint
                       decltype(worse)>
       best(worse);
   auto threshold = static_cast<float>(options_.min_similarity);
-  thread_local std::vector<int8_t> query_codes;
+  struct QueryCodes {
+    std::vector<int8_t> values;
+  };
+  std::vector<int8_t>& query_codes = PerThread<QueryCodes>().values;
   query_codes.resize(stride);
   float query_scale = 0;
   Quantize(query, stride, query_codes.data(), &query_scale);
@@ -402,9 +409,13 @@ void LsiSnapshot::RawScores(const uint32_t* features, size_t feature_count, doub
   if (!index_) return;
   std::vector<float>& query = QueryVector(index_->stride);
   if (!index_->Project(DistinctTerms(features, feature_count), query.data())) return;
-  thread_local std::vector<double> votes;
-  thread_local std::vector<std::pair<float, uint64_t>> nearest;
-  Vote(query.data(), &votes, &nearest);
+  struct Scratch {
+    std::vector<double> votes;
+    std::vector<std::pair<float, uint64_t>> nearest;
+  };
+  Scratch& scratch = PerThread<Scratch>();
+  std::vector<double>& votes = scratch.votes;
+  Vote(query.data(), &votes, &scratch.nearest);
   for (size_t l = 0; l < n_labels; ++l) out[l] = std::log(votes[l] + kVoteSmoothing);
 }
 

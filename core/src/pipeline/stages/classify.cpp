@@ -3,6 +3,7 @@
 
 #include "classiflow/model.h"
 #include "pipeline/stages/stages.h"
+#include "util/per_thread.h"
 
 namespace classiflow {
 
@@ -20,7 +21,10 @@ Status ClassifyStage::Run(std::span<ItemState* const> items) const {
   CF_RETURN_IF_ERROR(models_(spec_.classify.model, &model));
   // One batch call: one model version answers every item, and the model's own threads share
   // the work.
-  thread_local std::vector<std::string_view> texts;
+  struct Texts {
+    std::vector<std::string_view> views;
+  };
+  std::vector<std::string_view>& texts = PerThread<Texts>().views;
   texts.clear();
   for (const ItemState* item : items) texts.push_back(item->text);
   ClassifyOptions options;
