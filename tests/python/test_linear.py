@@ -71,6 +71,20 @@ def test_online_steps_and_a_label_added_at_runtime(any_engine):
         model.untrain("spam", texts[0])
 
 
+@pytest.mark.parametrize("options", [{}, {"loss": "hinge", "optimizer": "dual"},
+                                     {"loss": "hinge", "optimizer": "sgd"}])
+def test_one_text_of_a_new_label_moves_only_the_texts_like_it(engine, options):
+    model = engine.create_model("lin", kind="linear", hash_bits=14, **options)
+    texts, labels = make_docs(200, seed=4)
+    model.fit(texts, labels)
+    probes = make_docs(40, seed=5)
+    before = model.classify_batch(probes[0], min_confidence=0.0)
+    model.train("sports", "football match tonight at the stadium")
+    assert model.classify("football match tonight", min_confidence=0.0) == "sports"
+    # Texts that share no word with it keep their labels.
+    assert model.classify_batch(probes[0], min_confidence=0.0) == before
+
+
 def test_a_durable_engine_reopens_the_same_model(tmp_path):
     texts, labels = make_docs(120)
     probe = ["cheap casino bonus", "project review agenda"]

@@ -79,6 +79,41 @@ TEST(LinearTest, OnlineStepsEachMakeAVersionAndLabelsJoinAtRuntime) {
   EXPECT_EQ(p.label, "spam");
 }
 
+// Rows are stored centred on their median; a label added later weighed 0 before the centring
+// and must not read as 0 after it (which tied it with the best label on every feature, so that
+// one text of a new label took over every prediction). For every loss and optimizer, and
+// through a save and load.
+TEST(LinearTest, OneTextOfANewLabelMovesOnlyTheTextsLikeIt) {
+  TempDir dir;
+  for (const char* json : {R"({})", R"({"loss": "hinge", "optimizer": "dual"})",
+                           R"({"loss": "hinge", "optimizer": "sgd"})", R"({"quantize": true})"}) {
+    SCOPED_TRACE(json);
+    auto model = NewLinear(json);
+    const auto corpus = MakeTinyCorpus(60);
+    ASSERT_OK(model->Fit(corpus.label_views(), corpus.text_views()));
+    ASSERT_OK(model->Train("sports", "football match tonight at the stadium"));
+    const std::vector<std::pair<const char*, const char*>> probes = {
+        {"cheap pills offer", "spam"},
+        {"win money fast now", "spam"},
+        {"notes from the meeting", "ham"},
+        {"the project schedule", "ham"},
+        {"football match tonight", "sports"}};
+    for (const auto& [text, label] : probes) {
+      Prediction p;
+      ASSERT_OK(model->Classify(text, &p));
+      EXPECT_EQ(p.label, label) << text;
+    }
+    ASSERT_OK(model->Save(dir.Sub("m.cfm")));
+    std::shared_ptr<Model> loaded;
+    ASSERT_OK(Model::Load(dir.Sub("m.cfm"), &loaded));
+    for (const auto& [text, label] : probes) {
+      const std::vector<double> a = ScoresOf(*model, text), b = ScoresOf(*loaded, text);
+      ASSERT_EQ(a.size(), b.size());
+      for (size_t l = 0; l < a.size(); ++l) EXPECT_NEAR(a[l], b[l], 1e-6) << text;
+    }
+  }
+}
+
 TEST(LinearTest, OneThreadRepeatsBitForBitForASeedAndOtherSeedsDiffer) {
   const auto corpus = MakeTinyCorpus(60);
   FitOptions one;
@@ -210,10 +245,11 @@ TEST(WeightPageTest, DenseAndSparseRowsHoldTheSameWeights) {
   std::array<uint32_t, kLinearPageRows + 1> bounds{};
   std::vector<WeightEntry> weights;
   std::vector<QuantizedEntry> quantized;
-  std::array<float, kLinearPageRows> scales{};
+  std::array<float, kLinearPageRows> scales{}, centres{};
   for (uint32_t r = 0; r < kLinearPageRows; ++r) {
     bounds[r] = static_cast<uint32_t>(weights.size());
     scales[r] = 0.5f + static_cast<float>(r);
+    centres[r] = 0.125f * static_cast<float>(r);
     for (uint16_t label = 0; label < r; label = static_cast<uint16_t>(label + 1 + r % 3)) {
       const float w = static_cast<float>(label + 1) * (label % 2 == 0 ? 0.25f : -0.75f);
       weights.push_back({label, w});
@@ -227,7 +263,7 @@ TEST(WeightPageTest, DenseAndSparseRowsHoldTheSameWeights) {
     for (auto [page, labels] : {std::pair{&dense, size_t{16}}, std::pair{&sparse, size_t{4000}}}) {
       page->quantized = quantize;
       page->df.fill(1);
-      page->Pack(bounds, weights, quantized, scales, labels);
+      page->Pack(bounds, weights, quantized, scales, centres, labels);
     }
     size_t dense_rows = 0;
     for (uint32_t r = 0; r < kLinearPageRows; ++r) {
@@ -249,6 +285,11 @@ TEST(WeightPageTest, DenseAndSparseRowsHoldTheSameWeights) {
       });
       EXPECT_EQ(walk_a, walk_b) << "row " << r;
       EXPECT_EQ(walk_a.size(), bounds[r + 1] - bounds[r]) << "row " << r;
+      // Labels the page did not know weigh minus the row's centre.
+      std::vector<float> wider(20);
+      dense.RowInto(r, 20, wider.data());
+      EXPECT_EQ(std::vector<float>(wider.begin(), wider.begin() + 16), a) << "row " << r;
+      for (size_t l = 16; l < 20; ++l) EXPECT_EQ(wider[l], -centres[r]) << "row " << r;
     }
     EXPECT_GE(dense_rows, 2u);
     EXPECT_LE(dense.packed.size(), sparse.packed.size());  // dense only where it is no larger

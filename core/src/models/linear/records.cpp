@@ -15,7 +15,10 @@
 namespace classiflow {
 namespace {
 
-constexpr uint32_t kFloatPage = 0, kQuantizedPage = 1;
+// Encodings 0 and 1 (the first files) had no centres: read as centred on 0 and knowing every
+// label of the model, as they were scored then.
+constexpr uint32_t kFloatPageUncentred = 0, kQuantizedPageUncentred = 1, kFloatPage = 2,
+                   kQuantizedPage = 3;
 
 template <class T>
 bool AllFinite(const T& values) {
@@ -23,8 +26,9 @@ bool AllFinite(const T& values) {
                      [](float v) { return std::isfinite(v); });
 }
 
-// Page payload: u32 entry count n, u32 encoding, then per row u32 count, u32 df, f32 squared,
-// f32 scale; then n u16 labels and n weights (f32, or i8 for a quantized page).
+// Page payload: u32 entry count n, u32 encoding, u32 the page's labels (encodings 2, 3), then
+// per row u32 count, u32 df, f32 squared, f32 scale, f32 centre (2, 3); then n u16 labels and
+// n weights (f32, or i8 for a quantized page).
 std::string EncodePage(const WeightPage& page) {
   std::string out;
   BinaryWriter w(&out);
@@ -32,11 +36,13 @@ std::string EncodePage(const WeightPage& page) {
   for (uint32_t r = 0; r < kLinearPageRows; ++r) n += page.Head(r).count;
   w.PutU32(n);
   w.PutU32(page.quantized ? kQuantizedPage : kFloatPage);
+  w.PutU32(page.labels);
   for (uint32_t r = 0; r < kLinearPageRows; ++r) {
     w.PutU32(page.Head(r).count);
     w.PutU32(page.df[r]);
     w.PutRaw(&page.squared[r], sizeof(float));
     w.PutRaw(&page.Head(r).scale, sizeof(float));
+    w.PutRaw(&page.Head(r).centre, sizeof(float));
   }
   for (int pass = 0; pass < 2; ++pass) {  // every label, then every weight
     for (uint32_t r = 0; r < kLinearPageRows; ++r) {
@@ -60,20 +66,29 @@ Status DecodePage(std::string_view payload, size_t label_count, WeightPage* page
   BinaryReader r(payload);
   uint32_t n = 0, encoding = 0;
   if (!r.GetU32(&n) || !r.GetU32(&encoding)) return Status::Corruption("linear page: truncated");
-  if (encoding != kQuantizedPage && encoding != kFloatPage) {
+  if (encoding != kFloatPageUncentred && encoding != kQuantizedPageUncentred &&
+      encoding != kFloatPage && encoding != kQuantizedPage) {
     return Status::Corruption("linear page: unknown encoding " + std::to_string(encoding));
   }
-  page->quantized = encoding == kQuantizedPage;
+  page->quantized = encoding == kQuantizedPage || encoding == kQuantizedPageUncentred;
+  const bool centred = encoding >= kFloatPage;
+  uint32_t page_labels = static_cast<uint32_t>(label_count);
+  if (centred && !r.GetU32(&page_labels)) return Status::Corruption("linear page: truncated");
+  if (page_labels > label_count) {
+    return Status::Corruption("linear page: more labels than the model has");
+  }
   std::array<uint32_t, kLinearPageRows + 1> bounds{};
-  std::array<float, kLinearPageRows> scales{};
+  std::array<float, kLinearPageRows> scales{}, centres{};
   uint64_t total = 0;
   for (uint32_t i = 0; i < kLinearPageRows; ++i) {
     uint32_t count = 0;
     if (!r.GetU32(&count) || !r.GetU32(&page->df[i]) ||
-        !r.GetRaw(&page->squared[i], sizeof(float)) || !r.GetRaw(&scales[i], sizeof(float))) {
+        !r.GetRaw(&page->squared[i], sizeof(float)) || !r.GetRaw(&scales[i], sizeof(float)) ||
+        (centred && !r.GetRaw(&centres[i], sizeof(float)))) {
       return Status::Corruption("linear page: truncated");
     }
-    if (!std::isfinite(page->squared[i]) || !std::isfinite(scales[i])) {
+    if (!std::isfinite(page->squared[i]) || !std::isfinite(scales[i]) ||
+        !std::isfinite(centres[i])) {
       return Status::Corruption("linear page: a counter is not a finite number");
     }
     bounds[i] = static_cast<uint32_t>(std::min<uint64_t>(total, UINT32_MAX));
@@ -89,7 +104,7 @@ Status DecodePage(std::string_view payload, size_t label_count, WeightPage* page
   r.GetRaw(labels.data(), sizeof(uint16_t) * n);
   for (uint32_t row = 0; row < kLinearPageRows; ++row) {
     for (uint32_t e = bounds[row]; e < bounds[row + 1]; ++e) {
-      if (labels[e] >= label_count || (e > bounds[row] && labels[e - 1] >= labels[e])) {
+      if (labels[e] >= page_labels || (e > bounds[row] && labels[e - 1] >= labels[e])) {
         return Status::Corruption("linear page: a row's labels are out of range or not rising");
       }
     }
@@ -114,7 +129,7 @@ Status DecodePage(std::string_view payload, size_t label_count, WeightPage* page
       }
     }
   }
-  page->Pack(bounds, weights, quantized, scales, label_count);
+  page->Pack(bounds, weights, quantized, scales, centres, page_labels);
   return Status::OK();
 }
 

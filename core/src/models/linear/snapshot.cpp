@@ -13,7 +13,8 @@ namespace classiflow {
 void WeightPage::Pack(const std::array<uint32_t, kLinearPageRows + 1>& bounds,
                       const std::vector<WeightEntry>& weights,
                       const std::vector<QuantizedEntry>& quantized_weights,
-                      const std::array<float, kLinearPageRows>& scales, size_t labels) {
+                      const std::array<float, kLinearPageRows>& scales,
+                      const std::array<float, kLinearPageRows>& centres, size_t labels) {
   const size_t weight_size = quantized ? sizeof(int8_t) : sizeof(float);
   const size_t entry_size = sizeof(uint16_t) + weight_size;
   std::array<uint16_t, kLinearPageRows> widths{};
@@ -29,12 +30,13 @@ void WeightPage::Pack(const std::array<uint32_t, kLinearPageRows + 1>& bounds,
   }
   packed.assign(size, std::byte{0});
   present = 0;
+  this->labels = static_cast<uint16_t>(labels);
   for (uint32_t r = 0; r < kLinearPageRows; ++r) {
     if (df[r] != 0) present = static_cast<uint16_t>(present | (1u << r));
     const uint32_t count = bounds[r + 1] - bounds[r];
     std::byte* at = packed.data() + kRowAlign * offsets[r];
-    new (at) RowHead{std::log1p(static_cast<float>(df[r])), scales[r], static_cast<uint16_t>(count),
-                     widths[r]};
+    new (at) RowHead{std::log1p(static_cast<float>(df[r])), scales[r], centres[r],
+                     static_cast<uint16_t>(count), widths[r]};
     std::byte* out = at + sizeof(RowHead);
     for (uint32_t e = bounds[r]; e < bounds[r + 1]; ++e) {
       const uint16_t label = quantized ? quantized_weights[e].label : weights[e].label;
@@ -56,10 +58,11 @@ void WeightPage::RowInto(uint32_t row, uint32_t width, float* out) const {
   const float scale = quantized ? head.scale : 1.0f;
   ForEachWeight(head, quantized,
                 [&](uint32_t label, float stored) { out[label] = stored * scale; });
+  for (uint32_t l = labels; l < width; ++l) out[l] = -head.centre;
 }
 
 WeightView ViewOf(const WeightPage& page) {
-  return WeightView{page.offsets, page.packed.data(), page.present, page.quantized};
+  return WeightView{page.offsets, page.packed.data(), page.present, page.labels, page.quantized};
 }
 
 LinearSnapshot::LinearSnapshot(const LinearOptions& options, uint64_t version,
@@ -79,8 +82,15 @@ LinearSnapshot::LinearSnapshot(const LinearSnapshot& base, uint64_t version,
       thresholds_(base.thresholds_),
       temperature_(base.temperature_),
       log_docs_(base.log_docs_) {
-  bias_.resize(label_count(), 0.0f);
-  bias_squared_.resize(label_count(), 0.0f);
+  // A label joining a trained model starts as its least likely one, with AdaGrad's step as
+  // settled as theirs: from a bias of 0 and a fresh accumulator, its first text's step lifted
+  // the bias by about the learning rate and it won every text sharing no word with the others.
+  const bool trained = !bias_.empty() && docs_ > 0;
+  const float least = trained ? *std::min_element(bias_.begin(), bias_.end()) : 0.0f;
+  const float settled =
+      trained ? *std::max_element(bias_squared_.begin(), bias_squared_.end()) : 0.0f;
+  bias_.resize(label_count(), least);
+  bias_squared_.resize(label_count(), settled);
   if (options_.multilabel) thresholds_.resize(label_count(), kDefaultThreshold);
 }
 
@@ -110,6 +120,7 @@ const std::vector<LinearSnapshot::Entry>& LinearSnapshot::Vectorize(const uint32
   struct Found {
     const RowHead* head;
     bool quantized;
+    uint16_t known;  // the page's labels
     uint32_t tf;
     uint32_t feature;
   };
@@ -140,19 +151,25 @@ const std::vector<LinearSnapshot::Entry>& LinearSnapshot::Vectorize(const uint32
         reinterpret_cast<const RowHead*>(view.packed + WeightPage::kRowAlign * view.offsets[r]));
     __builtin_prefetch(head);
     __builtin_prefetch(reinterpret_cast<const char*>(head) + 64);  // a row often spans two lines
-    found.push_back({head, view.quantized, term.count, term.feature});
+    found.push_back({head, view.quantized, view.labels, term.count, term.feature});
   }
   entries.clear();
   double norm = 0;
+  const size_t n_labels = label_count();
   for (const Found& f : found) {
     const float value = FeatureValue(f.tf, options_.idf, log_docs_, f.head->log_df);
     norm += double{value} * value;
-    if (f.head->count == 0) continue;  // in the length, but no weight worth keeping
-    entries.push_back(
-        {f.head, f.quantized ? value * f.head->scale : value, f.feature, f.tf, f.quantized});
+    const bool all_known = f.known >= n_labels || f.head->centre == 0;
+    if (f.head->count == 0 && all_known) continue;  // in the length, but no weight worth keeping
+    entries.push_back({f.head, f.quantized ? value * f.head->scale : value, f.feature, f.tf,
+                       -f.head->centre * value,
+                       all_known ? static_cast<uint32_t>(n_labels) : f.known, f.quantized});
   }
   const auto inverse = static_cast<float>(norm > 0 ? 1.0 / std::sqrt(norm) : 0.0);
-  for (Entry& e : entries) e.value *= inverse;
+  for (Entry& e : entries) {
+    e.value *= inverse;
+    e.absent *= inverse;
+  }
   return entries;
 }
 
@@ -162,7 +179,7 @@ template <class W>
 void AddRowOf(const RowHead& head, float value, float* acc) {
   const auto* at = reinterpret_cast<const std::byte*>(&head) + sizeof(RowHead);
   if (head.width != 0) {
-    // Rows start on 8 bytes and the head takes 12, so a float row is aligned.
+    // Rows start on 8 bytes and the head takes 16, so a float row is aligned.
     const auto* weights = reinterpret_cast<const W*>(at);
     for (uint32_t l = 0; l < head.width; ++l) acc[l] += value * static_cast<float>(weights[l]);
     return;
@@ -195,8 +212,10 @@ void LinearSnapshot::RawScores(const uint32_t* features, size_t feature_count, d
   std::vector<float>& sums = PerThread<Sums>().values;
   sums.assign(bias_.begin(), bias_.end());
   float* acc = sums.data();
-  for (const Entry& e : Vectorize(features, feature_count))
+  for (const Entry& e : Vectorize(features, feature_count)) {
     AddRow(*e.head, e.quantized, e.value, acc);
+    for (size_t l = e.known; l < n_labels; ++l) acc[l] += e.absent;
+  }
   for (size_t l = 0; l < n_labels; ++l) out[l] = double{acc[l]} * temperature_;
 }
 
@@ -227,6 +246,7 @@ void LinearSnapshot::Effects(const uint32_t* features, size_t feature_count,
     ForEachWeight(*e.head, e.quantized, [&](uint32_t label, float stored) {
       row[label] = double{e.value} * stored * temperature_;
     });
+    for (size_t l = e.known; l < n_labels; ++l) row[l] = double{e.absent} * temperature_;
   }
   base->resize(n_labels);
   for (size_t l = 0; l < n_labels; ++l) (*base)[l] = double{bias_[l]} * temperature_;

@@ -38,7 +38,11 @@ static_assert(kMaxLinearLabels <= 65536, "entry labels are uint16_t");
 // a feature (all scores move together), so each row is published centred on its median, where
 // most of its weights then sit at or near zero; only the others are kept (and with
 // LinearOptions::prune, those below that share of the row's largest, after a Fit). Measured on
-// the Debian corpus: 13 % of the weights remain at prune 0.05, for 0.001 of accuracy.
+// the Debian corpus: 13 % of the weights remain at prune 0.05, for 0.001 of accuracy. A label
+// added after a page was published had weight 0 in its rows before the centring, so -centre
+// after it: the page keeps each row's centre and the label count it was published with (a
+// new label read as weight 0 there tied the best label on every feature, and one training text
+// of it took over every prediction).
 //
 // Entries are packed: six bytes (three quantized), so that a row takes as few cache lines as it
 // can (x86 loads unaligned floats at full speed).
@@ -60,6 +64,7 @@ struct __attribute__((packed)) QuantizedEntry {
 struct RowHead {
   float log_df;    // log(1 + df), for IDF
   float scale;     // quantized weights: weight = stored * scale
+  float centre;    // taken from every weight: a label the page did not know weighs -centre
   uint16_t count;  // weights kept (a dense row's non-zero ones)
   uint16_t width;  // 0: sparse; else dense over labels [0, width)
 };
@@ -108,16 +113,18 @@ struct WeightPage {
   std::array<uint32_t, kLinearPageRows> df{};    // documents each feature appeared in
   std::array<float, kLinearPageRows> squared{};  // AdaGrad: summed squared gradients
   uint16_t present = 0;                          // bit r set when df[r] > 0
+  uint16_t labels = 0;                           // labels when published (Pack's `labels`)
   bool quantized = false;                        // entries are QuantizedEntry
 
   // Builds `packed` (and present) from df and each row's entries: row r holds
   // entries[bounds[r] .. bounds[r + 1]) of `weights` (or, quantized, of `quantized_weights`,
-  // with scales[r]). Entries must be sorted by label within a row, every label below `labels`
-  // (the model's label count, the width of a dense row).
+  // with scales[r]), centred on centres[r]. Entries must be sorted by label within a row, every
+  // label below `labels` (the model's label count, the width of a dense row).
   void Pack(const std::array<uint32_t, kLinearPageRows + 1>& bounds,
             const std::vector<WeightEntry>& weights,
             const std::vector<QuantizedEntry>& quantized_weights,
-            const std::array<float, kLinearPageRows>& scales, size_t labels);
+            const std::array<float, kLinearPageRows>& scales,
+            const std::array<float, kLinearPageRows>& centres, size_t labels);
   const RowHead& Head(uint32_t row) const {
     return *std::launder(
         reinterpret_cast<const RowHead*>(packed.data() + kRowAlign * offsets[row]));
@@ -136,6 +143,7 @@ struct WeightView {
   std::array<uint16_t, kLinearPageRows> offsets{};
   const std::byte* packed = nullptr;
   uint16_t present = 0;
+  uint16_t labels = 0;
   bool quantized = false;
 };
 
@@ -193,6 +201,8 @@ class LinearSnapshot final : public TrainableSnapshot {
     float value;          // in the unit-length vector (times the scale if quantized)
     uint32_t feature;     // its id
     uint32_t tf;          // its occurrences in the text (for explanations)
+    float absent;         // value times the weight of a label the row did not know (-centre)
+    uint32_t known;       // labels the row knew: [known, label_count()) weigh `absent` / value
     bool quantized;       // the row's weights are int8
   };
   const std::vector<Entry>& Vectorize(const uint32_t* features, size_t feature_count) const;

@@ -99,6 +99,11 @@ struct LinearSnapshot::Training {
   // box [0, dual_bound] they live in (C = 1 / (l2 · documents)).
   bool dual = false;
   float dual_bound = 0;
+  // Whether steps move the biases. Online hinge steps do not: a passive-aggressive step put half
+  // of its correction in the bias (an SGD step the whole learning rate), so that one text of a
+  // new label lifted it on every text, where in the weights it moves only the texts that share
+  // its words. (The log loss's steps do: its biases follow the labels' frequencies.)
+  bool bias_steps = true;
   std::vector<std::vector<Dual>> duals;
   std::vector<uint32_t> set_labels;  // multilabel: doc i's are [set_begin[i], set_begin[i+1])
   std::vector<size_t> set_begin;
@@ -216,7 +221,12 @@ struct LinearSnapshot::Training {
   // the bias is a feature of value 1, so each coordinate's curvature is |x|² + 1.
   double DualGradient(size_t d, float* g) {
     const uint32_t label = doc_label[d];
-    const float curvature = doc_begin[d + 1] > doc_begin[d] ? 2.0f : 1.0f;
+    const float curvature =
+        (doc_begin[d + 1] > doc_begin[d] ? 1.0f : 0.0f) + (bias_steps ? 1.0f : 0.0f);
+    if (curvature == 0) {  // nothing to step: no features, and the bias stays
+      std::fill_n(g, n_labels, 0.0f);
+      return 0;
+    }
     std::vector<Dual>& mine = duals[d];
     struct Kept {
       std::vector<Dual> duals;
@@ -293,6 +303,7 @@ struct LinearSnapshot::Training {
     }
     const float sgd_rate = learning_rate / (1.0f + learning_rate * l2 * static_cast<float>(t));
     for (uint32_t l : active) {
+      if (!bias_steps) break;
       float rate = sgd_rate;
       if (adagrad) {
         const float acc = Load<kShared>(bias_squared[l]) + g[l] * g[l];
@@ -365,7 +376,7 @@ struct LinearSnapshot::Training {
     page.df = dense.df;
     page.squared = dense.squared;
     std::array<uint32_t, kLinearPageRows + 1> bounds{};
-    std::array<float, kLinearPageRows> scales{};
+    std::array<float, kLinearPageRows> scales{}, centres{};
     std::vector<WeightEntry> weights;
     std::vector<QuantizedEntry> quantized;
     std::vector<float> sorted(n_labels);
@@ -381,6 +392,7 @@ struct LinearSnapshot::Training {
         std::nth_element(sorted.begin(), middle, sorted.end());
         centre = *middle;
       }
+      centres[r] = centre;
       float largest = 0;
       for (size_t l = 0; l < n_labels; ++l)
         largest = std::max(largest, std::fabs(row[l] -= centre));
@@ -401,7 +413,7 @@ struct LinearSnapshot::Training {
     }
     bounds[kLinearPageRows] =
         static_cast<uint32_t>(page.quantized ? quantized.size() : weights.size());
-    page.Pack(bounds, weights, quantized, scales, n_labels);
+    page.Pack(bounds, weights, quantized, scales, centres, n_labels);
     return page;
   }
 
@@ -487,6 +499,7 @@ std::shared_ptr<LinearSnapshot> LinearSnapshot::TrainOnly(
     training.l2 = 0.0f;
     training.min_gradient = 0.0f;
   }
+  training.bias_steps = shuffle || !training.hinge;  // online hinge steps keep the biases
   // Pruning is for batch fits: online steps would prune a rare feature's weight at every step
   // while it is still small, and it would never grow.
   training.prune = shuffle ? static_cast<float>(options_.prune) : 0.0f;
