@@ -9,6 +9,22 @@
 #include "util/per_thread.h"
 
 namespace classiflow {
+namespace {
+
+// Writes one row's entries [first, first + count) after its head: as they are when sparse, or
+// each weight at its label (over zeroed bytes) when dense.
+template <class W>
+void PackRow(const SparseEntry<W>* first, size_t count, bool dense, std::byte* out) {
+  if (!dense) {
+    if (count != 0) std::memcpy(out, first, count * sizeof(SparseEntry<W>));
+    return;
+  }
+  for (size_t e = 0; e < count; ++e) {
+    std::memcpy(out + first[e].label * sizeof(W), &first[e].weight, sizeof(W));
+  }
+}
+
+}  // namespace
 
 void WeightPage::Pack(const std::array<uint32_t, kLinearPageRows + 1>& bounds,
                       const std::vector<WeightEntry>& weights,
@@ -16,7 +32,7 @@ void WeightPage::Pack(const std::array<uint32_t, kLinearPageRows + 1>& bounds,
                       const std::array<float, kLinearPageRows>& scales,
                       const std::array<float, kLinearPageRows>& centres, size_t labels) {
   const size_t weight_size = quantized ? sizeof(int8_t) : sizeof(float);
-  const size_t entry_size = sizeof(uint16_t) + weight_size;
+  const size_t entry_size = quantized ? sizeof(QuantizedEntry) : sizeof(WeightEntry);
   std::array<uint16_t, kLinearPageRows> widths{};
   size_t size = 0;
   for (uint32_t r = 0; r < kLinearPageRows; ++r) {
@@ -38,16 +54,10 @@ void WeightPage::Pack(const std::array<uint32_t, kLinearPageRows + 1>& bounds,
     new (at) RowHead{std::log1p(static_cast<float>(df[r])), scales[r], centres[r],
                      static_cast<uint16_t>(count), widths[r]};
     std::byte* out = at + sizeof(RowHead);
-    for (uint32_t e = bounds[r]; e < bounds[r + 1]; ++e) {
-      const uint16_t label = quantized ? quantized_weights[e].label : weights[e].label;
-      const void* weight = quantized ? static_cast<const void*>(&quantized_weights[e].weight)
-                                     : static_cast<const void*>(&weights[e].weight);
-      if (widths[r] != 0) {  // dense: the weight at its label (packed is zeroed)
-        std::memcpy(out + label * weight_size, weight, weight_size);
-      } else {
-        std::memcpy(out + (e - bounds[r]) * entry_size, &label, sizeof label);
-        std::memcpy(out + (e - bounds[r]) * entry_size + sizeof label, weight, weight_size);
-      }
+    if (quantized) {
+      PackRow(quantized_weights.data() + bounds[r], count, widths[r] != 0, out);
+    } else {
+      PackRow(weights.data() + bounds[r], count, widths[r] != 0, out);
     }
   }
 }
@@ -85,12 +95,14 @@ LinearSnapshot::LinearSnapshot(const LinearSnapshot& base, uint64_t version,
   // A label joining a trained model starts as its least likely one, with AdaGrad's step as
   // settled as theirs: from a bias of 0 and a fresh accumulator, its first text's step lifted
   // the bias by about the learning rate and it won every text sharing no word with the others.
-  const bool trained = !bias_.empty() && docs_ > 0;
-  const float least = trained ? *std::min_element(bias_.begin(), bias_.end()) : 0.0f;
-  const float settled =
-      trained ? *std::max_element(bias_squared_.begin(), bias_squared_.end()) : 0.0f;
-  bias_.resize(label_count(), least);
-  bias_squared_.resize(label_count(), settled);
+  if (label_count() > bias_.size()) {
+    const bool trained = !bias_.empty() && docs_ > 0;
+    const float least = trained ? *std::min_element(bias_.begin(), bias_.end()) : 0.0f;
+    const float settled =
+        trained ? *std::max_element(bias_squared_.begin(), bias_squared_.end()) : 0.0f;
+    bias_.resize(label_count(), least);
+    bias_squared_.resize(label_count(), settled);
+  }
   if (options_.multilabel) thresholds_.resize(label_count(), kDefaultThreshold);
 }
 
@@ -177,18 +189,12 @@ namespace {
 
 template <class W>
 void AddRowOf(const RowHead& head, float value, float* acc) {
-  const auto* at = reinterpret_cast<const std::byte*>(&head) + sizeof(RowHead);
   if (head.width != 0) {
-    // Rows start on 8 bytes and the head takes 16, so a float row is aligned.
-    const auto* weights = reinterpret_cast<const W*>(at);
+    const W* weights = DenseWeights<W>(head);
     for (uint32_t l = 0; l < head.width; ++l) acc[l] += value * static_cast<float>(weights[l]);
     return;
   }
-  struct __attribute__((packed)) Sparse {
-    uint16_t label;
-    W weight;
-  };
-  const auto* entries = reinterpret_cast<const Sparse*>(at);
+  const SparseEntry<W>* entries = SparseEntries<W>(head);
   for (uint32_t i = 0; i < head.count; ++i) {
     acc[entries[i].label] += value * static_cast<float>(entries[i].weight);
   }

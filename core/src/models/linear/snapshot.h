@@ -10,7 +10,6 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <map>
 #include <memory>
 #include <new>
@@ -46,14 +45,14 @@ static_assert(kMaxLinearLabels <= 65536, "entry labels are uint16_t");
 //
 // Entries are packed: six bytes (three quantized), so that a row takes as few cache lines as it
 // can (x86 loads unaligned floats at full speed).
-struct __attribute__((packed)) WeightEntry {
+// W is float, or int8_t for a quantized row (times the row's scale).
+template <class W>
+struct __attribute__((packed)) SparseEntry {
   uint16_t label;
-  float weight;
+  W weight;
 };
-struct __attribute__((packed)) QuantizedEntry {
-  uint16_t label;
-  int8_t weight;  // times the row's scale
-};
+using WeightEntry = SparseEntry<float>;
+using QuantizedEntry = SparseEntry<int8_t>;
 
 // A row as scoring reads it: this head, then its weights right after it in the same block, so
 // that one feature costs one cache miss, not a miss on a row table and another on the weights
@@ -69,30 +68,40 @@ struct RowHead {
   uint16_t width;  // 0: sparse; else dense over labels [0, width)
 };
 
+// A row's weights, right after its head: `width` of W when dense, else `count` entries. Rows
+// start on 8 bytes and the head takes 16, so a dense float row is aligned.
+template <class W>
+const W* DenseWeights(const RowHead& head) {
+  return reinterpret_cast<const W*>(reinterpret_cast<const std::byte*>(&head) + sizeof(RowHead));
+}
+template <class W>
+const SparseEntry<W>* SparseEntries(const RowHead& head) {
+  return reinterpret_cast<const SparseEntry<W>*>(reinterpret_cast<const std::byte*>(&head) +
+                                                 sizeof(RowHead));
+}
+
 // Calls f(label, stored) for each kept weight of the row headed by `head`, by increasing
 // label; `stored` is the weight as kept (a quantized row's int8, times head.scale).
-template <class F>
-void ForEachWeight(const RowHead& head, bool quantized, F&& f) {
-  const auto* at = reinterpret_cast<const std::byte*>(&head) + sizeof(RowHead);
-  const size_t weight_size = quantized ? sizeof(int8_t) : sizeof(float);
-  auto stored = [&](const std::byte* from) {
-    if (quantized) return static_cast<float>(static_cast<int8_t>(*from));
-    float w;
-    std::memcpy(&w, from, sizeof w);
-    return w;
-  };
+template <class W, class F>
+void ForEachWeightOf(const RowHead& head, F&& f) {
   if (head.width != 0) {
+    const W* weights = DenseWeights<W>(head);
     for (uint32_t l = 0; l < head.width; ++l) {
-      const float w = stored(at + l * weight_size);
-      if (w != 0) f(l, w);
+      if (weights[l] != 0) f(l, static_cast<float>(weights[l]));
     }
     return;
   }
+  const SparseEntry<W>* entries = SparseEntries<W>(head);
   for (uint32_t e = 0; e < head.count; ++e) {
-    const std::byte* entry = at + e * (sizeof(uint16_t) + weight_size);
-    uint16_t label;
-    std::memcpy(&label, entry, sizeof label);
-    f(uint32_t{label}, stored(entry + sizeof label));
+    f(uint32_t{entries[e].label}, static_cast<float>(entries[e].weight));
+  }
+}
+template <class F>
+void ForEachWeight(const RowHead& head, bool quantized, F&& f) {
+  if (quantized) {
+    ForEachWeightOf<int8_t>(head, f);
+  } else {
+    ForEachWeightOf<float>(head, f);
   }
 }
 

@@ -302,15 +302,16 @@ struct LinearSnapshot::Training {
       }
     }
     const float sgd_rate = learning_rate / (1.0f + learning_rate * l2 * static_cast<float>(t));
-    for (uint32_t l : active) {
-      if (!bias_steps) break;
-      float rate = sgd_rate;
-      if (adagrad) {
-        const float acc = Load<kShared>(bias_squared[l]) + g[l] * g[l];
-        Store<kShared>(bias_squared[l], acc);
-        rate = learning_rate / std::sqrt(kInitialAccumulator + acc);
+    if (bias_steps) {
+      for (uint32_t l : active) {
+        float rate = sgd_rate;
+        if (adagrad) {
+          const float acc = Load<kShared>(bias_squared[l]) + g[l] * g[l];
+          Store<kShared>(bias_squared[l], acc);
+          rate = learning_rate / std::sqrt(kInitialAccumulator + acc);
+        }
+        Store<kShared>(bias[l], Load<kShared>(bias[l]) - rate * g[l]);
       }
-      Store<kShared>(bias[l], Load<kShared>(bias[l]) - rate * g[l]);
     }
     for (const DocEntry* e = begin; e != end; ++e) {
       float rate = sgd_rate;
