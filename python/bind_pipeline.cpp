@@ -90,6 +90,26 @@ std::string ResultJson(Pipeline& p, const std::string& id) {
   return json;
 }
 
+std::string AnalyticsJson(Pipeline& p) {
+  std::string json;
+  CallWithoutGil([&] { return p.AnalyticsJson(&json); });
+  return json;
+}
+
+void Feedback(Pipeline& p, const std::string& id, const std::string& label,
+              const std::string& stage, const std::string& text) {
+  FeedbackOptions options;
+  options.stage = stage;
+  options.text = text;
+  CallWithoutGil([&] { return p.Feedback(id, label, options); });
+}
+
+size_t Retrain(Pipeline& p) {
+  size_t trained = 0;
+  CallWithoutGil([&] { return p.Retrain(&trained); });
+  return trained;
+}
+
 // Each element rendered by its ToJson(), without the GIL.
 template <class T, class Read>
 std::vector<std::string> JsonList(Read&& read) {
@@ -161,6 +181,12 @@ void BindPipeline(py::module_& m) {
           arg("id"))
       .def("stats_json", &Pipeline::StatsJson, py::call_guard<py::gil_scoped_release>())
       .def("metrics_text", &Pipeline::MetricsText, py::call_guard<py::gil_scoped_release>())
+      .def("analytics_json", &AnalyticsJson)
+      .def("reset_analytics",
+           [](Pipeline& p) { CallWithoutGil([&] { return p.ResetAnalytics(); }); })
+      .def("recount", [](Pipeline& p) { CallWithoutGil([&] { return p.Recount(); }); })
+      .def("feedback", &Feedback, arg("id"), arg("label"), arg("stage") = "", arg("text") = "")
+      .def("retrain", &Retrain)
       .def(
           "on_result",
           [](Pipeline& p, py::function fn) {

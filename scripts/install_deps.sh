@@ -3,7 +3,7 @@
 # missing ones, so a second run costs nothing. Usage: scripts/install_deps.sh [build|bench]
 set -euo pipefail
 
-build=(build-essential cmake pkg-config librocksdb-dev libtbb-dev libstemmer-dev libxxhash-dev
+build=(build-essential cmake pkg-config librocksdb-dev libsqlite3-dev libtbb-dev libstemmer-dev libxxhash-dev
        libre2-dev libeigen3-dev nlohmann-json3-dev libgtest-dev libgmock-dev pybind11-dev python3-dev python3-venv
        python3-pip python3-setuptools python3-wheel python3-pytest python3-numpy
        clang libclang-rt-14-dev llvm)  # fuzz/: libFuzzer, ASan, UBSan; llvm-symbolizer

@@ -360,5 +360,79 @@ class Pipeline:
         return json.loads(self._p.stats_json())
 
     def metrics_text(self) -> str:
-        """``stats()`` in the Prometheus text format, labelled ``pipeline="name"``."""
+        """``stats()`` and ``analytics()`` in the Prometheus text format, labelled
+        ``pipeline="name"``. A ``classiflow_pipeline_feedback_alert`` line appears while
+        accuracy over the last feedbacks is below the spec's
+        ``analytics.feedback.alert_below``."""
         return self._p.metrics_text()
+
+    def analytics(self) -> Dict[str, Any]:
+        """The live aggregates (docs/analytics.md): ``{"pipeline", "items", "stages": {name:
+        {"kind", "items", "retries", "dead_letters", and for classify stages "model",
+        "labels": {label: {"count", "mean_confidence"}}, "histogram": {"edges", "counts"},
+        "per_minute", "per_hour": [{"t", "counts"}]}}, "routes": [{"from", "to", "count"}],
+        "fields": {name: {"extracted", "valid", "invalid"}}, "urgent": [...],
+        "needs_review": [...], "feedback": {"total", "correct", "accuracy", "recent",
+        "versions": {stage: {version: {"n", "accuracy", "macro_f1", "labels",
+        "confusion"}}}}}``.
+
+        Written in the same batch as the results they count: after any crash they equal a
+        recount. Reading never waits for the pipeline, whatever the number of items.
+
+        Raises:
+            NotSupportedError: the spec says ``"analytics": False``.
+        """
+        return json.loads(self._p.analytics_json())
+
+    def analytics_frame(self) -> Dict[str, Any]:
+        """``analytics()`` as pandas DataFrames: ``"labels"`` (stage, label, count,
+        mean_confidence), ``"per_minute"`` and ``"per_hour"`` (stage, t as a timestamp, label,
+        count), ``"histogram"`` (stage, low, high, count), ``"routes"`` (from, to, count),
+        ``"fields"`` (field, extracted, valid, invalid), ``"urgent"`` and ``"needs_review"``
+        (one row per item) and ``"feedback"`` (stage, version, n, accuracy, macro_f1).
+
+        Raises:
+            ImportError: pandas is not installed.
+        """
+        from ._frames import analytics_frames
+
+        return analytics_frames(self.analytics())
+
+    def reset_analytics(self) -> None:
+        """Clears the aggregates: they count from the next commit on (feedback stays
+        recorded)."""
+        self._p.reset_analytics()
+
+    def recount(self) -> None:
+        """Rebuilds the aggregates from the stored log and results since the last reset
+        (reads them all) and installs them; the pipeline runs on meanwhile."""
+        self._p.recount()
+
+    def feedback(self, id: str, label: str, stage: Optional[str] = None,
+                 text: Optional[str] = None) -> None:
+        """Records ``label`` as the true label of the result of ``id``, durably; a second
+        feedback for an id replaces the first. The item leaves the needs-review list, and
+        ``analytics()["feedback"]`` scores the model version that answered.
+
+        Args:
+            stage: the classify stage whose answer is corrected (default: the item's least
+                confident answer, the one its needs-review entry shows).
+            text: the item's text, for training, when the sink does not keep it
+                (``"keep_text": True``).
+
+        With the spec's ``analytics.feedback.train`` ``"online"`` the model that answered
+        trains on it at once (a new version); with ``"later"`` (the default) ``retrain()``
+        does.
+
+        Raises:
+            NotFoundError: the id has no result.
+            InvalidArgumentError: an empty or invalid label, a stage that did not classify the
+                item, or online training without a text.
+        """
+        self._p.feedback(_id_arg(id), label, "" if stage is None else stage,
+                         "" if text is None else text)
+
+    def retrain(self) -> int:
+        """Trains every model on the feedback it has not trained on yet (one batch per model,
+        a new version each); returns how many feedbacks that was."""
+        return self._p.retrain()

@@ -1,7 +1,6 @@
 #include "data_dir.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,15 +9,13 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <map>
-#include <mutex>
-#include <set>
 #include <sstream>
 #include <utility>
 #include <vector>
 
 #include "classiflow/store.h"
 #include "util/errno_text.h"
+#include "writer_lock.h"
 
 namespace classiflow {
 namespace fs = std::filesystem;
@@ -26,17 +23,6 @@ namespace {
 
 constexpr std::string_view kMarkTitle = "classiflow data directory";
 constexpr int kMarkFormat = 1;
-
-// Process-wide: (device, inode) of every directory a writer in this process holds, with the
-// spelling it was opened by.
-struct Registry {
-  std::mutex mu;
-  std::map<std::pair<unsigned long long, unsigned long long>, std::string> held;
-};
-Registry& TheRegistry() {
-  static Registry* registry = new Registry();  // never destroyed: engines may close at exit
-  return *registry;
-}
 
 std::string Quote(std::string_view path) { return "'" + std::string(path) + "'"; }
 
@@ -163,25 +149,6 @@ Status WriteMark(const std::string& dir) {
   return s.ok() ? SyncDirectory(dir) : s;
 }
 
-// Takes the OS lock on the mark; Busy when another open file description holds it.
-Status LockMark(const std::string& dir, int* fd_out) {
-  const std::string mark = dir + "/" + DataDir::kMarkFile;
-  const int fd = ::open(mark.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoError("cannot open", mark);
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    const int err = errno;
-    ::close(fd);
-    if (err == EWOULDBLOCK) {
-      return Status::Busy("the data directory " + Quote(dir) +
-                          " is in use by another engine or process");
-    }
-    errno = err;
-    return ErrnoError("cannot lock", mark);
-  }
-  *fd_out = fd;
-  return Status::OK();
-}
-
 // Files that hold no committed data: the mark, locks, and what RocksDB writes while it creates
 // a database before its CURRENT file exists. Committed data lives only in *.log and *.sst files,
 // so a marked directory holding nothing else was never more than half created.
@@ -222,29 +189,7 @@ Status Inspect(const std::string& dir, bool* marked, bool* fresh) {
 
 }  // namespace
 
-Status DataDir::Register(const std::string& spelling, unsigned long long device,
-                         unsigned long long inode) {
-  Registry& registry = TheRegistry();
-  std::lock_guard<std::mutex> lock(registry.mu);
-  auto [it, inserted] = registry.held.try_emplace({device, inode}, spelling);
-  if (!inserted) {
-    return Status::Busy("the data directory " + Quote(path_) +
-                        " is already open in this process (as " + Quote(it->second) + ")");
-  }
-  registered_ = true;
-  device_ = device;
-  inode_ = inode;
-  return Status::OK();
-}
-
-DataDir::~DataDir() {
-  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
-  if (registered_) {
-    Registry& registry = TheRegistry();
-    std::lock_guard<std::mutex> lock(registry.mu);
-    registry.held.erase({device_, inode_});
-  }
-}
+DataDir::~DataDir() = default;
 
 Status DataDir::Open(const std::string& path, Access access, std::unique_ptr<DataDir>* out) {
   CF_RETURN_IF_ERROR(CheckPathArg(path));
@@ -267,7 +212,10 @@ Status DataDir::Open(const std::string& path, Access access, std::unique_ptr<Dat
                            ErrnoText(errno) + "); open it with mode=\"read\" to classify from it");
   }
   std::unique_ptr<DataDir> dir(new DataDir(canonical, false));
-  if (write) CF_RETURN_IF_ERROR(dir->Register(path, st.st_dev, st.st_ino));
+  if (write) {
+    CF_RETURN_IF_ERROR(WriterLock::Claim("the data directory " + Quote(canonical), st.st_dev,
+                                         st.st_ino, path, &dir->lock_));
+  }
   bool marked = false, fresh = false;
   CF_RETURN_IF_ERROR(Inspect(canonical, &marked, &fresh));
   if (!write && fresh) {
@@ -276,7 +224,7 @@ Status DataDir::Open(const std::string& path, Access access, std::unique_ptr<Dat
   }
   if (write) {
     if (!marked) CF_RETURN_IF_ERROR(WriteMark(canonical));
-    CF_RETURN_IF_ERROR(LockMark(canonical, &dir->lock_fd_));
+    CF_RETURN_IF_ERROR(dir->lock_->Lock(canonical + "/" + kMarkFile, /*create=*/false));
     // Between listing and locking another process may have created the database; look again
     // under the lock so `fresh` is decided by what the lock protects.
     CF_RETURN_IF_ERROR(Inspect(canonical, &marked, &fresh));

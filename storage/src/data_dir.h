@@ -9,9 +9,10 @@
 // database files remain is refused as Corruption on every attempt, writing nothing.
 //
 // A writer holds the directory exclusively, whatever spelling of the path it was given: its
-// identity is the canonical path plus device and inode, kept in a process-wide registry (a
-// second writer in this process gets Busy naming the spelling that holds it) and in an OS lock
-// (flock on the mark file, so a writer in another process gets Busy too). Readers take neither.
+// identity is the canonical path plus device and inode, claimed in the process-wide registry of
+// writers (a second writer in this process gets Busy naming the spelling that holds it) and
+// locked by the OS (flock on the mark file, so a writer in another process gets Busy too); see
+// writer_lock.h. Readers take neither.
 //
 // Thread-safety: Open() may be called from any thread; a DataDir is immutable afterwards.
 #pragma once
@@ -20,6 +21,7 @@
 #include <string>
 
 #include "classiflow/status.h"
+#include "writer_lock.h"
 
 namespace classiflow {
 
@@ -47,14 +49,11 @@ class DataDir {
 
  private:
   DataDir(std::string path, bool fresh) : path_(std::move(path)), fresh_(fresh) {}
-  // Enters the directory in the process-wide registry of writers; Busy when already there.
-  Status Register(const std::string& spelling, unsigned long long device, unsigned long long inode);
 
   std::string path_;
   bool fresh_;
-  int lock_fd_ = -1;  // the mark file, flock'ed; -1 for readers
-  bool registered_ = false;
-  unsigned long long device_ = 0, inode_ = 0;
+  std::unique_ptr<WriterLock>
+      lock_;  // a writer's claim and its flock on the mark; null for readers
 };
 
 }  // namespace classiflow

@@ -2,28 +2,52 @@
 
 #include "memory_store.h"
 #include "rocksdb_store.h"
+#include "sqlite_store.h"
 
 namespace classiflow {
 namespace {
 
 constexpr std::string_view kMemory = "memory:";
+constexpr std::string_view kSqlite = "sqlite:";
+constexpr std::string_view kRocksDB = "rocksdb:";
 
-// The directory a URI names; InvalidArgument for schemes that are not backends yet.
-Status DirectoryOf(std::string_view uri, std::string* path) {
+// The path a URI names and whether it is an SQLite file; InvalidArgument for schemes that are
+// not backends yet.
+Status PathOf(std::string_view uri, std::string* path, bool* sqlite) {
   if (uri.empty()) {
     return Status::InvalidArgument("empty engine URI (use \"memory:\" for an in-memory engine)");
   }
   if (uri.find('\0') != std::string_view::npos) {
     return Status::InvalidArgument("engine URI contains a NUL byte");
   }
-  for (std::string_view scheme : {"sqlite:", "redis:"}) {
-    if (uri.starts_with(scheme)) {
-      return Status::InvalidArgument("the " + std::string(scheme) +
-                                     " engine backend is not available yet (use a directory path)");
-    }
+  if (uri.starts_with("redis:")) {
+    return Status::InvalidArgument(
+        "the redis: engine backend is not available yet (use a directory path or sqlite:FILE)");
   }
-  if (uri.starts_with("rocksdb:")) uri.remove_prefix(8);
+  *sqlite = uri.starts_with(kSqlite);
+  if (*sqlite) {
+    uri.remove_prefix(kSqlite.size());
+    if (uri.empty()) return Status::InvalidArgument("\"sqlite:\" names no file (sqlite:FILE)");
+  } else if (uri.starts_with(kRocksDB)) {
+    uri.remove_prefix(kRocksDB.size());
+  }
   *path = std::string(uri);
+  return Status::OK();
+}
+
+// SQLite keeps no damaged tail to drop: a WAL frame that fails its checksum ends the log, and
+// that is what it always opens to. A recovery open is a plain open whose report says so.
+Status OpenSqliteRecovering(std::string_view uri, const EngineOptions& options,
+                            std::unique_ptr<Engine>* out) {
+  CF_RETURN_IF_ERROR(options.Validate());  // recover in mode kRead: before anything is opened
+  std::unique_ptr<Store> store;
+  CF_RETURN_IF_ERROR(OpenStore(uri, StoreOptions(), &store));
+  std::map<std::string, int64_t> before;
+  Engine::StoredVersions(*store, &before);
+  std::unique_ptr<Engine> engine;
+  CF_RETURN_IF_ERROR(Engine::Open(options, std::move(store), &engine));
+  engine->NoteRecovery(before);
+  *out = std::move(engine);
   return Status::OK();
 }
 
@@ -44,7 +68,13 @@ Status OpenStore(std::string_view uri, const StoreOptions& options, std::unique_
     return Status::OK();
   }
   std::string path;
-  CF_RETURN_IF_ERROR(DirectoryOf(uri, &path));
+  bool sqlite = false;
+  CF_RETURN_IF_ERROR(PathOf(uri, &path, &sqlite));
+  if (sqlite) {
+    SqliteStoreOptions sqlite_options;
+    sqlite_options.read_only = options.read_only;
+    return SqliteStore::Open(path, sqlite_options, out);  // nothing to recover: see open.h
+  }
   return RocksDBStore::Open(path, ToRocks(options), out);
 }
 
@@ -62,7 +92,9 @@ Status OpenEngine(std::string_view uri, const EngineOptions& options,
     return Engine::Open(options, std::move(store), out);
   }
   std::string path;
-  CF_RETURN_IF_ERROR(DirectoryOf(uri, &path));
+  bool sqlite = false;
+  CF_RETURN_IF_ERROR(PathOf(uri, &path, &sqlite));
+  if (sqlite) return OpenSqliteRecovering(uri, options, out);
   std::map<std::string, int64_t> before;
   CF_RETURN_IF_ERROR(RocksDBStore::OpenRecovering(
       path, ToRocks(store_options),

@@ -388,6 +388,47 @@ static void test_bad_input(cf_engine *e, cf_pipeline *p) {
 }
 
 /* Items wait durably for an enrich callback across a close; results and specs persist. */
+/* Analytics count what the pipeline committed; feedback corrects an answer, once per id. */
+static void test_analytics(cf_engine *e) {
+  static const char *const kReviews =
+      "{\"stages\": [{\"name\": \"s\", \"classify\": \"sentiment\", \"next\": \"out\"},"
+      " {\"name\": \"out\", \"sink\": {\"keep_text\": true}}],"
+      " \"analytics\": {\"urgent\": {\"labels\": [\"neg\"]},"
+      " \"feedback\": {\"train\": \"later\"}}}";
+  cf_pipeline *p = NULL;
+  char *json = NULL;
+  size_t trained = 99;
+  EXPECT(CF_OK, cf_pipeline_create(e, "analytics", kReviews, &p), "create a pipeline");
+  EXPECT(CF_OK, cf_pipeline_submit(p, "good great", 10, "a1", NULL, NULL), "submit a1");
+  EXPECT(CF_OK, cf_pipeline_submit(p, "bad awful", 9, "a2", NULL, NULL), "submit a2");
+  EXPECT(CF_OK, cf_pipeline_flush(p, -1), "flush");
+  EXPECT(CF_OK, cf_pipeline_analytics_json(p, &json), "analytics");
+  CHECK(take_contains(json, "\"items\":2"), "count both results");
+  EXPECT(CF_OK, cf_pipeline_analytics_json(p, &json), "analytics again");
+  CHECK(take_contains(json, "\"urgent\":[{\"confidence\""), "a2 is urgent");
+  EXPECT(CF_OK, cf_pipeline_feedback(p, "a1", "neg", NULL, NULL, 0), "feedback for a1");
+  EXPECT(CF_OK, cf_pipeline_feedback(p, "a1", "pos", "s", NULL, 0), "feedback replaced");
+  EXPECT(CF_OK, cf_pipeline_analytics_json(p, &json), "analytics after feedback");
+  CHECK(take_contains(json, "\"correct\":1"), "the second feedback replaced the first");
+  EXPECT(CF_NOT_FOUND, cf_pipeline_feedback(p, "nope", "pos", NULL, NULL, 0),
+         "feedback for an unknown id");
+  EXPECT(CF_INVALID_ARGUMENT, cf_pipeline_feedback(p, "a1", NULL, NULL, NULL, 0),
+         "feedback without a label");
+  EXPECT(CF_INVALID_ARGUMENT, cf_pipeline_feedback(p, "a1", "pos", "out", NULL, 0),
+         "feedback for a stage that did not classify");
+  EXPECT(CF_OK, cf_pipeline_retrain(p, &trained), "retrain");
+  CHECK(trained == 1, "retrain trains on the one feedback");
+  EXPECT(CF_OK, cf_pipeline_metrics_text(p, &json), "metrics");
+  CHECK(take_contains(json, "classiflow_pipeline_feedback_total{pipeline=\"analytics\"} 1"),
+        "metrics count the feedback");
+  EXPECT(CF_OK, cf_pipeline_reset_analytics(p), "reset");
+  EXPECT(CF_OK, cf_pipeline_analytics_json(p, &json), "analytics after the reset");
+  CHECK(take_contains(json, "\"items\":0"), "a reset clears the counts");
+  EXPECT(CF_OK, cf_pipeline_recount(p), "recount");
+  EXPECT(CF_INVALID_ARGUMENT, cf_pipeline_analytics_json(NULL, &json), "a NULL pipeline");
+  cf_pipeline_release(p);
+}
+
 static void test_reopen(const char *uri) {
   cf_engine *e = NULL;
   cf_pipeline *p = NULL;
@@ -457,6 +498,7 @@ int main(void) {
     test_dead_letters(e);
     test_validator(e);
     test_result_callbacks(e);
+    test_analytics(e);
     cf_engine_close(e);
     atomic_store(&g_healthy, 0);
     test_reopen(uri);

@@ -15,6 +15,12 @@
     ASSERT_TRUE(s_.ok()) << #expr << " -> " << s_.ToString(); \
   } while (0)
 
+#define EXPECT_OK(expr)                                       \
+  do {                                                        \
+    ::classiflow::Status s_ = (expr);                         \
+    EXPECT_TRUE(s_.ok()) << #expr << " -> " << s_.ToString(); \
+  } while (0)
+
 #define EXPECT_CODE(expr, code_name)                                              \
   do {                                                                            \
     ::classiflow::Status s_ = (expr);                                             \

@@ -58,11 +58,16 @@ def engine():
         yield eng
 
 
-@pytest.fixture(params=["memory", "rocksdb"])
+def engine_uri(tmp_path, backend: str) -> Optional[str]:
+    """Where an engine of `backend` ("memory", "rocksdb", "sqlite") keeps its data."""
+    return {"memory": None, "rocksdb": str(tmp_path / "db"),
+            "sqlite": f"sqlite:{tmp_path / 'engine.db'}"}[backend]
+
+
+@pytest.fixture(params=["memory", "rocksdb", "sqlite"])
 def any_engine(request, tmp_path):
-    """The same test against an in-memory engine and a RocksDB-backed one."""
-    path = None if request.param == "memory" else tmp_path / "db"
-    with cf.Engine(path) as eng:
+    """The same test against an in-memory engine, a RocksDB directory and an SQLite file."""
+    with cf.Engine(engine_uri(tmp_path, request.param)) as eng:
         yield eng
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import classiflow as cf
-from conftest import LABELS, make_docs
+from conftest import LABELS, engine_uri, make_docs, refused
 
 
 def test_create_get_list_drop(any_engine):
@@ -48,10 +48,11 @@ def test_model_handle_keeps_its_engine_open():
     assert model.classify("cheap") == "spam"
 
 
-@pytest.mark.parametrize("form", ["path", "str", "rocksdb-uri"])
+@pytest.mark.parametrize("form", ["path", "str", "rocksdb-uri", "sqlite-uri"])
 def test_persistence_across_reopen(tmp_path, form):
     db = tmp_path / "db"
-    where = {"path": db, "str": str(db), "rocksdb-uri": f"rocksdb:{db}"}[form]
+    where = {"path": db, "str": str(db), "rocksdb-uri": f"rocksdb:{db}",
+             "sqlite-uri": f"sqlite:{tmp_path / 'db.sqlite'}"}[form]
     texts, labels = make_docs(60)
     probe, _ = make_docs(30, seed=11)
     with cf.Engine(where, sync=True) as eng:
@@ -85,6 +86,68 @@ def test_dropped_model_is_gone_after_reopen(tmp_path):
         assert eng.models() == ["kept"]
         eng.create_model("gone")  # the name is free again, and the model starts empty
         assert eng.model("gone").version == 0
+
+
+MAIL = {
+    "stages": [
+        {"name": "filter", "classify": "spam", "routes": {"spam": "junk", "*": "inbox"}},
+        {"name": "junk", "sink": {}},
+        {"name": "inbox", "sink": {"ttl_s": 3600}},
+    ]
+}
+
+
+@pytest.mark.parametrize("backend", ["rocksdb", "sqlite"])
+def test_models_and_pipeline_results_survive_reopen(tmp_path, backend):
+    uri = engine_uri(tmp_path, backend)
+    texts, labels = make_docs(60)
+    with cf.Engine(uri) as eng:
+        spam = eng.create_model("spam", labels=LABELS)
+        spam.train_batch(texts, labels)
+        version = spam.version
+        p = eng.pipeline("mail", MAIL)
+        ids = p.submit_many([("a", "cheap pills casino prize"), ("b", "meeting agenda tomorrow")])
+        p.flush()
+        before = {i: p.result(i) for i in ids}
+    if backend == "sqlite":  # one SQLite file holds it all
+        assert (tmp_path / "engine.db").read_bytes()[:16] == b"SQLite format 3\x00"
+    assert before["a"]["route"] == ["filter", "junk"]
+    assert before["b"]["route"] == ["filter", "inbox"]
+    with cf.Engine(uri) as eng:
+        assert eng.models() == ["spam"] and eng.model("spam").version == version
+        assert eng.model("spam").classify("free money bonus") == "spam"
+        p = eng.pipeline("mail")
+        assert {i: p.result(i) for i in ids} == before
+        p.submit("free money bonus", id="c")  # and the pipeline goes on
+        p.flush()
+        assert p.result("c")["route"] == ["filter", "junk"]
+
+
+TRY_OPEN = """
+import sys, classiflow as cf
+try:
+    cf.Engine(sys.argv[1]).close()
+    print("opened")
+except cf.Error as e:
+    print(type(e).__name__)
+"""
+
+
+@pytest.mark.parametrize("backend", ["rocksdb", "sqlite"])
+def test_a_second_writer_is_busy(tmp_path, backend):
+    uri = engine_uri(tmp_path, backend)
+    with cf.Engine(uri) as first:
+        first.create_model("m")
+        with refused(cf.BusyError, engine=first) as info:  # in this process
+            cf.Engine(uri)
+        assert isinstance(info.value, cf.UnavailableError)
+        other = subprocess.run([sys.executable, "-c", TRY_OPEN, uri], capture_output=True,
+                               text=True, timeout=120)
+        assert other.stdout.strip() == "BusyError", other.stderr
+        with cf.Engine(uri, mode="read") as reader:  # a reader opens it all the same
+            assert reader.models() == ["m"]
+    with cf.Engine(uri) as again:  # released by close
+        assert again.models() == ["m"]
 
 
 def test_in_memory_engine_forgets_on_close():

@@ -564,9 +564,46 @@ CF_API cf_status cf_pipeline_requeue(cf_pipeline *p, const char *id);
  * 0 when the engine opens. After drop or close it reports the last counts. */
 CF_API cf_status cf_pipeline_stats_json(cf_pipeline *p, char **json);
 
-/* The same numbers in the Prometheus text exposition format, metric names prefixed
- * "classiflow_pipeline_" and labelled pipeline="name" (and stage="name"); free with cf_free(). */
+/* The same numbers and the analytics in the Prometheus text exposition format, metric names
+ * prefixed "classiflow_pipeline_" and labelled pipeline="name" (and stage="name"); free with
+ * cf_free(). A classiflow_pipeline_feedback_alert line appears while accuracy over the last
+ * feedbacks is below the spec's analytics.feedback.alert_below. */
 CF_API cf_status cf_pipeline_metrics_text(cf_pipeline *p, char **text);
+
+/* ---- Pipelines: analytics and feedback (docs/analytics.md) --------------------------------- */
+
+/* The pipeline's live aggregates as a JSON object in *json (free with cf_free()): {"pipeline",
+ * "items", "stages": {name: {"kind", "items", "retries", "dead_letters", and for classify
+ * stages "model", "labels": {label: {"count", "mean_confidence"}}, "histogram": {"edges",
+ * "counts"}, "per_minute"/"per_hour": [{"t", "counts"}]}}, "routes": [{"from", "to", "count"}],
+ * "fields": {name: {"extracted", "valid", "invalid"}}, "urgent": [...], "needs_review": [...],
+ * "feedback": {"total", "correct", "accuracy", "recent", "versions": {stage: {version: {"n",
+ * "accuracy", "macro_f1", "labels", "confusion"}}}}}. They are written in the same batch as
+ * the results they count, so after a crash they equal a recount. Reading never waits for the
+ * pipeline and costs the same whatever the number of items. CF_NOT_SUPPORTED when the spec says
+ * "analytics": false. */
+CF_API cf_status cf_pipeline_analytics_json(cf_pipeline *p, char **json);
+
+/* Clears the aggregates; they count from the next commit on. Feedback stays recorded. */
+CF_API cf_status cf_pipeline_reset_analytics(cf_pipeline *p);
+
+/* Rebuilds the aggregates from the stored log and results since the last reset (it reads
+ * them all) and installs them; the pipeline runs on meanwhile. */
+CF_API cf_status cf_pipeline_recount(cf_pipeline *p);
+
+/* Records `label` as the true label of the result of item `id`, durably. `stage` names the
+ * classify stage whose answer it corrects (NULL = the item's least confident answer); `text`
+ * (len bytes, NULL = none) is the item's text for training when its sink does not keep it.
+ * A second feedback for an id replaces the first. With the spec's analytics.feedback.train
+ * "online", the model that answered trains on it at once. CF_NOT_FOUND when the id has no
+ * result; CF_INVALID_ARGUMENT for an empty or invalid label, a stage that did not classify the
+ * item, or online training without a text. */
+CF_API cf_status cf_pipeline_feedback(cf_pipeline *p, const char *id, const char *label,
+                                      const char *stage, const char *text, size_t len);
+
+/* Trains every model on the feedback it has not trained on yet (one batch per model);
+ * *trained (may be NULL) gets how many feedbacks that was. */
+CF_API cf_status cf_pipeline_retrain(cf_pipeline *p, size_t *trained);
 
 /* ---- Pipelines: callbacks ------------------------------------------------------------------ */
 

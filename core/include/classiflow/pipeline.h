@@ -72,7 +72,8 @@ struct CLASSIFLOW_EXPORT PipelineResult {
   std::vector<Field> fields;
   std::vector<std::pair<std::string, bool>> valid;  // validated field -> check passed
   std::string meta;                                 // the item's meta JSON, or ""
-  int64_t submitted_at_ms = 0;                      // Unix time, ms
+  std::string text;             // the item's text when its sink keeps it ("keep_text"), else ""
+  int64_t submitted_at_ms = 0;  // Unix time, ms
   int64_t done_at_ms = 0;
   int64_t expires_at_ms = 0;  // 0 = kept until dropped
   uint32_t attempts = 1;      // the most attempts any stage of this item needed
@@ -136,6 +137,15 @@ struct PipelineStats {
   std::vector<PipelineStageStats> stages;
 };
 
+// What Pipeline::Feedback answers, beyond the id and its true label.
+struct FeedbackOptions {
+  // The classify stage whose answer is corrected; "" = the item's least confident answer
+  // (the one its needs-review entry shows).
+  std::string_view stage;
+  // The item's text, for training, when its sink does not keep it ("keep_text"); "" = none.
+  std::string_view text;
+};
+
 class CLASSIFLOW_EXPORT Pipeline {
  public:
   virtual ~Pipeline() = default;
@@ -184,10 +194,36 @@ class CLASSIFLOW_EXPORT Pipeline {
   virtual Status RegisterEnrich(std::string_view name, EnrichFn fn) = 0;
   virtual Status RegisterValidator(std::string_view name, ValidateFn fn) = 0;
 
+  // Analytics (docs/analytics.md), exact after any crash: they are written in the same batch
+  // as the results they count. The aggregates as JSON, from the last commit; never waits for
+  // the pipeline, and costs the same whatever the number of items counted. NotSupported when
+  // the spec turned analytics off.
+  virtual Status AnalyticsJson(std::string* out) const = 0;
+  // Clears the aggregates: they count from the next commit on. Feedback stays recorded.
+  virtual Status ResetAnalytics() = 0;
+  // Rebuilds the aggregates from the stored log and results since the last reset (reads them
+  // all: O(items)), and installs them; the pipeline runs on meanwhile.
+  virtual Status Recount() = 0;
+  // Records `label` as the true label of the result of `id` (durable once it returns, in the
+  // same batch as the statistics it changes). A second feedback for an id replaces the first.
+  // The item leaves the needs-review list; accuracy per model version counts it. With the
+  // spec's feedback.train "online" the model that answered trains on it at once (a new
+  // version); with "later" (the default) Retrain() does. NotFound when the id has no result;
+  // InvalidArgument for an empty or invalid label, a stage that did not answer the item, or
+  // (online training) no text to train on.
+  virtual Status Feedback(std::string_view id, std::string_view label,
+                          const FeedbackOptions& options) = 0;
+  // Trains every model on the feedback it has not trained on yet (one TrainBatch per model:
+  // a new version each); *trained = how many feedbacks it trained on. Feedback without a text
+  // is skipped.
+  virtual Status Retrain(size_t* trained) = 0;
+
   virtual PipelineStats Stats() const = 0;
   virtual std::string StatsJson() const = 0;
-  // Prometheus text exposition format of Stats(), metric names prefixed "classiflow_pipeline_"
-  // and labelled pipeline="name" (and stage="name").
+  // Prometheus text exposition format of Stats() and the analytics, metric names prefixed
+  // "classiflow_pipeline_" and labelled pipeline="name" (and stage="name"). A
+  // classiflow_pipeline_feedback_alert line appears while accuracy over the last feedbacks is
+  // below the spec's feedback.alert_below.
   virtual std::string MetricsText() const = 0;
 
   virtual const std::string& name() const = 0;

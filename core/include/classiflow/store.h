@@ -32,6 +32,8 @@ enum class KeySpace : int {
   kDeadLetters = 5,  // "<pipeline>\0<item id>" -> dead letter
   // "<pipeline>\0<commit sequence, 8 bytes big-endian>" -> the ids committed in one group
   kPipelineLog = 6,
+  kAnalytics = 7,  // "<pipeline>\0<record>" -> the pipeline's aggregates (analytics/aggregates.h)
+  kFeedback = 8,   // "<pipeline>\0<item id>" -> the feedback (true label) recorded for a result
 };
 
 // A key space and its persistent name (the RocksDB column family). Names never change: a data
@@ -48,6 +50,8 @@ inline constexpr KeySpaceInfo kKeySpaces[] = {
     {KeySpace::kResults, "results"},
     {KeySpace::kDeadLetters, "dead_letters"},
     {KeySpace::kPipelineLog, "pipeline_log"},
+    {KeySpace::kAnalytics, "analytics"},
+    {KeySpace::kFeedback, "feedback"},
 };
 inline constexpr size_t kKeySpaceCount = std::size(kKeySpaces);
 

@@ -14,7 +14,9 @@
 // 5. every result and dead letter is named by a log record (written in the same batch);
 // 6. every dead letter used max_attempts attempts; an item whose meta holds
 //    {"expect_failures": n} (the tests' convention for injected failures) has a result only
-//    if n < max_attempts, after at least n + 1 attempts, and is a dead letter otherwise.
+//    if n < max_attempts, after at least n + 1 attempts, and is a dead letter otherwise;
+// 7. the stored analytics equal a recount: a replay of the stored log and results since the
+//    analytics' last reset (pipelines with analytics on, once a commit wrote them).
 #pragma once
 
 #include <cstdint>
@@ -38,6 +40,7 @@ struct VerifyReport {
   uint64_t dead_letters = 0;
   uint64_t queued = 0;
   uint64_t accepted_checked = 0;
+  bool analytics_checked = false;     // check 7 ran
   std::vector<std::string> problems;  // empty: every check held
   bool ok() const { return problems.empty(); }
   // A summary line, then one line per problem (at most 50).

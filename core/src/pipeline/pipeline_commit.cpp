@@ -78,12 +78,14 @@ void PipelineImpl::CoordinatorLoop() {
     TakeDueRetries(NowMs(), &begins);
     std::vector<std::unique_ptr<Group>> done = std::move(done_groups_);
     done_groups_.clear();
+    AnalyticsOps ops = std::move(ops_);
+    ops_.clear();
     const bool want_results = delivery_.wants_results();
     const bool backlog = backlog_pending_ && want_results;
-    if (!done.empty() || !begins.empty() || backlog) {
+    if (!done.empty() || !begins.empty() || !ops.empty() || backlog) {
       lock.unlock();
       if (backlog) PushBacklog();
-      Commit(std::move(done), std::move(begins), want_results);
+      Commit(std::move(done), std::move(begins), std::move(ops), want_results);
       lock.lock();
       if (backlog) backlog_pending_ = false;
       continue;
@@ -101,7 +103,8 @@ void PipelineImpl::CoordinatorLoop() {
 }
 
 void PipelineImpl::Commit(std::vector<std::unique_ptr<Group>> done,
-                          std::vector<std::unique_ptr<ItemState>> begins, bool want_results) {
+                          std::vector<std::unique_ptr<ItemState>> begins, AnalyticsOps ops,
+                          bool want_results) {
   const int64_t now = NowMs();
   // The batch and the encoding scratch live on: no allocation per item once they are warm.
   StoreBatch& batch = commit_batch_;
@@ -109,22 +112,28 @@ void PipelineImpl::Commit(std::vector<std::unique_ptr<Group>> done,
   std::string& value = commit_value_;
   const std::string prefix = ItemKey(name_, "");
   std::vector<LogEntry> log;
+  bool rewrite = rewrite_analytics_;
+  ApplyOps(ops, log_seq_ + 1, &batch, &log, &rewrite);
+  Aggregates* const counts = aggregates_.get();
   bool retrying = false, dead = false;
   for (const auto& group : done) {
     for (const auto& item_ptr : group->items) {
       const ItemState& item = *item_ptr;
       switch (item.outcome) {
         case Outcome::kDone: {
-          const int64_t ttl = spec_.stages[item.route.back()].ttl_s;
-          EncodeResult(item, now, ttl > 0 ? now + ttl * 1000 : 0, &value);
+          const StageSpec& sink = spec_.stages[item.route.back()];
+          EncodeResult(item, now, sink.ttl_s > 0 ? now + sink.ttl_s * 1000 : 0, sink.keep_text,
+                       &value);
           batch.Put(KeySpace::kResults, prefix, item.id, value);
-          log.push_back({LogEntryKind::kResult, item.id});
+          log.push_back(LogEntry::Of(LogEntryKind::kResult, item.id));
+          if (counts) counts->AddResult(item, now);
           break;
         }
         case Outcome::kDead:
           EncodeDeadLetter(item, now, &value);
           batch.Put(KeySpace::kDeadLetters, prefix, item.id, value);
-          log.push_back({LogEntryKind::kDeadLetter, item.id});
+          log.push_back(LogEntry::Of(LogEntryKind::kDeadLetter, item.id, item.stage));
+          if (counts) counts->AddDeadLetter(item.stage);
           dead = true;
           break;
         case Outcome::kPark:
@@ -134,7 +143,11 @@ void PipelineImpl::Commit(std::vector<std::unique_ptr<Group>> done,
         case Outcome::kWait:
           EncodeQueueRecord(item, QueueState::kWaiting, &value);
           batch.Put(KeySpace::kQueue, prefix, item.id, value);
-          retrying = retrying || item.due_ms > 0;
+          if (item.due_ms > 0) {  // a retry after a failure
+            retrying = true;
+            log.push_back(LogEntry::Of(LogEntryKind::kRetry, item.id, item.stage));
+            if (counts) counts->AddRetry(item.stage);
+          }
           continue;
         case Outcome::kRunning:
           continue;  // cannot happen: the graph only hands back ended items
@@ -156,6 +169,8 @@ void PipelineImpl::Commit(std::vector<std::unique_ptr<Group>> done,
   if (delivered != stored_delivered_) {
     batch.Put(KeySpace::kPipelines, StateKey(name_, "delivered"), EncodeCounter(delivered));
   }
+  std::vector<AnalyticsRecord> analytics;
+  StageAnalytics(rewrite, SteadyNs(), &batch, &analytics);
   CrashPoint("before_write");
   if (retrying) CrashPoint("retry_write");
   if (dead) CrashPoint("dead_letter_write");
@@ -169,12 +184,18 @@ void PipelineImpl::Commit(std::vector<std::unique_ptr<Group>> done,
   metrics_.commit.Record((SteadyNs() - started) / 1000);
   metrics_.commits.fetch_add(1, std::memory_order_relaxed);
   if (!s.ok()) {
+    RestoreAnalytics();
+    for (auto& op : ops)
+      op->done.set_value(s.WithContext("pipeline '" + name_ + "': commit failed"));
     AfterFailedCommit(done, begins, s);
     return;
   }
   CrashPoint("after_write");
   log_seq_ = seq;
   stored_delivered_ = delivered;
+  rewrite_analytics_ = false;
+  Publish(analytics);
+  for (auto& op : ops) op->done.set_value(op->result);
   // Acknowledge submitters, one call per run of items from the same submission.
   for (const auto& group : done) {
     Submission* run = nullptr;
@@ -201,7 +222,10 @@ void PipelineImpl::Commit(std::vector<std::unique_ptr<Group>> done,
       if (item->outcome == Outcome::kDone) {
         metrics_.end_to_end.Record((now_ns - item->accepted_ns) / 1000);
         ++completed;
-        if (want_results) results.push_back(ToResult(*item, now, 0, spec_));
+        if (want_results) {
+          const bool with_text = spec_.stages[item->route.back()].keep_text;
+          results.push_back(ToResult(*item, now, 0, spec_, with_text));
+        }
       } else if (item->outcome == Outcome::kDead) {
         metrics_.dead_letters.fetch_add(1, std::memory_order_relaxed);
         if (want_dead) dead_letters.push_back(ToDeadLetter(*item, now, spec_));

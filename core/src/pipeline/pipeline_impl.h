@@ -16,6 +16,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -27,11 +28,14 @@
 
 #include "classiflow/pipeline.h"
 #include "classiflow/store.h"
+#include "pipeline/analytics/aggregates.h"
+#include "pipeline/analytics/replay.h"
 #include "pipeline/callback_registry.h"
 #include "pipeline/delivery.h"
 #include "pipeline/group.h"
 #include "pipeline/item_pool.h"
 #include "pipeline/metrics.h"
+#include "pipeline/records.h"
 #include "pipeline/spec.h"
 #include "pipeline/stage_graph.h"
 #include "pipeline/stages/stages.h"
@@ -44,6 +48,11 @@ struct PipelineEnv {
   tbb::task_arena* arena = nullptr;  // the engine's threads; outlives the pipeline
   int threads = 1;
 };
+
+// The checks Submit makes of an item's id (<= 256 bytes, UTF-8, no control characters) and
+// text (1 byte .. 1 MiB, UTF-8); InvalidArgument saying what is wrong.
+Status CheckItemId(std::string_view id);
+Status CheckItemText(std::string_view text);
 
 class PipelineImpl final : public Pipeline {
  public:
@@ -73,6 +82,12 @@ class PipelineImpl final : public Pipeline {
   void OnDeadLetter(DeadLetterFn fn) override;
   Status RegisterEnrich(std::string_view name, EnrichFn fn) override;
   Status RegisterValidator(std::string_view name, ValidateFn fn) override;
+  Status AnalyticsJson(std::string* out) const override;
+  Status ResetAnalytics() override;
+  Status Recount() override;
+  Status Feedback(std::string_view id, std::string_view label,
+                  const FeedbackOptions& options) override;
+  Status Retrain(size_t* trained) override;
   PipelineStats Stats() const override;
   std::string StatsJson() const override;
   std::string MetricsText() const override;
@@ -81,6 +96,19 @@ class PipelineImpl final : public Pipeline {
   const PipelineSpec& spec() const { return spec_; }
 
  private:
+  // A change the coordinator applies at the start of a
+  // commit, in its write batch; the caller waits for `done`.
+  struct AnalyticsOp {
+    enum class Kind { kFeedback, kReset, kSwap, kMarkTrained } kind;
+    FeedbackRecord feedback;                                // kFeedback (seq set by the commit)
+    std::string id;                                         // kFeedback
+    AnalyticsReplay* replay = nullptr;                      // kSwap: caught up, then installed
+    std::vector<std::pair<std::string, uint64_t>> trained;  // kMarkTrained: (id, seq) read
+    Status result;  // set by the coordinator when the op itself fails
+    std::promise<Status> done;
+  };
+  using AnalyticsOps = std::vector<std::shared_ptr<AnalyticsOp>>;
+
   PipelineImpl(std::string name, PipelineSpec spec, const PipelineEnv& env);
   // Submit path (pipeline_submit.cpp).
   Status Accept(std::span<const PipelineItem> items, bool block, std::vector<std::string>* ids);
@@ -102,7 +130,7 @@ class PipelineImpl final : public Pipeline {
   // `want_results`: a result callback was registered when the coordinator decided whether to
   // push the backlog first (read once, so no commit's results overtake the backlog's).
   void Commit(std::vector<std::unique_ptr<Group>> done,
-              std::vector<std::unique_ptr<ItemState>> begins, bool want_results);
+              std::vector<std::unique_ptr<ItemState>> begins, AnalyticsOps ops, bool want_results);
   void AfterFailedCommit(std::vector<std::unique_ptr<Group>>& done,
                          std::vector<std::unique_ptr<ItemState>>& begins, const Status& s);
   void Route(std::unique_ptr<ItemState> item);
@@ -119,6 +147,21 @@ class PipelineImpl final : public Pipeline {
   bool CallbacksReady(uint16_t stage) const;
   // Recovery (pipeline_recover.cpp).
   Status Recover();
+  // Analytics (pipeline_analytics.cpp).
+  Status RunOp(std::shared_ptr<AnalyticsOp> op);
+  // Coordinator: applies the ops before the commit's items, `seq` being the commit's log
+  // sequence; *rewrite = every record must be written again (a reset or a recount).
+  void ApplyOps(AnalyticsOps& ops, uint64_t seq, StoreBatch* batch, std::vector<LogEntry>* log,
+                bool* rewrite);
+  // Coordinator: puts the records that changed (and, at most once a second, the stats
+  // snapshot) into the batch; *changes gets them for Publish.
+  void StageAnalytics(bool rewrite, int64_t now_ns, StoreBatch* batch,
+                      std::vector<AnalyticsRecord>* changes);
+  void Publish(const std::vector<AnalyticsRecord>& changes);
+  // After a failed commit: back to what the store holds.
+  void RestoreAnalytics();
+  std::shared_ptr<const AnalyticsRecords> Published() const;
+  Status LoadAnalytics();
 
   // Shared by every call that touches the store; Close() takes it exclusively to mark the
   // store and the engine's threads gone (a handle may outlive its engine).
@@ -158,6 +201,14 @@ class PipelineImpl final : public Pipeline {
   StoreBatch commit_batch_;        // the coordinator's, reused by every commit
   std::string commit_value_;       // the coordinator's record encoding scratch
   std::thread coordinator_;
+  // Analytics: the coordinator's live aggregates (null when the spec turns them off), the
+  // records as last committed (read by AnalyticsJson without the coordinator), the ops waiting.
+  std::unique_ptr<Aggregates> aggregates_;
+  bool rewrite_analytics_ = false;  // coordinator: the next commit rewrites every record
+  int64_t stats_written_ns_ = 0;    // coordinator: the last stats snapshot
+  mutable std::mutex published_mu_;
+  std::shared_ptr<const AnalyticsRecords> published_;
+  AnalyticsOps ops_;  // guarded by mu_
   mutable std::shared_mutex use_mu_;
   bool released_ = false;  // guarded by use_mu_
 

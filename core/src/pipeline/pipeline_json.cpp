@@ -39,6 +39,7 @@ std::string PipelineResult::ToJson() const {
   for (const auto& [name, ok] : valid) v[name] = ok;
   out["valid"] = std::move(v);
   out["meta"] = meta.empty() ? json() : ParseField(meta);
+  if (!text.empty()) out["text"] = text;
   out["submitted_at"] = Seconds(submitted_at_ms);
   out["done_at"] = Seconds(done_at_ms);
   out["expires_at"] = expires_at_ms == 0 ? json() : Seconds(expires_at_ms);
@@ -158,7 +159,12 @@ std::string PipelineImpl::MetricsText() const {
           << "\",quantile=\"" << q << "\"} " << v / 1000.0 << "\n";
     }
   }
-  return out.str();
+  std::string text = out.str();
+  if (spec_.analytics.enabled) {
+    Aggregates view(spec_);
+    if (view.Load(*Published()).ok()) view.AppendMetrics(label, &text);
+  }
+  return text;
 }
 
 }  // namespace classiflow

@@ -25,6 +25,7 @@ Status PipelineImpl::Recover() {
                                   return Status::OK();
                                 }));
   backlog_pending_ = log_seq_ > stored_delivered_;
+  CF_RETURN_IF_ERROR(LoadAnalytics());
   auto recovered_dead = std::make_unique<Group>();
   const int64_t now = NowMs();
   CF_RETURN_IF_ERROR(store.Scan(

@@ -17,7 +17,9 @@ constexpr size_t kMaxMetaBytes = size_t{64} << 10;
 
 bool ValidUtf8(std::string_view s) { return utf8::IsValid(s.data(), s.size()); }
 
-Status CheckId(std::string_view id) {
+}  // namespace
+
+Status CheckItemId(std::string_view id) {
   if (id.size() > kMaxIdBytes) {
     return Status::InvalidArgument("id is longer than " + std::to_string(kMaxIdBytes) + " bytes");
   }
@@ -29,6 +31,8 @@ Status CheckId(std::string_view id) {
   if (!ValidUtf8(id)) return Status::InvalidArgument("id is not valid UTF-8");
   return Status::OK();
 }
+
+namespace {
 
 Status CheckMeta(std::string_view meta) {
   if (meta.size() > kMaxMetaBytes) {
@@ -45,14 +49,19 @@ Status CheckMeta(std::string_view meta) {
 
 }  // namespace
 
-Status PipelineImpl::CheckItem(const PipelineItem& item) const {
-  if (item.text.empty()) return Status::InvalidArgument("text is empty");
-  if (item.text.size() > kMaxItemText) {
+Status CheckItemText(std::string_view text) {
+  if (text.empty()) return Status::InvalidArgument("text is empty");
+  if (text.size() > kMaxItemText) {
     return Status::InvalidArgument("text is larger than " + std::to_string(kMaxItemText) +
                                    " bytes");
   }
-  if (!ValidUtf8(item.text)) return Status::InvalidArgument("text is not valid UTF-8");
-  if (!item.id.empty()) CF_RETURN_IF_ERROR(CheckId(item.id));
+  if (!ValidUtf8(text)) return Status::InvalidArgument("text is not valid UTF-8");
+  return Status::OK();
+}
+
+Status PipelineImpl::CheckItem(const PipelineItem& item) const {
+  CF_RETURN_IF_ERROR(CheckItemText(item.text));
+  if (!item.id.empty()) CF_RETURN_IF_ERROR(CheckItemId(item.id));
   if (!item.meta.empty()) CF_RETURN_IF_ERROR(CheckMeta(item.meta));
   return Status::OK();
 }

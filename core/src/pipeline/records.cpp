@@ -8,22 +8,34 @@
 namespace classiflow {
 namespace {
 
-enum class RecordKind : uint8_t { kResult = 1, kQueue = 2, kDeadLetter = 3, kLog = 4 };
+enum class RecordKind : uint8_t {
+  kResult = 1,
+  kQueue = 2,
+  kDeadLetter = 3,
+  kLog = 4,
+  kFeedback = 5
+};
 constexpr uint8_t kRecordFormat = 1;
+// Log records of format 2 name the stage of every entry but a result, and carry feedback.
+constexpr uint8_t kLogFormat = 2;
 
 Status Truncated(std::string_view what) {
   return Status::Corruption(std::string(what) + " record is truncated or malformed");
 }
 
-void PutHeader(RecordKind kind, BinaryWriter* w) {
-  const uint8_t header[2] = {static_cast<uint8_t>(kind), kRecordFormat};
+void PutHeader(RecordKind kind, BinaryWriter* w, uint8_t format = kRecordFormat) {
+  const uint8_t header[2] = {static_cast<uint8_t>(kind), format};
   w->PutRaw(header, 2);
 }
 
-bool GetHeader(RecordKind kind, BinaryReader* r) {
+// *format (when given) accepts 1..*format and gets the record's.
+bool GetHeader(RecordKind kind, BinaryReader* r, uint8_t* format = nullptr) {
   uint8_t header[2];
-  return r->GetRaw(header, 2) && header[0] == static_cast<uint8_t>(kind) &&
-         header[1] == kRecordFormat;
+  if (!r->GetRaw(header, 2) || header[0] != static_cast<uint8_t>(kind)) return false;
+  if (format == nullptr) return header[1] == kRecordFormat;
+  if (header[1] < 1 || header[1] > *format) return false;
+  *format = header[1];
+  return true;
 }
 
 // Times are Unix ms; zig-zag keeps a (theoretical) negative one small.
@@ -169,13 +181,16 @@ uint64_t SeqOfKey(std::string_view pipeline, std::string_view key) {
   return DecodeCounter(IdOfKey(pipeline, key));
 }
 
-void EncodeResult(const ItemState& item, int64_t done_ms, int64_t expires_ms, std::string* out) {
+void EncodeResult(const ItemState& item, int64_t done_ms, int64_t expires_ms, bool keep_text,
+                  std::string* out) {
   out->clear();
   BinaryWriter w(out);
   PutHeader(RecordKind::kResult, &w);
   PutTime(done_ms, &w);
   PutTime(expires_ms, &w);
   PutProgress(item, &w);
+  // Trailing and optional: a record without it (or from before keep_text) has no text.
+  if (keep_text) w.PutBytes(item.text);
 }
 
 void EncodeQueueRecord(const ItemState& item, QueueState state, std::string* out) {
@@ -205,23 +220,29 @@ Status DecodeResultExpiry(std::string_view value, int64_t* expires_ms) {
   return Status::OK();
 }
 
-Status DecodeResult(std::string_view id, std::string_view value, const PipelineSpec& spec,
-                    PipelineResult* out) {
+Status DecodeResultItem(std::string_view id, std::string_view value, const PipelineSpec& spec,
+                        ItemState* item, int64_t* done_ms, int64_t* expires_ms) {
   BinaryReader r(value);
-  ItemState item;
-  int64_t done = 0, expires = 0;
-  if (!GetHeader(RecordKind::kResult, &r) || !GetTime(&r, &done) || !GetTime(&r, &expires) ||
-      !GetProgress(&r, &item)) {
+  if (!GetHeader(RecordKind::kResult, &r) || !GetTime(&r, done_ms) || !GetTime(&r, expires_ms) ||
+      !GetProgress(&r, item) || (r.remaining() > 0 && !GetString(&r, &item->text))) {
     return Truncated("result");
   }
-  for (uint16_t stage : item.route) {
+  for (uint16_t stage : item->route) {
     if (!StageOk(spec, stage)) return Truncated("result");
   }
-  for (const ItemPrediction& p : item.predictions) {
+  for (const ItemPrediction& p : item->predictions) {
     if (!StageOk(spec, p.stage)) return Truncated("result");
   }
-  item.id.assign(id);
-  *out = ToResult(item, done, expires, spec);
+  item->id.assign(id);
+  return Status::OK();
+}
+
+Status DecodeResult(std::string_view id, std::string_view value, const PipelineSpec& spec,
+                    PipelineResult* out) {
+  ItemState item;
+  int64_t done = 0, expires = 0;
+  CF_RETURN_IF_ERROR(DecodeResultItem(id, value, spec, &item, &done, &expires));
+  *out = ToResult(item, done, expires, spec, /*with_text=*/true);
   return Status::OK();
 }
 
@@ -251,9 +272,10 @@ Status DecodeDeadLetter(std::string_view id, std::string_view value, ItemState* 
 }
 
 PipelineResult ToResult(const ItemState& item, int64_t done_ms, int64_t expires_ms,
-                        const PipelineSpec& spec) {
+                        const PipelineSpec& spec, bool with_text) {
   PipelineResult out;
   out.id = item.id;
+  if (with_text) out.text = item.text;
   out.route.reserve(item.route.size());
   for (uint16_t stage : item.route) out.route.push_back(spec.stages[stage].name);
   for (const ItemPrediction& p : item.predictions) {
@@ -283,32 +305,73 @@ DeadLetter ToDeadLetter(const ItemState& item, int64_t failed_ms, const Pipeline
   return out;
 }
 
+void EncodeFeedback(const FeedbackRecord& feedback, std::string* out) {
+  out->clear();
+  BinaryWriter w(out);
+  PutHeader(RecordKind::kFeedback, &w);
+  w.PutVarint(feedback.seq);
+  w.PutVarint(feedback.stage);
+  w.PutVarint(feedback.version);
+  w.PutBytes(feedback.label);
+  w.PutBytes(feedback.predicted);
+  w.PutBytes(feedback.text);
+  w.PutVarint(feedback.trained ? 1 : 0);
+  PutTime(feedback.at_ms, &w);
+}
+
+Status DecodeFeedback(std::string_view value, FeedbackRecord* out) {
+  BinaryReader r(value);
+  uint8_t trained = 0;
+  if (!GetHeader(RecordKind::kFeedback, &r) || !r.GetVarint(&out->seq) ||
+      !GetInt(&r, &out->stage) || !r.GetVarint(&out->version) || !GetString(&r, &out->label) ||
+      !GetString(&r, &out->predicted) || !GetString(&r, &out->text) || !GetInt(&r, &trained) ||
+      !GetTime(&r, &out->at_ms)) {
+    return Truncated("feedback");
+  }
+  out->trained = trained != 0;
+  return Status::OK();
+}
+
 void EncodeLogRecord(int64_t done_ms, const std::vector<LogEntry>& entries, std::string* out) {
   out->clear();
   BinaryWriter w(out);
-  PutHeader(RecordKind::kLog, &w);
+  PutHeader(RecordKind::kLog, &w, kLogFormat);
   PutTime(done_ms, &w);
   w.PutVarint(entries.size());
   for (const LogEntry& e : entries) {
     w.PutVarint(static_cast<uint8_t>(e.kind));
     w.PutBytes(e.id);
+    if (e.kind == LogEntryKind::kResult) continue;
+    w.PutVarint(e.stage);
+    if (e.kind != LogEntryKind::kFeedback) continue;
+    w.PutVarint(e.version);
+    w.PutBytes(e.label);
+    w.PutBytes(e.predicted);
   }
 }
 
 Status DecodeLogRecord(std::string_view value, int64_t* done_ms, std::vector<LogEntry>* out) {
   BinaryReader r(value);
   uint64_t n = 0;
-  if (!GetHeader(RecordKind::kLog, &r) || !GetTime(&r, done_ms) || !r.GetVarint(&n) ||
+  uint8_t format = kLogFormat;
+  if (!GetHeader(RecordKind::kLog, &r, &format) || !GetTime(&r, done_ms) || !r.GetVarint(&n) ||
       n > r.remaining()) {
     return Truncated("log");
   }
-  out->resize(n);
+  out->assign(n, LogEntry{});
+  const uint8_t max_kind = format == 1 ? 2 : 4;
   for (LogEntry& e : *out) {
     uint8_t kind = 0;
-    if (!GetInt(&r, &kind) || (kind != 1 && kind != 2) || !r.GetBytes(&e.id)) {
+    if (!GetInt(&r, &kind) || kind < 1 || kind > max_kind || !r.GetBytes(&e.id)) {
       return Truncated("log");
     }
     e.kind = static_cast<LogEntryKind>(kind);
+    if (format == 1 || e.kind == LogEntryKind::kResult) continue;
+    if (!GetInt(&r, &e.stage)) return Truncated("log");
+    if (e.kind != LogEntryKind::kFeedback) continue;
+    if (!r.GetVarint(&e.version) || !r.GetBytes(&e.label) || !r.GetBytes(&e.predicted)) {
+      return Truncated("log");
+    }
   }
   return Status::OK();
 }

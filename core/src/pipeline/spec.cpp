@@ -74,6 +74,7 @@ Status Parser::Parse(const json& doc) {
   CF_RETURN_IF_ERROR(ParseStages(*stages));
   CF_RETURN_IF_ERROR(ParseSpecSettings(doc, out_, &entry_));
   CF_RETURN_IF_ERROR(Resolve());
+  CF_RETURN_IF_ERROR(ResolveAnalyticsSpec(out_));
   return CheckGraph(*out_);
 }
 
@@ -269,11 +270,17 @@ Status Parser::ParseValidate(const json& value, StageSpec* stage, size_t index) 
 
 Status Parser::ParseSink(const json& value, StageSpec* stage) {
   if (value.is_null()) return Status::OK();
-  if (!value.is_object()) return StageError(*stage, "sink", "must be an object ({} or {ttl_s})");
+  if (!value.is_object())
+    return StageError(*stage, "sink", "must be an object ({} or {ttl_s, keep_text})");
   for (const auto& item : value.items()) {
     if (item.key() == "ttl_s") {
       Status s = JsonToInteger(item.key(), item.value(), &stage->ttl_s);
       if (!s.ok() || stage->ttl_s < 0) return StageError(*stage, "sink.ttl_s", "must be >= 0");
+    } else if (item.key() == "keep_text") {
+      if (!item.value().is_boolean()) {
+        return StageError(*stage, "sink.keep_text", "must be true or false");
+      }
+      stage->keep_text = item.value().get<bool>();
     } else if (item.key() == "sqlite") {
       return StageError(*stage, "sink.sqlite", "SQLite sinks are not available yet");
     } else {

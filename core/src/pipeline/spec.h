@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "classiflow/status.h"
+#include "pipeline/analytics/analytics_spec.h"
 
 namespace classiflow {
 
@@ -64,8 +65,9 @@ struct StageSpec {
   ClassifyStageSpec classify;
   ExtractStageSpec extract;
   ValidateStageSpec validate;
-  std::string callback;  // enrich
-  int64_t ttl_s = 0;     // sink; 0 = forever
+  std::string callback;    // enrich
+  int64_t ttl_s = 0;       // sink; 0 = forever
+  bool keep_text = false;  // sink: the result keeps the item's text (for feedback training)
   // Every stage an item may go to from here (deduplicated).
   std::vector<uint16_t> Successors() const;
   // Enrich stages, and validate stages with a callback check, run user code: their attempts
@@ -91,7 +93,8 @@ struct PipelineSpec {
   int64_t retry_initial_ms = 100;
   int64_t retry_max_ms = 30000;
   int callback_concurrency = 0;  // 0 = the engine's thread count
-  std::string canonical_json;    // the spec as stored
+  AnalyticsSpec analytics;
+  std::string canonical_json;  // the spec as stored
 
   // The index of the stage named `name`, or kNoStage.
   uint16_t Find(std::string_view name) const;

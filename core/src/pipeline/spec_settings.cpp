@@ -89,6 +89,8 @@ Status ParseSpecSettings(const json& doc, PipelineSpec* out, std::string* entry)
       CF_RETURN_IF_ERROR(ReadInt<uint32_t>(key, value, 1, 1000, &out->max_attempts));
     } else if (key == "callback_concurrency") {
       CF_RETURN_IF_ERROR(ReadInt<int>(key, value, 0, 1024, &out->callback_concurrency));
+    } else if (key == "analytics") {
+      CF_RETURN_IF_ERROR(ParseAnalyticsSpec(value, &out->analytics));
     } else if (key == "entry") {
       if (!value.is_string()) return SettingError("entry", "must be a stage name");
       *entry = value.get<std::string>();

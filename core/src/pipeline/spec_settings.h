@@ -9,7 +9,8 @@
 
 namespace classiflow {
 
-// Reads durability, batch, max_in_flight, max_attempts, retry, callback_concurrency and entry
+// Reads durability, batch, max_in_flight, max_attempts, retry, callback_concurrency, analytics
+// and entry
 // (into *entry, resolved by the caller). InvalidArgument naming the key for an unknown key or
 // a value out of range.
 Status ParseSpecSettings(const nlohmann::json& doc, PipelineSpec* out, std::string* entry);

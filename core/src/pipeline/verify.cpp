@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "pipeline/analytics/replay.h"
 #include "pipeline/records.h"
 #include "pipeline/spec.h"
 
@@ -32,6 +33,7 @@ class Verifier {
   void CheckRoute(const std::string& id, const ItemState& item);
   uint16_t Expected(const StageSpec& stage, uint16_t index, const ItemState& item) const;
   void CheckFailures(const std::string& id, const ItemState& item, bool dead);
+  Status CheckAnalytics();
 
   Store& store_;
   const std::string name_;
@@ -120,7 +122,11 @@ Status Verifier::ScanLog() {
       Problem("log record: " + s.ToString());
       return Status::OK();
     }
-    for (const LogEntry& e : entries) logged_.emplace(e.id);
+    for (const LogEntry& e : entries) {
+      if (e.kind == LogEntryKind::kResult || e.kind == LogEntryKind::kDeadLetter) {
+        logged_.emplace(e.id);
+      }
+    }
     return Status::OK();
   });
 }
@@ -189,7 +195,38 @@ void Verifier::CheckFailures(const std::string& id, const ItemState& item, bool 
   }
 }
 
+Status Verifier::CheckAnalytics() {
+  // 7. The stored aggregates are those a replay of the stored log and results gives.
+  AnalyticsRecords stored_records;
+  CF_RETURN_IF_ERROR(ReadAnalyticsRecords(store_, name_, &stored_records));
+  if (stored_records.count("c") == 0) return Status::OK();  // nothing committed since
+  Aggregates stored(spec_);
+  if (Status s = stored.Load(stored_records); !s.ok()) {
+    Problem("analytics: " + s.ToString());
+    return Status::OK();
+  }
+  AnalyticsReplay replay(store_, name_, spec_, stored.base_seq());
+  if (Status s = replay.Run(UINT64_MAX); !s.ok()) {
+    Problem("analytics recount: " + s.ToString());
+    return Status::OK();
+  }
+  report_->analytics_checked = true;
+  const AnalyticsRecords want = replay.aggregates().AllRecords(), have = stored.AllRecords();
+  if (want == have) return Status::OK();
+  const nlohmann::json a = stored.ToJson(), b = replay.aggregates().ToJson();
+  for (const auto& item : b.items()) {
+    if (!a.contains(item.key()) || a[item.key()] != item.value()) {
+      Problem("analytics '" + item.key() + "' differ from a recount of the stored results: " +
+              (a.contains(item.key()) ? a[item.key()].dump() : "absent").substr(0, 400) +
+              " stored, " + item.value().dump().substr(0, 400) + " recounted");
+    }
+  }
+  if (report_->problems.empty()) Problem("analytics records differ from a recount (same JSON)");
+  return Status::OK();
+}
+
 Status Verifier::Run(const VerifyOptions& options) {
+  if (spec_.analytics.enabled) CF_RETURN_IF_ERROR(CheckAnalytics());
   CF_RETURN_IF_ERROR(ScanResults());
   CF_RETURN_IF_ERROR(ScanDeadLetters());
   CF_RETURN_IF_ERROR(ScanQueue());
@@ -220,6 +257,7 @@ std::string VerifyReport::ToString() const {
   std::string out = (ok() ? "OK: " : "FAILED: ") + std::to_string(results) + " results, " +
                     std::to_string(dead_letters) + " dead letters, " + std::to_string(queued) +
                     " queued, " + std::to_string(accepted_checked) + " accepted ids checked, " +
+                    (analytics_checked ? "analytics recounted, " : "") +
                     std::to_string(problems.size()) + " problems\n";
   for (size_t i = 0; i < problems.size() && i < 50; ++i) out += "  " + problems[i] + "\n";
   return out;

@@ -1,13 +1,16 @@
-// The process the crash tests kill: it opens an engine on DIR, makes (or reopens) the "soak"
+// The process the crash tests kill: it opens an engine on URI (a data directory or
+// sqlite:FILE), makes (or reopens) the "soak"
 // pipeline, submits N items with fixed ids (again on every run: ids make that idempotent),
 // appends each acknowledged id to ACKFILE and each result its callback sees to
 // ACKFILE.delivered, flushes and exits 0.
 //
-//   classiflow_crash_child DIR N THREADS ACKFILE [poison]
+//   classiflow_crash_child URI N THREADS ACKFILE [poison]
 //
 // Odd items are positive and pass the "crm" enrich callback, which fails the first k attempts
 // of an item whose meta says {"expect_failures": k}; k >= max_attempts makes a dead letter.
-// With "poison", the callback aborts the process on the text "poison".
+// With "poison", the callback aborts the process on the text "poison". Every fifth item of
+// the chunk before gets feedback, its label flipping from run to run (the second feedback
+// for an id replaces the first): the verifier's recount covers feedback too.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -33,7 +36,8 @@ const char* kSpec = R"({
     {"name": "negative", "sink": {"ttl_s": 86400}}
   ],
   "max_attempts": 3, "retry": {"initial_ms": 1, "max_ms": 20},
-  "batch": {"max_items": 64, "max_delay_ms": 2}
+  "batch": {"max_items": 64, "max_delay_ms": 2},
+  "analytics": {"urgent": {"labels": ["neg"], "keep": 20}, "review_keep": 20}
 })";
 
 int Fail(const cf::Status& s, const char* what) {
@@ -76,7 +80,7 @@ Item MakeItem(int i, bool poison) {
 
 int main(int argc, char** argv) {
   if (argc < 5) {
-    std::cerr << "usage: classiflow_crash_child DIR N THREADS ACKFILE [poison]\n";
+    std::cerr << "usage: classiflow_crash_child URI N THREADS ACKFILE [poison]\n";
     return 2;
   }
   const int n = std::atoi(argv[2]);
@@ -116,6 +120,11 @@ int main(int argc, char** argv) {
     std::string lines;
     for (const std::string& id : ids) lines += id + "\n";
     if (write(ack, lines.data(), lines.size()) != static_cast<ssize_t>(lines.size())) return 4;
+    for (int i = std::max(0, start - 50); i < start; i += 5) {
+      const char* label = (i / 5 + getpid()) % 2 == 0 ? "pos" : "neg";
+      const cf::Status st = p->Feedback("i" + std::to_string(i), label, {});
+      if (!st.ok() && st.code() != cf::Status::Code::kNotFound) return Fail(st, "feedback");
+    }
   }
   if (auto st = p->Flush(); !st.ok()) return Fail(st, "flush");
   close(ack);

@@ -1,6 +1,7 @@
 // Crash tests: a child process (crash_child.cpp) runs the "soak" pipeline and is killed —
 // SIGKILL at random moments, or abort() at each named crash point of the commit path — and
-// the store is verified after every death (classiflow/verify.h).
+// the store is verified after every death (classiflow/verify.h). Each test runs against a
+// RocksDB data directory and an SQLite file.
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -24,14 +25,17 @@ namespace {
 
 constexpr int kItems = 600;
 
-class CrashTest : public ::testing::Test {
+class CrashTest : public ::testing::TestWithParam<std::string> {
  protected:
-  std::string Dir() const { return dir_.Sub("data"); }
+  // The engine's URI: a plain directory path, or sqlite:FILE.
+  std::string Uri() const {
+    return GetParam() == "sqlite" ? "sqlite:" + dir_.Sub("data.sqlite") : dir_.Sub("data");
+  }
   std::string AckFile() const { return dir_.Sub("acked"); }
 
   // Starts the child; `crash_at` sets CLASSIFLOW_CRASH_AT.
   pid_t Spawn(int threads, const std::string& crash_at = "", bool poison = false) {
-    std::vector<std::string> args = {CF_CRASH_CHILD, Dir(), std::to_string(kItems),
+    std::vector<std::string> args = {CF_CRASH_CHILD, Uri(), std::to_string(kItems),
                                      std::to_string(threads), AckFile()};
     if (poison) args.push_back("poison");
     std::vector<char*> argv;
@@ -73,12 +77,12 @@ class CrashTest : public ::testing::Test {
     return ids;
   }
 
-  // The directory opened for reading; null (a test failure unless `quiet`) when it cannot be.
+  // The store opened for reading; null (a test failure unless `quiet`) when it cannot be.
   std::unique_ptr<Store> ReadOnlyStore(bool quiet = false) const {
     StoreOptions options;
     options.read_only = true;
     std::unique_ptr<Store> store;
-    Status s = OpenStore(Dir(), options, &store);
+    Status s = OpenStore(Uri(), options, &store);
     bool changed = false;
     if (s.ok()) s = store->CatchUp(&changed);
     if (!quiet) {
@@ -87,7 +91,7 @@ class CrashTest : public ::testing::Test {
     return s.ok() ? std::move(store) : nullptr;
   }
 
-  // Verifies the directory; `idle` after a run that completed.
+  // Verifies the store; `idle` after a run that completed.
   VerifyReport Verify(bool idle) {
     // For reading, as classiflow_verify does: a writer would first recover the log and run
     // flushes and compactions, which nothing here needs.
@@ -107,6 +111,10 @@ class CrashTest : public ::testing::Test {
     }
     EXPECT_TRUE(s.ok()) << s.ToString();
     EXPECT_TRUE(report.ok()) << report.ToString();
+    // Once a commit wrote results, the stored analytics are compared with a recount.
+    if (report.results > 0) {
+      EXPECT_TRUE(report.analytics_checked) << report.ToString();
+    }
     return report;
   }
 
@@ -132,7 +140,7 @@ class CrashTest : public ::testing::Test {
   TempDir dir_;
 };
 
-TEST_F(CrashTest, EveryCrashPointKeepsTheInvariant) {
+TEST_P(CrashTest, EveryCrashPointKeepsTheInvariant) {
   for (const char* point : {"after_accept", "before_write", "after_write", "retry_write",
                             "dead_letter_write", "before_callback"}) {
     SCOPED_TRACE(point);
@@ -151,7 +159,7 @@ TEST_F(CrashTest, EveryCrashPointKeepsTheInvariant) {
   ExpectEveryResultDelivered();
 }
 
-TEST_F(CrashTest, KillNineSoak) {
+TEST_P(CrashTest, KillNineSoak) {
   // Random SIGKILLs, some in bursts a few ms apart, alternating 1 thread and all cores.
   int kills = 20;
   if (const char* env = std::getenv("CLASSIFLOW_SOAK_KILLS")) kills = std::atoi(env);
@@ -171,7 +179,7 @@ TEST_F(CrashTest, KillNineSoak) {
   ExpectEveryResultDelivered();
 }
 
-TEST_F(CrashTest, APoisonItemIsDeadLetteredInsteadOfCrashLooping) {
+TEST_P(CrashTest, APoisonItemIsDeadLetteredInsteadOfCrashLooping) {
   int runs = 0;
   while (runs < 10) {
     ++runs;
@@ -182,7 +190,7 @@ TEST_F(CrashTest, APoisonItemIsDeadLetteredInsteadOfCrashLooping) {
   EXPECT_LE(runs, 4);  // max_attempts crashes, then a clean run
   Verify(/*idle=*/true);
   std::unique_ptr<Engine> engine;
-  ASSERT_OK(OpenEngine(Dir(), EngineOptions(), &engine));
+  ASSERT_OK(OpenEngine(Uri(), EngineOptions(), &engine));
   std::shared_ptr<Pipeline> p;
   ASSERT_OK(engine->GetPipeline("soak", &p));
   std::vector<DeadLetter> dead;
@@ -194,7 +202,7 @@ TEST_F(CrashTest, APoisonItemIsDeadLetteredInsteadOfCrashLooping) {
   EXPECT_NE(it->error.find("interrupted"), std::string::npos) << it->error;
 }
 
-TEST_F(CrashTest, ASecondProcessIsRefusedWhileTheFirstRuns) {
+TEST_P(CrashTest, ASecondProcessIsRefusedWhileTheFirstRuns) {
   // Open the directory again and again while the child runs: never OK, Busy at least once.
   const pid_t pid = Spawn(0);
   int busy = 0, status = 0;
@@ -204,7 +212,7 @@ TEST_F(CrashTest, ASecondProcessIsRefusedWhileTheFirstRuns) {
   bool exited = false;
   while (!exited && !(exited = waitpid(pid, &status, WNOHANG) == pid)) {
     std::unique_ptr<Engine> engine;
-    Status s = OpenEngine(Dir(), EngineOptions(), &engine);
+    Status s = OpenEngine(Uri(), EngineOptions(), &engine);
     if (s.ok()) break;  // the child has closed its engine (it may still be exiting)
     EXPECT_CODE(s, kBusy);
     ++busy;
@@ -214,6 +222,9 @@ TEST_F(CrashTest, ASecondProcessIsRefusedWhileTheFirstRuns) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the child was refused: " << status;
   EXPECT_GT(busy, 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, CrashTest, ::testing::Values("rocksdb", "sqlite"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace classiflow::testing

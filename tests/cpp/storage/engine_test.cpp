@@ -1,4 +1,4 @@
-// Engine behaviour that every store backend must share, run against memory: and RocksDB.
+// Engine behaviour that every store backend must share, run against memory:, RocksDB and SQLite.
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
@@ -18,7 +18,12 @@ using testing::TempDir;
 class EngineTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    uri_ = GetParam() == "memory" ? "memory:" : "rocksdb:" + dir_.Sub("db");
+    if (GetParam() == "memory") {
+      uri_ = "memory:";
+    } else {
+      uri_ =
+          GetParam() == "sqlite" ? "sqlite:" + dir_.Sub("db.sqlite") : "rocksdb:" + dir_.Sub("db");
+    }
     ASSERT_OK(OpenEngine(uri_, EngineOptions(), &engine_));
   }
   TempDir dir_;
@@ -72,7 +77,8 @@ TEST_P(EngineTest, EverythingFailsCleanlyAfterClose) {
   EXPECT_CODE(engine_->ModelNames(&names), kUnavailable);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, EngineTest, ::testing::Values("memory", "rocksdb"));
+INSTANTIATE_TEST_SUITE_P(Backends, EngineTest, ::testing::Values("memory", "rocksdb", "sqlite"),
+                         [](const auto& info) { return info.param; });
 
 // A memory store whose close reports a failure, as RocksDB's does when the log cannot be synced.
 class CloseFailsStore final : public Store {
@@ -161,7 +167,8 @@ TEST(EngineThreadsTest, BatchCallsRunOnTheEnginesOwnThreads) {
 
 TEST(OpenTest, UnknownSchemesAreExplained) {
   std::unique_ptr<Engine> engine;
-  EXPECT_CODE(OpenEngine("sqlite:x.db", EngineOptions(), &engine), kInvalidArgument);
+  EXPECT_CODE(OpenEngine("redis:localhost", EngineOptions(), &engine), kInvalidArgument);
+  EXPECT_CODE(OpenEngine("sqlite:", EngineOptions(), &engine), kInvalidArgument);  // no file
   EngineOptions options;
   EXPECT_CODE(EngineOptions::FromJson(R"({"fast":true})", &options), kInvalidArgument);
   ASSERT_OK(EngineOptions::FromJson(R"({"sync":true})", &options));

@@ -1,6 +1,7 @@
-// The Store contract every backend shares (memory: and a RocksDB directory): key spaces, range
-// scans (prefix, start, limit, direction, chunking), visitors that call back into the store,
-// and Close. Then RocksDB alone: directories of older releases, with fewer column families.
+// The Store contract every backend shares (memory:, a RocksDB directory, an SQLite file): key
+// spaces, bytewise key order, range scans (prefix, start, limit, direction, chunking), visitors
+// that call back into the store, Close, and for the durable backends a reader that follows the
+// writer. Then RocksDB alone: directories of older releases, with fewer column families.
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
@@ -60,9 +61,14 @@ std::vector<std::string> Reversed(std::vector<std::string> keys) {
 class StoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override { ASSERT_OK(Open()); }
+  std::string Uri() const {
+    if (GetParam() == "memory") return "memory:";
+    return GetParam() == "sqlite" ? "sqlite:" + dir_.Sub("db.sqlite") : dir_.Sub("db");
+  }
+  bool durable() const { return GetParam() != "memory"; }
   Status Open() {
     store_.reset();
-    return OpenStore(GetParam() == "memory" ? "memory:" : dir_.Sub("db"), &store_);
+    return OpenStore(Uri(), &store_);
   }
   void Put(KeySpace space, const std::string& key, const std::string& value = "v") {
     ASSERT_OK(store_->Write({{space, key, value}}, false));
@@ -270,7 +276,7 @@ TEST_P(StoreTest, EveryKeySpaceIsIndependentAndPersists) {
   for (const KeySpaceInfo& info : kKeySpaces) batch.push_back({info.space, "k", info.name});
   ASSERT_OK(store_->Write(batch, true));
   ASSERT_OK(store_->Write({{KeySpace::kQueue, "k", std::nullopt}}, true));
-  if (GetParam() == "rocksdb") ASSERT_OK(Open());
+  if (durable()) ASSERT_OK(Open());
   for (const KeySpaceInfo& info : kKeySpaces) {
     std::string value;
     if (info.space == KeySpace::kQueue) {
@@ -309,9 +315,9 @@ TEST_P(StoreTest, CloseReturnsOkAndThenEveryCallIsUnavailable) {
   EXPECT_CODE(store_->Scan(KeySpace::kResults, "", [](auto, auto) { return Status::OK(); }),
               kUnavailable);
   EXPECT_CODE(store_->SeekKey(KeySpace::kResults, "", &value), kUnavailable);
-  if (GetParam() == "rocksdb") {  // the directory is released: another writer opens it
+  if (durable()) {  // the directory or file is released: another writer opens it
     std::unique_ptr<Store> next;
-    ASSERT_OK(OpenStore(dir_.Sub("db"), &next));
+    ASSERT_OK(OpenStore(Uri(), &next));
     ASSERT_OK(next->Get(KeySpace::kResults, "k", &value));
   }
 }
@@ -327,7 +333,70 @@ TEST_P(StoreTest, ClosingDuringAScanEndsTheScan) {
   EXPECT_LT(visited, 604);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("memory", "rocksdb"));
+// Keys are compared as unsigned bytes, shorter first on a tie (RocksDB's bytewise order): 0x00
+// and 0xff bytes anywhere, an empty key, prefixes of 0xff.
+TEST_P(StoreTest, KeysSortAsUnsignedBytes) {
+  std::vector<std::string> keys = {
+      "",         {"\0", 1},   {"\0\0", 2},   {"\0\xff", 2}, "\x01",        "a",
+      {"a\0", 2}, {"a\0b", 3}, "a\x7f",       "a\x80",       "a\xff",       "\x7f",
+      "\x80",     "\xff",      {"\xff\0", 2}, "\xff\xff",    "\xff\xff\xff"};
+  std::vector<StoreWrite> batch;
+  for (const std::string& key : keys) batch.push_back({KeySpace::kResults, key, "v" + key});
+  ASSERT_OK(store_->Write(batch, false));
+  std::sort(keys.begin(), keys.end());  // std::string compares as unsigned char
+  EXPECT_EQ(Keys(*store_, KeySpace::kResults, Range("")), keys);
+  EXPECT_EQ(Keys(*store_, KeySpace::kResults, Range("", "", 0, true)), Reversed(keys));
+  EXPECT_EQ(Keys(*store_, KeySpace::kResults, Range("a")),
+            (std::vector<std::string>{"a", {"a\0", 2}, {"a\0b", 3}, "a\x7f", "a\x80", "a\xff"}));
+  EXPECT_EQ(Keys(*store_, KeySpace::kResults, Range("\xff", "", 0, true)),
+            (std::vector<std::string>{"\xff\xff\xff", "\xff\xff", {"\xff\0", 2}, "\xff"}));
+  EXPECT_EQ(Keys(*store_, KeySpace::kResults, Range(std::string("\0", 1))),
+            (std::vector<std::string>{{"\0", 1}, {"\0\0", 2}, {"\0\xff", 2}}));
+  EXPECT_EQ(Keys(*store_, KeySpace::kResults, Range("", std::string("\0\x01", 2), 2)),
+            (std::vector<std::string>{{"\0\xff", 2}, "\x01"}));
+  std::string key, value;
+  ASSERT_OK(store_->SeekKey(KeySpace::kResults, "\x80\x01", &key));
+  EXPECT_EQ(key, "\xff");
+  ASSERT_OK(store_->Get(KeySpace::kResults, std::string("\0\xff", 2), &value));
+  EXPECT_EQ(value, std::string("v\0\xff", 3));
+  ASSERT_OK(store_->Get(KeySpace::kResults, "", &value));
+  EXPECT_EQ(value, "v");
+}
+
+// A reader (read_only) opens what a writer holds; its view moves at CatchUp(), which tells
+// whether anything changed, and it cannot write.
+TEST_P(StoreTest, AReaderFollowsTheWriterAtCatchUp) {
+  if (!durable()) GTEST_SKIP() << "an in-memory store has no readers";
+  ASSERT_OK(store_->Write({{KeySpace::kResults, "a", "1"}}, true));
+  StoreOptions read;
+  read.read_only = true;
+  std::unique_ptr<Store> reader;
+  ASSERT_OK(OpenStore(Uri(), read, &reader));
+  EXPECT_TRUE(reader->read_only());
+  EXPECT_FALSE(store_->read_only());
+  std::string value;
+  ASSERT_OK(reader->Get(KeySpace::kResults, "a", &value));
+  EXPECT_EQ(value, "1");
+  bool changed = true;
+  ASSERT_OK(reader->CatchUp(&changed));
+  EXPECT_FALSE(changed);
+  ASSERT_OK(store_->Write({{KeySpace::kResults, "b", "2"}, {KeySpace::kResults, "a", "3"}}, false));
+  ASSERT_OK(reader->CatchUp(&changed));
+  EXPECT_TRUE(changed);
+  ASSERT_OK(reader->Get(KeySpace::kResults, "b", &value));
+  EXPECT_EQ(value, "2");
+  EXPECT_EQ(Keys(*reader, KeySpace::kResults, Range("")), (std::vector<std::string>{"a", "b"}));
+  ASSERT_OK(reader->CatchUp(&changed));
+  EXPECT_FALSE(changed);
+  EXPECT_CODE(reader->Write({{KeySpace::kResults, "c", "4"}}, false), kNotSupported);
+  ASSERT_OK(reader->Close());
+  EXPECT_CODE(reader->CatchUp(&changed), kUnavailable);
+  ASSERT_OK(store_->Get(KeySpace::kResults, "a", &value));  // the writer goes on
+  EXPECT_EQ(value, "3");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("memory", "rocksdb", "sqlite"),
+                         [](const auto& info) { return info.param; });
 
 // After a failed write the next write reopens the database under the store's exclusive lock;
 // a visitor that writes must not be holding the shared one then.
