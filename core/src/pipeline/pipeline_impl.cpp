@@ -225,9 +225,9 @@ void PipelineImpl::OnDeadLetter(DeadLetterFn fn) { delivery_.OnDeadLetter(std::m
 
 Status PipelineImpl::DeleteStored(Store& store, std::string_view name) {
   const std::string prefix = ItemKey(name, "");
-  for (const KeySpace space : {KeySpace::kQueue, KeySpace::kResults, KeySpace::kDeadLetters,
-                               KeySpace::kPipelineLog, KeySpace::kAnalytics, KeySpace::kFeedback,
-                               KeySpace::kPipelines}) {
+  for (const KeySpace space :
+       {KeySpace::kQueue, KeySpace::kResults, KeySpace::kDeadLetters, KeySpace::kPipelineLog,
+        KeySpace::kAnalytics, KeySpace::kFeedback, KeySpace::kPipelines}) {
     // In chunks: a pipeline may hold millions of results.
     while (true) {
       std::vector<StoreWrite> batch;
