@@ -9,6 +9,10 @@ build=(build-essential cmake pkg-config librocksdb-dev libsqlite3-dev libtbb-dev
        clang libclang-rt-14-dev llvm)  # fuzz/: libFuzzer, ASan, UBSan; llvm-symbolizer
 build+=(clang-tidy clang-format)  # scripts/tidy.sh, scripts/check_format.sh
 build+=(python3-sklearn python3-tqdm)  # tests: classiflow.sklearn in scikit-learn, fit's tqdm bar
+# notebooks/, executed by tests/python/test_notebooks.py: nbclient runs them on an ipykernel, they
+# plot with matplotlib (Agg) and tabulate with pandas
+build+=(python3-nbclient python3-nbformat python3-ipykernel python3-matplotlib python3-pandas)
+build+=(chromium)  # tests/python/test_dashboard.py loads the dashboard in headless Chromium
 bench=(python3-fasttext python3-celery python3-redis redis-server)  # last 3: bench/celery_peer.py
 
 wanted=("${build[@]}")

@@ -200,6 +200,11 @@ class Engine:
                 None returns the existing pipeline. The spec is stored: the pipeline reopens
                 with the engine (register its callbacks again then).
 
+        In a ``mode="read"`` engine, ``pipeline(name)`` returns a read-only view of what the
+        writer (in this or another process) last committed: ``result()``, ``results()``,
+        ``dead_letters()``, ``analytics()`` and ``stats()`` (the writer's snapshot, at most a
+        second old) work; the verbs that would change it raise ``NotSupportedError``.
+
         Creating a pipeline again with the same spec returns the running one (and registers its
         callables again).
 
@@ -207,7 +212,7 @@ class Engine:
             InvalidArgumentError: a bad name or spec, naming the stage and the field.
             AlreadyExistsError: ``name`` holds a pipeline with another spec.
             NotFoundError: ``spec`` is None and there is no such pipeline.
-            NotSupportedError: the engine was opened with ``mode="read"``.
+            NotSupportedError: a spec given to an engine opened with ``mode="read"``.
         """
         if spec is None:
             return Pipeline._wrap(self._e.pipeline(name))

@@ -607,3 +607,40 @@ def test_recovery_report_names_the_versions_it_dropped(damaged):
     with cf.Engine(path, recover=True) as eng:
         [entry] = [m for m in eng.recovery["models"] if m["model"] == "m"]
         assert entry["before"] == 10 and entry["after"] < 10, eng.recovery
+
+
+def test_reader_views_pipelines_and_refuses_their_writing_verbs(tmp_path):
+    path = tmp_path / "db"
+    spec = {"stages": [{"name": "tag", "classify": "live", "next": "out"},
+                       {"name": "out", "sink": {}}]}
+    with cf.Engine(path) as eng:
+        model = eng.create_model("live", labels=LABELS)
+        model.train_batch(["cheap pills", "lunch meeting"], ["spam", "ham"])
+        writer = eng.pipeline("mail", spec)
+        writer.submit_many([(f"m{i}", "cheap pills now") for i in range(5)])
+        writer.flush()
+        with cf.Engine(path, mode="read", follow_interval_ms=1) as reader:
+            assert reader.pipelines() == ["mail"]
+            view = reader.pipeline("mail")
+            assert wait_until(lambda: view.analytics()["items"] == 5)
+            assert {k: v for k, v in view.analytics().items()} == writer.analytics()
+            assert view.result("m0")["predictions"]["tag"]["label"] == "spam"
+            assert [r["id"] for r in view.results(2)] == ["m4", "m3"]
+            assert wait_until(lambda: view.stats()["completed"] == 5)
+            verbs = {
+                "submit": lambda: view.submit("cheap", id="x"),
+                "submit_many": lambda: view.submit_many(["cheap"]),
+                "flush": lambda: view.flush(0.1),
+                "feedback": lambda: view.feedback("m0", "ham"),
+                "reset_analytics": view.reset_analytics,
+                "recount": view.recount,
+                "retrain": view.retrain,
+                "create": lambda: reader.pipeline("other", spec),
+                "drop": lambda: reader.drop_pipeline("mail"),
+            }
+            for name, verb in verbs.items():
+                with pytest.raises(cf.NotSupportedError, match="mode=.read."):
+                    verb()
+            with pytest.raises(cf.NotFoundError):
+                reader.pipeline("missing")
+        assert writer.analytics()["items"] == 5 and writer.result("m0")

@@ -113,7 +113,9 @@ class CLASSIFLOW_EXPORT Engine {
   // cycle, an unreachable stage, a bad regex, ...); NotSupported in mode kRead.
   Status CreatePipeline(std::string_view name, std::string_view spec_json,
                         std::shared_ptr<Pipeline>* out);
-  // NotFound when no such pipeline exists.
+  // NotFound when no such pipeline exists. In mode kRead: a read-only view of the stored
+  // pipeline (what its writer last committed: results, dead letters, analytics, the stats
+  // snapshot); its writing verbs are NotSupported.
   Status GetPipeline(std::string_view name, std::shared_ptr<Pipeline>* out) const;
   // Stops the pipeline and deletes everything it stored (queue, results, dead letters).
   // Handles to it then return Unavailable. NotFound when absent.
@@ -134,6 +136,7 @@ class CLASSIFLOW_EXPORT Engine {
   struct Arena;      // engine_arena.h
   struct Pipelines;  // engine_pipelines.h
   Status OpenPipelines();
+  Status ViewPipeline(std::string_view name, std::shared_ptr<Pipeline>* out) const;
   void ClosePipelines();
   PipelineEnv PipelineEnvFor();
   Engine(const EngineOptions& options, std::unique_ptr<Store> store);
@@ -166,7 +169,7 @@ class CLASSIFLOW_EXPORT Engine {
   bool refresh_failed_ = false;                            // kRead: retry on the next tick
   std::unique_ptr<Follower> follower_;                     // kRead: the catch-up thread
   std::unique_ptr<Arena> arena_;                           // pipelines and batch calls
-  std::unique_ptr<Pipelines> pipelines_;                   // kWrite: running pipelines
+  std::unique_ptr<Pipelines> pipelines_;                   // running pipelines, or views
 };
 
 }  // namespace classiflow

@@ -93,7 +93,7 @@ Status Engine::Open(const EngineOptions& options, std::unique_ptr<Store> store,
   }
   std::unique_ptr<Engine> engine(new Engine(options, std::move(store)));
   CF_RETURN_IF_ERROR(engine->LoadModels());
-  if (!engine->read_only_) CF_RETURN_IF_ERROR(engine->OpenPipelines());
+  CF_RETURN_IF_ERROR(engine->OpenPipelines());
   if (engine->read_only_) {
     Engine* self = engine.get();
     engine->follower_ = std::make_unique<Follower>(

@@ -9,20 +9,23 @@ namespace classiflow {
 namespace {
 
 Status ReadOnlyPipelines() {
-  return Status::NotSupported("pipelines run in the engine that writes the data directory");
+  return Status::NotSupported(
+      "the engine was opened with mode=\"read\": pipelines are created "
+      "and dropped by the engine that writes the data directory");
 }
+
+bool IsPipelineKey(std::string_view key) { return key.find('\0') == std::string_view::npos; }
 
 }  // namespace
 
 Status Engine::OpenPipelines() {
   // REQUIRES: called once from Open(), before the engine is shared.
   pipelines_ = std::make_unique<Pipelines>();
+  if (read_only_) return Status::OK();  // views are made on demand (ViewPipeline)
   std::vector<std::pair<std::string, std::string>> stored;
   CF_RETURN_IF_ERROR(
       store_->Scan(KeySpace::kPipelines, "", [&](std::string_view key, std::string_view value) {
-        if (key.find('\0') == std::string_view::npos) {
-          stored.emplace_back(key, value);
-        }
+        if (IsPipelineKey(key)) stored.emplace_back(key, value);
         return Status::OK();
       }));
   for (auto& [name, spec_json] : stored) {
@@ -52,11 +55,36 @@ PipelineEnv Engine::PipelineEnvFor() {
 void Engine::ClosePipelines() {
   if (!pipelines_) return;
   std::map<std::string, std::shared_ptr<PipelineImpl>, std::less<>> running;
+  std::vector<std::weak_ptr<PipelineView>> views;
   {
     std::lock_guard<std::mutex> lock(pipelines_->mu);
     running.swap(pipelines_->running);
+    views.swap(pipelines_->views);
   }
   for (auto& [name, p] : running) (void)p->Close();
+  for (auto& view : views) {
+    if (auto v = view.lock()) v->Release();
+  }
+}
+
+Status Engine::ViewPipeline(std::string_view name, std::shared_ptr<Pipeline>* out) const {
+  // kRead: what the writer last committed. A view per call: it holds nothing but the spec.
+  std::string spec_json;
+  Status s = store_->Get(KeySpace::kPipelines, name, &spec_json);
+  if (s.code() == Status::Code::kNotFound || !IsPipelineKey(name)) {
+    return Status::NotFound("no pipeline named '" + std::string(name) + "' in " + Describe());
+  }
+  CF_RETURN_IF_ERROR(s);
+  PipelineSpec spec;
+  CF_RETURN_IF_ERROR(
+      ParseSpec(spec_json, nullptr, &spec)
+          .WithContext("stored pipeline '" + std::string(name) + "' in " + Describe()));
+  auto view = std::make_shared<PipelineView>(store_.get(), std::string(name), std::move(spec));
+  std::lock_guard<std::mutex> lock(pipelines_->mu);
+  std::erase_if(pipelines_->views, [](const auto& v) { return v.expired(); });
+  pipelines_->views.push_back(view);
+  *out = std::move(view);
+  return Status::OK();
 }
 
 Status Engine::CreatePipeline(std::string_view name, std::string_view spec_json,
@@ -97,7 +125,7 @@ Status Engine::CreatePipeline(std::string_view name, std::string_view spec_json,
 
 Status Engine::GetPipeline(std::string_view name, std::shared_ptr<Pipeline>* out) const {
   CF_RETURN_IF_ERROR(CheckOpen());
-  if (read_only_) return ReadOnlyPipelines();
+  if (read_only_) return ViewPipeline(name, out);
   std::lock_guard<std::mutex> lock(pipelines_->mu);
   auto it = pipelines_->running.find(name);
   if (it == pipelines_->running.end()) {
@@ -127,6 +155,12 @@ Status Engine::DropPipeline(std::string_view name) {
 Status Engine::PipelineNames(std::vector<std::string>* out) const {
   CF_RETURN_IF_ERROR(CheckOpen());
   out->clear();
+  if (read_only_) {
+    return store_->Scan(KeySpace::kPipelines, "", [&](std::string_view key, std::string_view) {
+      if (IsPipelineKey(key)) out->emplace_back(key);
+      return Status::OK();
+    });
+  }
   if (!pipelines_) return Status::OK();
   std::lock_guard<std::mutex> lock(pipelines_->mu);
   for (const auto& [name, p] : pipelines_->running) out->push_back(name);

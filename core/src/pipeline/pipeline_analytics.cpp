@@ -14,8 +14,6 @@ namespace classiflow {
 namespace {
 
 constexpr size_t kMaxLabelBytes = 1024;
-constexpr int64_t kStatsEveryNs = 1000000000;
-
 Status CheckLabel(std::string_view label) {
   if (label.empty()) return Status::InvalidArgument("feedback label is empty");
   if (label.size() > kMaxLabelBytes) {
@@ -151,6 +149,17 @@ void PipelineImpl::StageAnalytics(bool rewrite, int64_t now_ns, StoreBatch* batc
   }
 }
 
+void PipelineImpl::WriteStatsSnapshot() {
+  // Coordinator, idle or stopping. Logged (readers in other processes follow the log), not
+  // synced: a lost snapshot only delays what readers see.
+  stats_written_ns_ = SteadyNs();
+  stats_stale_ = false;
+  StoreBatch batch;
+  const AnalyticsRecord snapshot{std::string(kStatsSuffix), StatsJson()};
+  batch.Put(KeySpace::kAnalytics, ItemKey(name_, ""), snapshot.suffix, *snapshot.value);
+  if (env_.store->Write(batch, /*sync=*/false).ok()) Publish({snapshot});
+}
+
 void PipelineImpl::Publish(const std::vector<AnalyticsRecord>& changes) {
   if (changes.empty()) return;
   auto next = std::make_shared<AnalyticsRecords>(*Published());
@@ -173,16 +182,7 @@ void PipelineImpl::RestoreAnalytics() {
 Status PipelineImpl::AnalyticsJson(std::string* out) const {
   std::shared_lock<std::shared_mutex> use;
   CF_RETURN_IF_ERROR(Use(&use));
-  if (!spec_.analytics.enabled) {
-    return Status::NotSupported("pipeline '" + name_ +
-                                "' keeps no analytics (its spec says \"analytics\": false)");
-  }
-  Aggregates view(spec_);
-  CF_RETURN_IF_ERROR(view.Load(*Published()));
-  nlohmann::json doc = view.ToJson();
-  doc["pipeline"] = name_;
-  *out = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  return Status::OK();
+  return stored_.AnalyticsJson(*Published(), out);
 }
 
 Status PipelineImpl::ResetAnalytics() {

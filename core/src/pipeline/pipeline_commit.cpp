@@ -90,12 +90,28 @@ void PipelineImpl::CoordinatorLoop() {
       if (backlog) backlog_pending_ = false;
       continue;
     }
-    if (stopping_ && intake_.empty() && groups_in_graph_ == 0) break;
-    // Sleep until work arrives, the oldest intake item is due, or the next retry is.
+    if (stopping_ && intake_.empty() && groups_in_graph_ == 0) {
+      lock.unlock();
+      if (stats_stale_) WriteStatsSnapshot();  // what a reader sees of the closed pipeline
+      break;
+    }
+    // Idle: the snapshot readers see (PipelineView) catches up with the last commits.
+    if (stats_stale_ && now_ns - stats_written_ns_ >= kStatsEveryNs) {
+      lock.unlock();
+      WriteStatsSnapshot();
+      lock.lock();
+      continue;
+    }
+    // Sleep until work arrives, the oldest intake item is due, the next retry is, or the
+    // stats snapshot is.
     int64_t wait_ms = 1000;
+    if (stats_stale_) {
+      wait_ms = std::max<int64_t>(0, (stats_written_ns_ + kStatsEveryNs - now_ns) / 1000000);
+    }
     if (!intake_.empty()) {
-      wait_ms = std::max<int64_t>(
-          0, (intake_since_ns_ + spec_.batch_max_delay_ms * 1000000 - now_ns) / 1000000);
+      const int64_t due_ms =
+          (intake_since_ns_ + spec_.batch_max_delay_ms * 1000000 - now_ns) / 1000000;
+      wait_ms = std::min<int64_t>(wait_ms, std::max<int64_t>(0, due_ms));
     }
     if (!retries_.empty()) wait_ms = std::min(wait_ms, retries_.begin()->first - NowMs());
     work_cv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(wait_ms, 0) + 0));
@@ -191,6 +207,7 @@ void PipelineImpl::Commit(std::vector<std::unique_ptr<Group>> done,
     return;
   }
   CrashPoint("after_write");
+  stats_stale_ = true;  // the snapshot, if this batch has one, was taken before it counted
   log_seq_ = seq;
   stored_delivered_ = delivered;
   rewrite_analytics_ = false;

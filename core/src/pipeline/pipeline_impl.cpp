@@ -18,6 +18,7 @@ PipelineImpl::PipelineImpl(std::string name, PipelineSpec spec, const PipelineEn
     : name_(std::move(name)),
       spec_(std::move(spec)),
       env_(env),
+      stored_(env.store, name_, &spec_),
       metrics_(spec_.stages.size()),
       delivery_(&metrics_),
       pool_(std::min<size_t>(spec_.max_in_flight, kPooledItems), kPooledTextBytes) {}
@@ -108,64 +109,19 @@ Status PipelineImpl::Flush(int64_t timeout_ms) {
 Status PipelineImpl::GetResult(std::string_view id, PipelineResult* out) {
   std::shared_lock<std::shared_mutex> use;
   CF_RETURN_IF_ERROR(Use(&use));
-  std::string value;
-  Status s = env_.store->Get(KeySpace::kResults, ItemKey(name_, id), &value);
-  if (s.code() == Status::Code::kNotFound) {
-    return Status::NotFound("pipeline '" + name_ + "' has no result for id '" + std::string(id) +
-                            "'");
-  }
-  CF_RETURN_IF_ERROR(s);
-  CF_RETURN_IF_ERROR(DecodeResult(id, value, spec_, out));
-  if (out->expires_at_ms != 0 && out->expires_at_ms <= NowMs()) {
-    return Status::NotFound("the result for id '" + std::string(id) + "' has expired");
-  }
-  return Status::OK();
+  return stored_.GetResult(id, out);
 }
 
 Status PipelineImpl::NewestResults(size_t n, std::vector<PipelineResult>* out) {
   std::shared_lock<std::shared_mutex> use;
   CF_RETURN_IF_ERROR(Use(&use));
-  out->clear();
-  if (n == 0) return Status::OK();
-  const std::string prefix = ItemKey(name_, "");
-  const int64_t now = NowMs();
-  bool enough = false;
-  Status s = env_.store->Scan(
-      KeySpace::kPipelineLog, ScanRange{prefix, "", 0, true},
-      [&](std::string_view, std::string_view value) -> Status {
-        int64_t done_ms = 0;
-        std::vector<LogEntry> entries;
-        CF_RETURN_IF_ERROR(DecodeLogRecord(value, &done_ms, &entries));
-        for (auto e = entries.rbegin(); e != entries.rend() && out->size() < n; ++e) {
-          std::string record;
-          if (e->kind != LogEntryKind::kResult ||
-              !env_.store->Get(KeySpace::kResults, ItemKey(name_, e->id), &record).ok()) {
-            continue;  // dead-lettered, or dropped since
-          }
-          PipelineResult r;
-          CF_RETURN_IF_ERROR(DecodeResult(e->id, record, spec_, &r));
-          if (r.expires_at_ms == 0 || r.expires_at_ms > now) out->push_back(std::move(r));
-        }
-        enough = out->size() >= n;
-        return enough ? Status::Busy("stop") : Status::OK();  // stops the scan
-      });
-  return enough ? Status::OK() : s;
+  return stored_.NewestResults(n, out);
 }
 
 Status PipelineImpl::DeadLetters(size_t limit, std::vector<DeadLetter>* out) {
   std::shared_lock<std::shared_mutex> use;
   CF_RETURN_IF_ERROR(Use(&use));
-  out->clear();
-  const std::string prefix = ItemKey(name_, "");
-  return env_.store->Scan(
-      KeySpace::kDeadLetters, ScanRange{prefix, "", limit, false},
-      [&](std::string_view key, std::string_view value) -> Status {
-        ItemState item;
-        int64_t failed = 0;
-        CF_RETURN_IF_ERROR(DecodeDeadLetter(IdOfKey(name_, key), value, &item, &failed));
-        out->push_back(ToDeadLetter(item, failed, spec_));
-        return Status::OK();
-      });
+  return stored_.DeadLetters(limit, out);
 }
 
 Status PipelineImpl::Requeue(std::string_view id) {

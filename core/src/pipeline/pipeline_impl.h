@@ -39,8 +39,12 @@
 #include "pipeline/spec.h"
 #include "pipeline/stage_graph.h"
 #include "pipeline/stages/stages.h"
+#include "pipeline/stored_pipeline.h"
 
 namespace classiflow {
+
+// How often the coordinator stores its stats snapshot (for PipelineView), at most.
+inline constexpr int64_t kStatsEveryNs = 1000000000;
 
 struct PipelineEnv {
   Store* store = nullptr;  // outlives the pipeline
@@ -158,6 +162,8 @@ class PipelineImpl final : public Pipeline {
   void StageAnalytics(bool rewrite, int64_t now_ns, StoreBatch* batch,
                       std::vector<AnalyticsRecord>* changes);
   void Publish(const std::vector<AnalyticsRecord>& changes);
+  // Coordinator: stores the stats snapshot alone (when idle after commits, and at close).
+  void WriteStatsSnapshot();
   // After a failed commit: back to what the store holds.
   void RestoreAnalytics();
   std::shared_ptr<const AnalyticsRecords> Published() const;
@@ -170,6 +176,7 @@ class PipelineImpl final : public Pipeline {
   const std::string name_;
   const PipelineSpec spec_;
   const PipelineEnv env_;
+  const StoredPipeline stored_;  // reads of what is stored
   PipelineMetrics metrics_;
   CallbackRegistry callbacks_;
   std::unique_ptr<StageGraph> graph_;
@@ -206,6 +213,7 @@ class PipelineImpl final : public Pipeline {
   std::unique_ptr<Aggregates> aggregates_;
   bool rewrite_analytics_ = false;  // coordinator: the next commit rewrites every record
   int64_t stats_written_ns_ = 0;    // coordinator: the last stats snapshot
+  bool stats_stale_ = false;        // coordinator: commits since the last snapshot
   mutable std::mutex published_mu_;
   std::shared_ptr<const AnalyticsRecords> published_;
   AnalyticsOps ops_;  // guarded by mu_

@@ -84,87 +84,11 @@ PipelineStats PipelineImpl::Stats() const {
   return s;
 }
 
-std::string PipelineImpl::StatsJson() const {
-  const PipelineStats s = Stats();
-  json stages = json::array();
-  for (const PipelineStageStats& st : s.stages) {
-    stages.push_back(
-        {{"name", st.name},
-         {"kind", st.kind},
-         {"processed", st.processed},
-         {"errors", st.errors},
-         {"latency_ms", {{"p50", st.p50_ms}, {"p95", st.p95_ms}, {"p99", st.p99_ms}}}});
-  }
-  json out = {{"pipeline", name_},
-              {"submitted", s.submitted},
-              {"duplicates", s.duplicates},
-              {"completed", s.completed},
-              {"dead_letters", s.dead_letters},
-              {"retries", s.retries},
-              {"callback_errors", s.callback_errors},
-              {"in_flight", s.in_flight},
-              {"queue_depth", s.queue_depth},
-              {"commits", s.commits},
-              {"latency_ms", {{"p50", s.p50_ms}, {"p95", s.p95_ms}, {"p99", s.p99_ms}}},
-              {"stages", std::move(stages)}};
-  return out.dump(-1, ' ', false, kReplace);
-}
+std::string PipelineImpl::StatsJson() const { return StatsToJson(name_, Stats()); }
 
 std::string PipelineImpl::MetricsText() const {
-  const PipelineStats s = Stats();
-  std::ostringstream out;
-  const std::string label = "pipeline=\"" + name_ + "\"";
-  const auto counter = [&](const char* name, const char* help, uint64_t value) {
-    out << "# HELP classiflow_pipeline_" << name << " " << help << "\n"
-        << "# TYPE classiflow_pipeline_" << name << " counter\n"
-        << "classiflow_pipeline_" << name << "{" << label << "} " << value << "\n";
-  };
-  const auto gauge = [&](const char* name, const char* help, uint64_t value) {
-    out << "# HELP classiflow_pipeline_" << name << " " << help << "\n"
-        << "# TYPE classiflow_pipeline_" << name << " gauge\n"
-        << "classiflow_pipeline_" << name << "{" << label << "} " << value << "\n";
-  };
-  counter("submitted_total", "Items submitted (duplicates included).", s.submitted);
-  counter("duplicates_total", "Submissions of an id already in flight or done.", s.duplicates);
-  counter("completed_total", "Results committed.", s.completed);
-  counter("dead_letters_total", "Items dead-lettered.", s.dead_letters);
-  counter("retries_total", "Attempts scheduled after a failure.", s.retries);
-  counter("callback_errors_total", "Callbacks that failed or threw.", s.callback_errors);
-  counter("commits_total", "Write batches committed.", s.commits);
-  gauge("in_flight", "Items accepted and not yet terminal.", s.in_flight);
-  gauge("queue_depth", "Items waiting in the store for a callback or a retry.", s.queue_depth);
-  out << "# HELP classiflow_pipeline_latency_seconds Submit to committed result.\n"
-      << "# TYPE classiflow_pipeline_latency_seconds summary\n";
-  for (auto [q, v] : {std::pair{"0.5", s.p50_ms}, {"0.95", s.p95_ms}, {"0.99", s.p99_ms}}) {
-    out << "classiflow_pipeline_latency_seconds{" << label << ",quantile=\"" << q << "\"} "
-        << v / 1000.0 << "\n";
-  }
-  out << "# HELP classiflow_pipeline_stage_processed_total Items a stage processed.\n"
-      << "# TYPE classiflow_pipeline_stage_processed_total counter\n";
-  for (const auto& st : s.stages) {
-    out << "classiflow_pipeline_stage_processed_total{" << label << ",stage=\"" << st.name << "\"} "
-        << st.processed << "\n";
-  }
-  out << "# HELP classiflow_pipeline_stage_errors_total Stage failures.\n"
-      << "# TYPE classiflow_pipeline_stage_errors_total counter\n";
-  for (const auto& st : s.stages) {
-    out << "classiflow_pipeline_stage_errors_total{" << label << ",stage=\"" << st.name << "\"} "
-        << st.errors << "\n";
-  }
-  out << "# HELP classiflow_pipeline_stage_latency_seconds Time per item in a stage.\n"
-      << "# TYPE classiflow_pipeline_stage_latency_seconds summary\n";
-  for (const auto& st : s.stages) {
-    for (auto [q, v] : {std::pair{"0.5", st.p50_ms}, {"0.95", st.p95_ms}, {"0.99", st.p99_ms}}) {
-      out << "classiflow_pipeline_stage_latency_seconds{" << label << ",stage=\"" << st.name
-          << "\",quantile=\"" << q << "\"} " << v / 1000.0 << "\n";
-    }
-  }
-  std::string text = out.str();
-  if (spec_.analytics.enabled) {
-    Aggregates view(spec_);
-    if (view.Load(*Published()).ok()) view.AppendMetrics(label, &text);
-  }
-  return text;
+  const std::shared_ptr<const AnalyticsRecords> records = Published();
+  return stored_.MetricsText(Stats(), records.get());
 }
 
 }  // namespace classiflow
