@@ -200,7 +200,7 @@ const std::vector<BuiltinPattern>& BuiltinPatterns() {
        R"re((?i)\b[a-z0-9][a-z0-9._%+-]*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}\b)re",
        FilterEmail},
       {"url", std::string(kUrl), FilterUrl},
-      {"price", PriceRegex(), FilterPrice},
+      {"price", PriceRegex(), FilterPrice, /*rescan_rejected=*/true},
   };
   return *kBuiltins;
 }

@@ -20,6 +20,10 @@ struct BuiltinPattern {
   std::string_view name;
   std::string regex;   // RE2 syntax
   MatchFilter filter;  // null: every match is a value
+  // When the filter rejects a whole match, look for the next one after the match's first word
+  // instead of after the match: the rejected match may have swallowed the start of a good one
+  // ("4006381333932 $899": "4006381333932 $" is no price, "$899" is).
+  bool rescan_rejected = false;
 };
 
 // All built-ins, in the order error messages list them: gtin, mpn, email, url, price.

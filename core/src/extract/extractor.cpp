@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <cctype>
 #include <utility>
 
 #include "util/json_options.h"
@@ -72,14 +73,26 @@ size_t CharLength(std::string_view text, size_t pos) {
   return std::min(length, text.size() - pos);
 }
 
+// Where the first word of `match` (a view into `text`) ends: after its leading run of ASCII
+// letters and digits, or after its first character when it starts with neither. Always past
+// the match's start, so a rescan makes progress.
+size_t AfterFirstWord(std::string_view text, std::string_view match) {
+  size_t pos = static_cast<size_t>(match.data() - text.data());
+  const size_t end = pos + match.size();
+  const size_t start = pos;
+  while (pos < end && std::isalnum(static_cast<unsigned char>(text[pos])) != 0) ++pos;
+  return pos > start ? pos : start + CharLength(text, start);
+}
+
 }  // namespace
 
 Extractor::Extractor(std::string_view name, std::unique_ptr<re2::RE2> regex, MatchFilter filter,
-                     bool builtin)
+                     bool builtin, bool rescan_rejected)
     : name_(name),
       regex_(std::move(regex)),
       filter_(filter),
       builtin_(builtin),
+      rescan_rejected_(rescan_rejected),
       submatches_(regex_->NumberOfCapturingGroups() > 0 ? 2 : 1) {}
 
 Extractor::~Extractor() = default;
@@ -90,7 +103,8 @@ Status Extractor::Builtin(std::string_view name, std::unique_ptr<Extractor>* out
     std::unique_ptr<re2::RE2> regex;
     const Status s = Compile(name, pattern.regex, &regex);
     if (!s.ok()) return Status::Internal("built-in extractor: " + s.message());
-    out->reset(new Extractor(name, std::move(regex), pattern.filter, /*builtin=*/true));
+    out->reset(new Extractor(name, std::move(regex), pattern.filter, /*builtin=*/true,
+                             pattern.rescan_rejected));
     return Status::OK();
   }
   return Status::InvalidArgument("unknown extractor " + QuotePrefix(name) +
@@ -110,7 +124,8 @@ Status Extractor::Custom(std::string_view name, std::string_view pattern,
   }
   std::unique_ptr<re2::RE2> regex;
   CF_RETURN_IF_ERROR(Compile(name, pattern, &regex));
-  out->reset(new Extractor(name, std::move(regex), /*filter=*/nullptr, /*builtin=*/false));
+  out->reset(new Extractor(name, std::move(regex), /*filter=*/nullptr, /*builtin=*/false,
+                           /*rescan_rejected=*/false));
   return Status::OK();
 }
 
@@ -127,12 +142,22 @@ void Extractor::FindAll(std::string_view text, size_t max_matches,
     const std::string_view value = View(match[submatches_ - 1]);
     const size_t end = static_cast<size_t>(whole.data() - text.data()) + whole.size();
     if (!value.empty()) {
+      const size_t before = out->size();
       if (filter_ != nullptr) {
         filter_(text, value, out);
       } else {
         out->push_back(value);
       }
       pos = end;
+      if (rescan_rejected_ && out->size() == before) {
+        // What is scanned twice is paid from the same budget as empty matches: a text made of
+        // rejected matches cannot make the scan quadratic.
+        const size_t resume = AfterFirstWord(text, whole);
+        if (end - resume <= budget) {
+          budget -= end - resume;
+          pos = resume;
+        }
+      }
       continue;
     }
     const size_t cost = text.size() - pos;  // what this restart may scan, at most

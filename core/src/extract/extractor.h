@@ -98,13 +98,14 @@ class Extractor {
 
  private:
   Extractor(std::string_view name, std::unique_ptr<re2::RE2> regex, MatchFilter filter,
-            bool builtin);
+            bool builtin, bool rescan_rejected);
 
   std::string name_;
   std::unique_ptr<const re2::RE2> regex_;
   MatchFilter filter_;  // null: every non-empty value counts
   bool builtin_;
-  int submatches_;  // whole match, plus the first group when there is one
+  bool rescan_rejected_;  // BuiltinPattern::rescan_rejected
+  int submatches_;        // whole match, plus the first group when there is one
 };
 
 // `code` without its spaces and hyphens, e.g. a gtin value "4 006381-333931" becomes

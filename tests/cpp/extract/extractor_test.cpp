@@ -268,6 +268,25 @@ TEST(PriceExtractTest, PricesInOrderAndMaxMatches) {
   EXPECT_EQ(first, "$25");
 }
 
+TEST(PriceExtractTest, APriceRightAfterANumber) {
+  // "4006381333932 $" (an amount, then a symbol) is no price, as "$899" follows; the scan looks
+  // again after the number instead of after the rejected match.
+  const auto price = MakeBuiltin("price");
+  ExpectOne(*price, "laptop gtin 4006381333932 $899", "$899");
+  ExpectOne(*price, "item 12 $5.00", "$5.00");
+  EXPECT_EQ(FindAll(*price, "2 x 12 $5 and 3 €4"), (Values{"$5", "€4"}));
+}
+
+TEST(PriceExtractTest, RejectedMatchesCannotMakeTheScanQuadratic) {
+  // Every group of a long thousands-grouped amount before a symbol starts a match that is
+  // rejected; the rescans are paid from the scan budget, and the price after it is found.
+  const auto price = MakeBuiltin("price");
+  std::string text = "1";
+  while (text.size() < (size_t{1} << 20)) text += ",111";
+  text += " $9 end $7";
+  EXPECT_EQ(FindAll(*price, text).back(), "$7");
+}
+
 TEST(PriceExtractTest, NotPrices) {
   const auto price = MakeBuiltin("price");
   ExpectNone(*price, {"", "19.99", "EUR", "$", "US$", "version 1.2.3", "2 USB ports", "5 USDT",
