@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "pipeline/record_fields.h"
 #include "util/binary_io.h"
 
 namespace classiflow {
@@ -35,34 +36,6 @@ bool GetHeader(RecordKind kind, BinaryReader* r, uint8_t* format = nullptr) {
   if (format == nullptr) return header[1] == kRecordFormat;
   if (header[1] < 1 || header[1] > *format) return false;
   *format = header[1];
-  return true;
-}
-
-// Times are Unix ms; zig-zag keeps a (theoretical) negative one small.
-void PutTime(int64_t t, BinaryWriter* w) {
-  w->PutVarint((static_cast<uint64_t>(t) << 1) ^ static_cast<uint64_t>(t >> 63));
-}
-bool GetTime(BinaryReader* r, int64_t* t) {
-  uint64_t v = 0;
-  if (!r->GetVarint(&v)) return false;
-  *t = static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
-  return true;
-}
-
-template <class Int>
-bool GetInt(BinaryReader* r, Int* out) {
-  uint64_t v = 0;
-  if (!r->GetVarint(&v) || v > static_cast<uint64_t>(std::numeric_limits<Int>::max())) {
-    return false;
-  }
-  *out = static_cast<Int>(v);
-  return true;
-}
-
-bool GetString(BinaryReader* r, std::string* out) {
-  std::string_view s;
-  if (!r->GetBytes(&s)) return false;
-  out->assign(s);
   return true;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "pipeline/analytics/aggregates.h"
+#include "pipeline/record_fields.h"
 #include "util/binary_io.h"
 
 namespace classiflow {
@@ -20,33 +21,6 @@ uint64_t GetBigEndian(std::string_view bytes) {
   uint64_t value = 0;
   for (char c : bytes) value = value << 8 | static_cast<uint8_t>(c);
   return value;
-}
-
-void PutTime(int64_t t, BinaryWriter* w) {
-  w->PutVarint((static_cast<uint64_t>(t) << 1) ^ static_cast<uint64_t>(t >> 63));
-}
-bool GetTime(BinaryReader* r, int64_t* t) {
-  uint64_t v = 0;
-  if (!r->GetVarint(&v)) return false;
-  *t = static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
-  return true;
-}
-
-template <class Int>
-bool GetInt(BinaryReader* r, Int* out) {
-  uint64_t v = 0;
-  if (!r->GetVarint(&v) || v > static_cast<uint64_t>(std::numeric_limits<Int>::max())) {
-    return false;
-  }
-  *out = static_cast<Int>(v);
-  return true;
-}
-
-bool GetString(BinaryReader* r, std::string* out) {
-  std::string_view s;
-  if (!r->GetBytes(&s)) return false;
-  out->assign(s);
-  return true;
 }
 
 void PutCounts(const std::vector<uint64_t>& counts, BinaryWriter* w) {
