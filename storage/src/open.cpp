@@ -1,7 +1,10 @@
 #include "classiflow/open.h"
 
+#include <filesystem>
+
 #include "memory_store.h"
 #include "rocksdb_store.h"
+#include "sqlite_results_sink.h"
 #include "sqlite_store.h"
 
 namespace classiflow {
@@ -35,6 +38,19 @@ Status PathOf(std::string_view uri, std::string* path, bool* sqlite) {
   return Status::OK();
 }
 
+// Sinks open through the storage layer; a relative sink path names a file in the data
+// directory, or beside the engine's SQLite file (the working directory for "memory:").
+EngineServices ServicesFor(std::string_view uri) {
+  EngineServices services;
+  services.open_results_sink = OpenSqliteResultsSink;
+  std::string path;
+  bool sqlite = false;
+  if (uri != kMemory && PathOf(uri, &path, &sqlite).ok()) {
+    services.base_dir = sqlite ? std::filesystem::path(path).parent_path().string() : path;
+  }
+  return services;
+}
+
 // SQLite keeps no damaged tail to drop: a WAL frame that fails its checksum ends the log, and
 // that is what it always opens to. A recovery open is a plain open whose report says so.
 Status OpenSqliteRecovering(std::string_view uri, const EngineOptions& options,
@@ -45,7 +61,7 @@ Status OpenSqliteRecovering(std::string_view uri, const EngineOptions& options,
   std::map<std::string, int64_t> before;
   Engine::StoredVersions(*store, &before);
   std::unique_ptr<Engine> engine;
-  CF_RETURN_IF_ERROR(Engine::Open(options, std::move(store), &engine));
+  CF_RETURN_IF_ERROR(Engine::Open(options, std::move(store), ServicesFor(uri), &engine));
   engine->NoteRecovery(before);
   *out = std::move(engine);
   return Status::OK();
@@ -89,7 +105,7 @@ Status OpenEngine(std::string_view uri, const EngineOptions& options,
   std::unique_ptr<Store> store;
   if (!options.recover || uri == kMemory) {
     CF_RETURN_IF_ERROR(OpenStore(uri, store_options, &store));
-    return Engine::Open(options, std::move(store), out);
+    return Engine::Open(options, std::move(store), ServicesFor(uri), out);
   }
   std::string path;
   bool sqlite = false;
@@ -104,7 +120,7 @@ Status OpenEngine(std::string_view uri, const EngineOptions& options,
       },
       &store));
   std::unique_ptr<Engine> engine;
-  CF_RETURN_IF_ERROR(Engine::Open(options, std::move(store), &engine));
+  CF_RETURN_IF_ERROR(Engine::Open(options, std::move(store), ServicesFor(uri), &engine));
   engine->NoteRecovery(before);
   *out = std::move(engine);
   return Status::OK();

@@ -94,6 +94,18 @@ Query& Query::Int(int index, int64_t value) {
   return *this;
 }
 
+Query& Query::Real(int index, double value) {
+  const int rc = sqlite3_bind_double(stmt_, index, value);
+  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  return *this;
+}
+
+Query& Query::Null(int index) {
+  const int rc = sqlite3_bind_null(stmt_, index);
+  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  return *this;
+}
+
 Status Query::Step(std::string_view context, bool* row) {
   *row = false;
   if (bind_rc_ != SQLITE_OK) return db_->Error(bind_rc_, context);

@@ -66,6 +66,8 @@ class Query {
   Query& Blob(int index, std::string_view bytes);
   Query& Text(int index, std::string_view text);
   Query& Int(int index, int64_t value);
+  Query& Real(int index, double value);
+  Query& Null(int index);
 
   // Steps once: *row says whether a row is available. A Status names `context` on error.
   Status Step(std::string_view context, bool* row);

@@ -19,6 +19,7 @@
 #include "classiflow/model.h"
 #include "classiflow/model_options.h"
 #include "classiflow/pipeline.h"
+#include "classiflow/results_sink.h"
 #include "classiflow/status.h"
 #include "classiflow/store.h"
 
@@ -72,6 +73,14 @@ struct CLASSIFLOW_EXPORT RecoveryReport {
   std::string ToJson() const;
 };
 
+// What the storage layer lends an engine besides its store (OpenEngine fills it in): how to
+// open the SQLite file a pipeline's sink names, since the core is built without SQLite, and
+// the directory relative sink paths resolve against.
+struct EngineServices {
+  ResultsSinkOpener open_results_sink;  // null: sinks naming a file are refused (NotSupported)
+  std::string base_dir;                 // "" = the process's working directory
+};
+
 class CLASSIFLOW_EXPORT Engine {
  public:
   // Takes ownership of `store` and loads its models. Corruption when a stored model fails its
@@ -79,6 +88,8 @@ class CLASSIFLOW_EXPORT Engine {
   // following the store's writer.
   static Status Open(const EngineOptions& options, std::unique_ptr<Store> store,
                      std::unique_ptr<Engine>* out);
+  static Status Open(const EngineOptions& options, std::unique_ptr<Store> store,
+                     const EngineServices& services, std::unique_ptr<Engine>* out);
   // The newest stored version of every model in `store` that loads; for recovery reports.
   static void StoredVersions(Store& store, std::map<std::string, int64_t>* out);
   // Raises (*versions)[model] to the version in `sealed_header` (a model's "h" record found in
@@ -139,7 +150,8 @@ class CLASSIFLOW_EXPORT Engine {
   Status ViewPipeline(std::string_view name, std::shared_ptr<Pipeline>* out) const;
   void ClosePipelines();
   PipelineEnv PipelineEnvFor();
-  Engine(const EngineOptions& options, std::unique_ptr<Store> store);
+  Engine(const EngineOptions& options, std::unique_ptr<Store> store,
+         const EngineServices& services);
   Status LoadModels();
   Status CheckOpen() const;
   Status CheckWritable() const;
@@ -159,6 +171,7 @@ class CLASSIFLOW_EXPORT Engine {
   Status FollowModel(const std::string& name, const Followed& stored);
 
   const EngineOptions options_;
+  const EngineServices services_;
   const bool read_only_;
   mutable std::shared_mutex mu_;
   std::unique_ptr<Store> store_;  // null once closed

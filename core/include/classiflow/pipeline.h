@@ -218,6 +218,14 @@ class CLASSIFLOW_EXPORT Pipeline {
   // is skipped.
   virtual Status Retrain(size_t* trained) = 0;
 
+  // Writes the results stored now into the SQLite file `path` (created when missing; relative
+  // to the data directory): the `results` table a {"sink": {"sqlite": FILE}} keeps (docs/
+  // pipeline.md, "SQLite sink"), upserted by id in batched transactions; *written = the rows.
+  // Works on read views too. InvalidArgument for a file that is not SQLite, whose `results`
+  // table is not classiflow's, or that is another pipeline's sink; IOError when it cannot be
+  // written.
+  virtual Status ExportSqlite(std::string_view path, size_t* written) = 0;
+
   virtual PipelineStats Stats() const = 0;
   virtual std::string StatsJson() const = 0;
   // Prometheus text exposition format of Stats() and the analytics, metric names prefixed

@@ -60,8 +60,10 @@ Status GroupModelRecords(Store& store, std::string_view prefix, GroupedRecords* 
 
 }  // namespace
 
-Engine::Engine(const EngineOptions& options, std::unique_ptr<Store> store)
+Engine::Engine(const EngineOptions& options, std::unique_ptr<Store> store,
+               const EngineServices& services)
     : options_(options),
+      services_(services),
       read_only_(store->read_only()),
       store_(std::move(store)),
       arena_(std::make_unique<Arena>(
@@ -71,6 +73,11 @@ Engine::~Engine() { Close(); }
 
 Status Engine::Open(const EngineOptions& options, std::unique_ptr<Store> store,
                     std::unique_ptr<Engine>* out) {
+  return Open(options, std::move(store), EngineServices(), out);
+}
+
+Status Engine::Open(const EngineOptions& options, std::unique_ptr<Store> store,
+                    const EngineServices& services, std::unique_ptr<Engine>* out) {
   if (!store) return Status::InvalidArgument("Engine::Open needs a store");
   CF_RETURN_IF_ERROR(options.Validate());
   if ((options.mode == EngineOptions::Mode::kRead) != store->read_only()) {
@@ -91,7 +98,7 @@ Status Engine::Open(const EngineOptions& options, std::unique_ptr<Store> store,
     return Status::Corruption("data format '" + format + "' in " + store->Describe() +
                               " is not supported (expected " + std::string(kFormatVersion) + ")");
   }
-  std::unique_ptr<Engine> engine(new Engine(options, std::move(store)));
+  std::unique_ptr<Engine> engine(new Engine(options, std::move(store), services));
   CF_RETURN_IF_ERROR(engine->LoadModels());
   CF_RETURN_IF_ERROR(engine->OpenPipelines());
   if (engine->read_only_) {

@@ -141,6 +141,7 @@ void PipelineImpl::Commit(std::vector<std::unique_ptr<Group>> done,
           EncodeResult(item, now, sink.ttl_s > 0 ? now + sink.ttl_s * 1000 : 0, sink.keep_text,
                        &value);
           batch.Put(KeySpace::kResults, prefix, item.id, value);
+          if (!mirrors_.empty()) ForMirror(item, value);
           log.push_back(LogEntry::Of(LogEntryKind::kResult, item.id));
           if (counts) counts->AddResult(item, now);
           break;
@@ -200,6 +201,7 @@ void PipelineImpl::Commit(std::vector<std::unique_ptr<Group>> done,
   metrics_.commit.Record((SteadyNs() - started) / 1000);
   metrics_.commits.fetch_add(1, std::memory_order_relaxed);
   if (!s.ok()) {
+    for (auto& records : for_mirrors_) records.clear();
     RestoreAnalytics();
     for (auto& op : ops)
       op->done.set_value(s.WithContext("pipeline '" + name_ + "': commit failed"));
@@ -209,6 +211,7 @@ void PipelineImpl::Commit(std::vector<std::unique_ptr<Group>> done,
   CrashPoint("after_write");
   stats_stale_ = true;  // the snapshot, if this batch has one, was taken before it counted
   log_seq_ = seq;
+  if (!log.empty()) HandToMirrors(seq);
   stored_delivered_ = delivered;
   rewrite_analytics_ = false;
   Publish(analytics);

@@ -30,6 +30,7 @@ Status PipelineImpl::Open(std::string name, PipelineSpec spec, const PipelineEnv
   p->graph_ = std::make_unique<StageGraph>(p->spec_, env.models, &p->callbacks_, &p->metrics_,
                                            env.arena, [self](Group* g) { self->OnGroupDone(g); });
   CF_RETURN_IF_ERROR(p->Recover());
+  CF_RETURN_IF_ERROR(p->StartMirrors());
   p->coordinator_ = std::thread([self] { self->CoordinatorLoop(); });
   const bool has_callbacks = std::any_of(p->spec_.stages.begin(), p->spec_.stages.end(),
                                          [](const StageSpec& s) { return s.is_callback(); });
@@ -64,6 +65,7 @@ Status PipelineImpl::Close() {
   if (graph_) graph_->WaitIdle();
   delivery_.Drain();
   delivery_.Stop();
+  StopMirrors();  // what they could not write is replayed from the log at the next open
   Status s;
   if (delivery_.delivered_seq() != stored_delivered_) {
     s = env_.store->Write({{KeySpace::kPipelines, StateKey(name_, "delivered"),
@@ -103,7 +105,7 @@ Status PipelineImpl::Flush(int64_t timeout_ms) {
   if (closed_ && in_flight_ > 0) return Status::Unavailable("pipeline '" + name_ + "' is closed");
   lock.unlock();
   delivery_.Drain();  // and the callbacks of what is done have run
-  return Status::OK();
+  return DrainMirrors(timeout_ms);  // and the sinks hold it (the time limit starts again)
 }
 
 Status PipelineImpl::GetResult(std::string_view id, PipelineResult* out) {

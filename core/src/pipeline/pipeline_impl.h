@@ -36,6 +36,8 @@
 #include "pipeline/item_pool.h"
 #include "pipeline/metrics.h"
 #include "pipeline/records.h"
+#include "pipeline/sink/sink_files.h"
+#include "pipeline/sink/sink_mirror.h"
 #include "pipeline/spec.h"
 #include "pipeline/stage_graph.h"
 #include "pipeline/stages/stages.h"
@@ -51,6 +53,7 @@ struct PipelineEnv {
   ModelLookup models;
   tbb::task_arena* arena = nullptr;  // the engine's threads; outlives the pipeline
   int threads = 1;
+  SinkFiles sink_files;  // the engine's EngineServices
 };
 
 // The checks Submit makes of an item's id (<= 256 bytes, UTF-8, no control characters) and
@@ -92,6 +95,7 @@ class PipelineImpl final : public Pipeline {
   Status Feedback(std::string_view id, std::string_view label,
                   const FeedbackOptions& options) override;
   Status Retrain(size_t* trained) override;
+  Status ExportSqlite(std::string_view path, size_t* written) override;
   PipelineStats Stats() const override;
   std::string StatsJson() const override;
   std::string MetricsText() const override;
@@ -151,6 +155,13 @@ class PipelineImpl final : public Pipeline {
   bool CallbacksReady(uint16_t stage) const;
   // Recovery (pipeline_recover.cpp).
   Status Recover();
+  // Sinks (pipeline_sinks.cpp): a mirror per SQLite file the sink stages name.
+  Status StartMirrors();
+  // Commit: the result record of `item` goes to its sink's mirror after the write.
+  void ForMirror(const ItemState& item, const std::string& record);
+  void HandToMirrors(uint64_t seq);
+  Status DrainMirrors(int64_t timeout_ms);
+  void StopMirrors();
   // Analytics (pipeline_analytics.cpp).
   Status RunOp(std::shared_ptr<AnalyticsOp> op);
   // Coordinator: applies the ops before the commit's items, `seq` being the commit's log
@@ -208,6 +219,9 @@ class PipelineImpl final : public Pipeline {
   StoreBatch commit_batch_;        // the coordinator's, reused by every commit
   std::string commit_value_;       // the coordinator's record encoding scratch
   std::thread coordinator_;
+  std::vector<std::unique_ptr<SinkMirror>> mirrors_;
+  std::vector<int> mirror_of_stage_;  // by stage: its index in mirrors_, -1 for none
+  std::vector<std::vector<SinkMirror::Record>> for_mirrors_;  // coordinator: this commit's
   // Analytics: the coordinator's live aggregates (null when the spec turns them off), the
   // records as last committed (read by AnalyticsJson without the coordinator), the ops waiting.
   std::unique_ptr<Aggregates> aggregates_;

@@ -7,11 +7,13 @@
 
 namespace classiflow {
 
-PipelineView::PipelineView(Store* store, std::string name, PipelineSpec spec)
+PipelineView::PipelineView(Store* store, std::string name, PipelineSpec spec,
+                           SinkFiles sink_files)
     : store_(store),
       name_(std::move(name)),
       spec_(std::move(spec)),
-      stored_(store, name_, &spec_) {}
+      stored_(store, name_, &spec_),
+      sink_files_(std::move(sink_files)) {}
 
 void PipelineView::Release() {
   std::unique_lock<std::shared_mutex> lock(use_mu_);
@@ -99,6 +101,15 @@ Status PipelineView::Feedback(std::string_view, std::string_view, const Feedback
 }
 
 Status PipelineView::Retrain(size_t*) { return ReadOnly("Retrain"); }
+
+Status PipelineView::ExportSqlite(std::string_view path, size_t* written) {
+  *written = 0;
+  std::shared_lock<std::shared_mutex> use;
+  CF_RETURN_IF_ERROR(Use(&use));
+  std::unique_ptr<ResultsSink> sink;
+  CF_RETURN_IF_ERROR(sink_files_.Open(path, name_, /*claim=*/false, &sink));
+  return ExportResults(*store_, name_, spec_, *sink, written);
+}
 
 PipelineStats PipelineView::Stats() const {
   PipelineStats stats;

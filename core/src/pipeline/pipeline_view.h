@@ -14,6 +14,7 @@
 
 #include "classiflow/pipeline.h"
 #include "classiflow/store.h"
+#include "pipeline/sink/sink_files.h"
 #include "pipeline/spec.h"
 #include "pipeline/stored_pipeline.h"
 
@@ -22,7 +23,7 @@ namespace classiflow {
 class PipelineView final : public Pipeline {
  public:
   // The view of the stored pipeline `name` whose spec is `spec`.
-  PipelineView(Store* store, std::string name, PipelineSpec spec);
+  PipelineView(Store* store, std::string name, PipelineSpec spec, SinkFiles sink_files);
   // The engine is closing: later reads return Unavailable. Waits for reads in progress.
   void Release();
 
@@ -47,6 +48,7 @@ class PipelineView final : public Pipeline {
   Status Feedback(std::string_view id, std::string_view label,
                   const FeedbackOptions& options) override;
   Status Retrain(size_t* trained) override;
+  Status ExportSqlite(std::string_view path, size_t* written) override;
   // The writer's last stats snapshot (zeros before its first; in_flight and queue_depth as the
   // writer saw them then).
   PipelineStats Stats() const override;
@@ -65,6 +67,7 @@ class PipelineView final : public Pipeline {
   const std::string name_;
   const PipelineSpec spec_;
   const StoredPipeline stored_;
+  const SinkFiles sink_files_;
   mutable std::shared_mutex use_mu_;
   bool released_ = false;  // guarded by use_mu_
 };

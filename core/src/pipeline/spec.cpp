@@ -271,7 +271,7 @@ Status Parser::ParseValidate(const json& value, StageSpec* stage, size_t index) 
 Status Parser::ParseSink(const json& value, StageSpec* stage) {
   if (value.is_null()) return Status::OK();
   if (!value.is_object())
-    return StageError(*stage, "sink", "must be an object ({} or {ttl_s, keep_text})");
+    return StageError(*stage, "sink", "must be an object ({} or {ttl_s, keep_text, sqlite})");
   for (const auto& item : value.items()) {
     if (item.key() == "ttl_s") {
       Status s = JsonToInteger(item.key(), item.value(), &stage->ttl_s);
@@ -282,7 +282,13 @@ Status Parser::ParseSink(const json& value, StageSpec* stage) {
       }
       stage->keep_text = item.value().get<bool>();
     } else if (item.key() == "sqlite") {
-      return StageError(*stage, "sink.sqlite", "SQLite sinks are not available yet");
+      const json& file = item.value();
+      if (!file.is_string() || file.get_ref<const std::string&>().empty() ||
+          file.get_ref<const std::string&>().find('\0') != std::string::npos) {
+        return StageError(*stage, "sink.sqlite",
+                          "must name a file (absolute, or relative to the data directory)");
+      }
+      stage->sqlite = file.get<std::string>();
     } else {
       return StageError(*stage, "sink." + item.key(), "unknown key");
     }

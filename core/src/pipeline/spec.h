@@ -68,6 +68,7 @@ struct StageSpec {
   std::string callback;    // enrich
   int64_t ttl_s = 0;       // sink; 0 = forever
   bool keep_text = false;  // sink: the result keeps the item's text (for feedback training)
+  std::string sqlite;      // sink: the SQLite file its results are mirrored to ("" = none)
   // Every stage an item may go to from here (deduplicated).
   std::vector<uint16_t> Successors() const;
   // Enrich stages, and validate stages with a callback check, run user code: their attempts

@@ -1,0 +1,189 @@
+// The SQLite results sink ({"sink": {"sqlite": FILE}}) and ExportSqlite: rows as a user reads
+// them with sqlite3, catching up from the pipeline's log after the file fell behind, and the
+// files it refuses. Kills are in crash_test.cpp.
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "pipeline_fixture.h"
+#include "sink_reader.h"
+
+namespace classiflow::testing {
+namespace {
+
+using nlohmann::json;
+
+// Sentiment, then a GTIN extractor for the happy ones; both sinks in one file.
+const char* kSinkSpec = R"({
+  "stages": [
+    {"name": "sentiment", "classify": "sentiment", "routes": {"pos": "ids", "*": "unhappy"}},
+    {"name": "ids", "extract": ["gtin"], "next": "happy"},
+    {"name": "happy", "sink": {"sqlite": "results.db", "keep_text": true}},
+    {"name": "unhappy", "sink": {"sqlite": "results.db", "ttl_s": 3600}}
+  ]
+})";
+
+class SqliteSinkTest : public PipelineTest {
+ protected:
+  std::string SinkFile() const { return dir_.Sub("data") + "/results.db"; }
+  void Submit(Pipeline& p, int from, int to) {
+    for (int i = from; i < to; ++i) {
+      std::string id;
+      ASSERT_OK(p.Submit(i % 2 == 0 ? "good great 4006381333931" : "bad awful poor",
+                         "r" + std::to_string(i), i == 0 ? R"({"shop": "a"})" : "", &id));
+    }
+    ASSERT_OK(p.Flush());
+  }
+  Status CreateStatus(const std::string& name, const std::string& spec) {
+    std::shared_ptr<Pipeline> p;
+    return engine_->CreatePipeline(name, spec, &p);
+  }
+};
+
+TEST_F(SqliteSinkTest, EveryResultIsARowOnceFlushReturns) {
+  auto p = Create("reviews", kSinkSpec);
+  Submit(*p, 0, 300);
+  SinkReader sink(SinkFile());  // relative to the data directory
+  ASSERT_TRUE(sink.ok());
+  EXPECT_EQ(sink.Int("SELECT count(*) FROM results"), 300);
+  EXPECT_EQ(sink.Int("SELECT count(*) FROM results WHERE label = 'pos'"), 150);
+  EXPECT_EQ(sink.Int("SELECT count(*) FROM results WHERE sink = 'unhappy'"), 150);
+  auto row = sink.Rows(
+      "SELECT label, model, version, route, json_extract(fields, '$.gtin'), text, "
+      "json_extract(meta, '$.shop'), attempts, expires_at IS NULL, done_at >= submitted_at, "
+      "json_extract(predictions, '$.sentiment.label') FROM results WHERE id = 'r0'");
+  ASSERT_EQ(row.size(), 1u);
+  EXPECT_EQ(row[0], (std::vector<std::string>{
+                        "pos", "sentiment", "1", R"(["sentiment","ids","happy"])", "4006381333931",
+                        "good great 4006381333931", "a", "1", "1", "1", "pos"}));
+  row = sink.Rows("SELECT text, expires_at > done_at FROM results WHERE id = 'r1'");
+  ASSERT_EQ(row.size(), 1u);
+  EXPECT_EQ(row[0], (std::vector<std::string>{"NULL", "1"}));  // no keep_text; a ttl
+  // The same rows as the engine's own results.
+  PipelineResult r;
+  ASSERT_OK(p->GetResult("r3", &r));
+  EXPECT_EQ(sink.Labels()["r3"], r.predictions.back().label);
+  EXPECT_EQ(sink.Int("SELECT seq FROM classiflow_sink WHERE pipeline = 'reviews'"),
+            sink.Int("SELECT max(seq) FROM classiflow_sink"));
+}
+
+TEST_F(SqliteSinkTest, AFileThatFellBehindCatchesUpFromTheLogWhenThePipelineOpens) {
+  Create("reviews", kSinkSpec);
+  Submit(*Get("reviews"), 0, 200);
+  engine_->Close();
+  engine_.reset();
+  {
+    // As if the process had died between commits and their rows: rows gone, cursor back.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(SinkFile().c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DELETE FROM results WHERE rowid % 3 = 0; "
+                           "UPDATE results SET label = 'stale' WHERE id = 'r1'; "
+                           "UPDATE classiflow_sink SET seq = 0",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  Open();
+  auto p = Get("reviews");
+  ASSERT_OK(p->Flush());  // waits for the sink too
+  SinkReader sink(SinkFile());
+  EXPECT_EQ(sink.Int("SELECT count(*) FROM results"), 200);
+  EXPECT_EQ(sink.Labels()["r1"], "neg");  // replayed rows replace what is there
+  Submit(*p, 200, 250);
+  EXPECT_EQ(SinkReader(SinkFile()).Int("SELECT count(*) FROM results"), 250);
+}
+
+TEST_F(SqliteSinkTest, SinkStagesWriteTheirOwnFiles) {
+  auto p = Create("reviews", R"({
+    "stages": [
+      {"name": "sentiment", "classify": "sentiment", "routes": {"pos": "happy", "*": "unhappy"}},
+      {"name": "happy", "sink": {"sqlite": "happy.db"}},
+      {"name": "unhappy", "sink": {}}
+    ]
+  })");
+  const std::string absolute = dir_.Sub("elsewhere.db");
+  auto q = Create("other", R"({"stages": [{"name": "s", "classify": "topic", "next": "out"},
+                                          {"name": "out", "sink": {"sqlite": ")" +
+                               absolute + R"("}}]})");
+  Submit(*p, 0, 40);
+  std::string id;
+  ASSERT_OK(q->Submit("pizza bread", "x", "", &id));
+  ASSERT_OK(q->Flush());
+  EXPECT_EQ(SinkReader(dir_.Sub("data") + "/happy.db").Int("SELECT count(*) FROM results"), 20);
+  EXPECT_EQ(SinkReader(absolute).Labels(), (std::map<std::string, std::string>{{"x", "food"}}));
+}
+
+TEST_F(SqliteSinkTest, ExportWritesTheStoredResultsAndCanBeRepeated) {
+  auto p = Create("reviews", kSentimentSpec);  // no sink file
+  Submit(*p, 0, 120);
+  size_t written = 0;
+  ASSERT_OK(p->ExportSqlite("export.db", &written));
+  EXPECT_EQ(written, 120u);
+  Submit(*p, 120, 150);
+  ASSERT_OK(p->ExportSqlite("export.db", &written));
+  EXPECT_EQ(written, 150u);
+  SinkReader sink(dir_.Sub("data") + "/export.db");
+  EXPECT_EQ(sink.Int("SELECT count(*) FROM results"), 150);        // upserted: no duplicates
+  EXPECT_EQ(sink.Int("SELECT count(*) FROM classiflow_sink"), 0);  // an export claims nothing
+  // From a read view of the same directory too.
+  EngineOptions options;
+  options.mode = EngineOptions::Mode::kRead;
+  std::unique_ptr<Engine> reader;
+  ASSERT_OK(OpenEngine(dir_.Sub("data"), options, &reader));
+  std::shared_ptr<Pipeline> view;
+  ASSERT_OK(reader->GetPipeline("reviews", &view));
+  ASSERT_OK(view->ExportSqlite(dir_.Sub("from-reader.db"), &written));
+  EXPECT_EQ(written, 150u);
+}
+
+TEST_F(SqliteSinkTest, FilesThatAreNotASinksAreRefusedAndNothingIsStored) {
+  const auto spec = [](const std::string& file) {
+    return R"({"stages": [{"name": "s", "classify": "sentiment", "next": "out"},
+                          {"name": "out", "sink": {"sqlite": )" +
+           json(file).dump() + "}}]}";
+  };
+  { std::ofstream(dir_.Sub("notes.txt")) << "not a database, just the user's notes\n"; }
+  Status s = CreateStatus("a", spec(dir_.Sub("notes.txt")));
+  EXPECT_CODE(s, kInvalidArgument);
+  EXPECT_NE(s.message().find("is not an SQLite database"), std::string::npos) << s.ToString();
+  EXPECT_NE(s.message().find("stage 'out'"), std::string::npos) << s.ToString();
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(dir_.Sub("theirs.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE results(x INTEGER)", nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  s = CreateStatus("a", spec(dir_.Sub("theirs.db")));
+  EXPECT_CODE(s, kInvalidArgument);
+  EXPECT_NE(s.message().find("not a classiflow sink's (its columns: x)"), std::string::npos)
+      << s.ToString();
+  ASSERT_OK(CreateStatus("first", spec("shared.db")));
+  s = CreateStatus("second", spec("shared.db"));
+  EXPECT_CODE(s, kInvalidArgument);
+  EXPECT_NE(s.message().find("is the sink of pipeline 'first'"), std::string::npos) << s.ToString();
+  {
+    std::unique_ptr<Engine> other;
+    ASSERT_OK(OpenEngine("sqlite:" + dir_.Sub("engine.sqlite"), EngineOptions(), &other));
+  }
+  s = CreateStatus("a", spec(dir_.Sub("engine.sqlite")));
+  EXPECT_CODE(s, kInvalidArgument);
+  EXPECT_NE(s.message().find("classiflow engine file"), std::string::npos) << s.ToString();
+  s = CreateStatus("a", spec(dir_.Sub("no/such/dir/x.db")));
+  EXPECT_CODE(s, kIOError);
+  for (const char* bad : {R"("")", "3", "null"}) {
+    s = CreateStatus(
+        "a", R"({"stages": [{"name": "out", "sink": {"sqlite": )" + std::string(bad) + "}}]}");
+    EXPECT_CODE(s, kInvalidArgument);
+    EXPECT_NE(s.message().find("sink.sqlite"), std::string::npos) << s.ToString();
+  }
+  // None of the refused pipelines was stored.
+  std::vector<std::string> names;
+  ASSERT_OK(engine_->PipelineNames(&names));
+  EXPECT_EQ(names, std::vector<std::string>{"first"});
+  size_t written = 0;
+  EXPECT_CODE(Get("first")->ExportSqlite(dir_.Sub("notes.txt"), &written), kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace classiflow::testing
