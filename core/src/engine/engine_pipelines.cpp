@@ -80,9 +80,9 @@ Status Engine::ViewPipeline(std::string_view name, std::shared_ptr<Pipeline>* ou
   CF_RETURN_IF_ERROR(
       ParseSpec(spec_json, nullptr, &spec)
           .WithContext("stored pipeline '" + std::string(name) + "' in " + Describe()));
-  auto view = std::make_shared<PipelineView>(
-      store_.get(), std::string(name), std::move(spec),
-      SinkFiles{services_.open_results_sink, services_.base_dir});
+  auto view =
+      std::make_shared<PipelineView>(store_.get(), std::string(name), std::move(spec),
+                                     SinkFiles{services_.open_results_sink, services_.base_dir});
   std::lock_guard<std::mutex> lock(pipelines_->mu);
   std::erase_if(pipelines_->views, [](const auto& v) { return v.expired(); });
   pipelines_->views.push_back(view);

@@ -104,7 +104,7 @@ Status PipelineImpl::Flush(int64_t timeout_ms) {
   }
   if (closed_ && in_flight_ > 0) return Status::Unavailable("pipeline '" + name_ + "' is closed");
   lock.unlock();
-  delivery_.Drain();  // and the callbacks of what is done have run
+  delivery_.Drain();                // and the callbacks of what is done have run
   return DrainMirrors(timeout_ms);  // and the sinks hold it (the time limit starts again)
 }
 

@@ -7,8 +7,7 @@
 
 namespace classiflow {
 
-PipelineView::PipelineView(Store* store, std::string name, PipelineSpec spec,
-                           SinkFiles sink_files)
+PipelineView::PipelineView(Store* store, std::string name, PipelineSpec spec, SinkFiles sink_files)
     : store_(store),
       name_(std::move(name)),
       spec_(std::move(spec)),
