@@ -10,7 +10,8 @@
 // of an item whose meta says {"expect_failures": k}; k >= max_attempts makes a dead letter.
 // With "poison", the callback aborts the process on the text "poison". Every fifth item of
 // the chunk before gets feedback, its label flipping from run to run (the second feedback
-// for an id replaces the first): the verifier's recount covers feedback too.
+// for an id replaces the first): the verifier's recount covers feedback too. Both sinks mirror
+// into the SQLite file results.db beside the store (in the data directory, or beside FILE).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -32,8 +33,8 @@ const char* kSpec = R"({
     {"name": "crm", "enrich": "crm", "next": "ids"},
     {"name": "ids", "extract": ["gtin"], "next": "check"},
     {"name": "check", "validate": ["gtin"], "next": "positive"},
-    {"name": "positive", "sink": {}},
-    {"name": "negative", "sink": {"ttl_s": 86400}}
+    {"name": "positive", "sink": {"sqlite": "results.db"}},
+    {"name": "negative", "sink": {"ttl_s": 86400, "sqlite": "results.db"}}
   ],
   "max_attempts": 3, "retry": {"initial_ms": 1, "max_ms": 20},
   "batch": {"max_items": 64, "max_delay_ms": 2},

@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <set>
 #include <thread>
@@ -16,6 +18,7 @@
 #include "classiflow/open.h"
 #include "classiflow/verify.h"
 #include "pipeline/records.h"
+#include "sink_reader.h"
 #include "test_util.h"
 
 extern char** environ;
@@ -32,6 +35,10 @@ class CrashTest : public ::testing::TestWithParam<std::string> {
     return GetParam() == "sqlite" ? "sqlite:" + dir_.Sub("data.sqlite") : dir_.Sub("data");
   }
   std::string AckFile() const { return dir_.Sub("acked"); }
+  // The child's results sink: beside the SQLite file, or in the data directory.
+  std::string SinkFile() const {
+    return GetParam() == "sqlite" ? dir_.Sub("results.db") : dir_.Sub("data/results.db");
+  }
 
   // Starts the child; `crash_at` sets CLASSIFLOW_CRASH_AT.
   pid_t Spawn(int threads, const std::string& crash_at = "", bool poison = false) {
@@ -118,6 +125,53 @@ class CrashTest : public ::testing::TestWithParam<std::string> {
     return report;
   }
 
+  // The results sink after a death: every row is a stored result, and every result the log
+  // committed up to the file's cursor is a row (rows and cursor move in one transaction). Once
+  // the child ran to the end (`complete`), the rows are exactly the stored results.
+  void ExpectSinkConsistent(bool complete) {
+    if (!std::filesystem::exists(SinkFile())) {
+      EXPECT_FALSE(complete) << "no sink file after a complete run";
+      return;
+    }
+    SinkReader sink(SinkFile());
+    ASSERT_TRUE(sink.ok());
+    const int64_t cursor = sink.Int("SELECT seq FROM classiflow_sink WHERE pipeline = 'soak'");
+    if (cursor < 0 && !complete) return;  // killed while the file was being made
+    const std::map<std::string, std::string> rows = sink.Labels();
+    std::unique_ptr<Store> store = ReadOnlyStore();
+    ASSERT_NE(store, nullptr);
+    std::set<std::string> stored;
+    ASSERT_OK(store->Scan(KeySpace::kResults, ItemKey("soak", ""),
+                          [&](std::string_view key, std::string_view) {
+                            stored.emplace(IdOfKey("soak", key));
+                            return Status::OK();
+                          }));
+    for (const auto& [id, label] : rows) {
+      EXPECT_TRUE(stored.count(id)) << "sink row " << id << " is not a stored result";
+    }
+    uint64_t last_seq = 0;
+    ASSERT_OK(store->Scan(KeySpace::kPipelineLog, ItemKey("soak", ""),
+                          [&](std::string_view key, std::string_view value) {
+                            last_seq = SeqOfKey("soak", key);
+                            if (last_seq > static_cast<uint64_t>(cursor)) return Status::OK();
+                            int64_t done_ms = 0;
+                            std::vector<LogEntry> entries;
+                            CF_RETURN_IF_ERROR(DecodeLogRecord(value, &done_ms, &entries));
+                            for (const LogEntry& e : entries) {
+                              if (e.kind != LogEntryKind::kResult) continue;
+                              EXPECT_TRUE(rows.count(std::string(e.id)))
+                                  << "result " << e.id << " of commit " << last_seq
+                                  << " is not in the sink, whose cursor is " << cursor;
+                            }
+                            return Status::OK();
+                          }));
+    EXPECT_LE(static_cast<uint64_t>(cursor), last_seq);
+    if (complete) {
+      EXPECT_EQ(static_cast<uint64_t>(cursor), last_seq);
+      EXPECT_EQ(rows.size(), stored.size());
+    }
+  }
+
   // Result callbacks: at least once across crashes. Every stored result's id is in the
   // child's delivered file.
   void ExpectEveryResultDelivered() {
@@ -148,6 +202,7 @@ TEST_P(CrashTest, EveryCrashPointKeepsTheInvariant) {
     EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT)
         << point << " was not reached (status " << status << ")";
     Verify(/*idle=*/false);  // acknowledged ids are somewhere; nothing partial
+    ExpectSinkConsistent(/*complete=*/false);
   }
   RunToEnd();
   const VerifyReport report = Verify(/*idle=*/true);
@@ -157,6 +212,7 @@ TEST_P(CrashTest, EveryCrashPointKeepsTheInvariant) {
   EXPECT_GE(report.dead_letters, static_cast<uint64_t>(kItems / 10));
   // after_write killed the process between a commit and the delivery of its results.
   ExpectEveryResultDelivered();
+  ExpectSinkConsistent(/*complete=*/true);
 }
 
 TEST_P(CrashTest, KillNineSoak) {
@@ -172,11 +228,13 @@ TEST_P(CrashTest, KillNineSoak) {
     kill(pid, SIGKILL);
     Wait(pid);
     Verify(/*idle=*/false);
+    ExpectSinkConsistent(/*complete=*/false);
   }
   RunToEnd();
   const VerifyReport report = Verify(/*idle=*/true);
   EXPECT_EQ(report.results + report.dead_letters, static_cast<uint64_t>(kItems));
   ExpectEveryResultDelivered();
+  ExpectSinkConsistent(/*complete=*/true);  // every acknowledged result, once
 }
 
 TEST_P(CrashTest, APoisonItemIsDeadLetteredInsteadOfCrashLooping) {
