@@ -104,6 +104,12 @@ void Feedback(Pipeline& p, const std::string& id, const std::string& label,
   CallWithoutGil([&] { return p.Feedback(id, label, options); });
 }
 
+size_t ExportSqlite(Pipeline& p, const std::string& path) {
+  size_t written = 0;
+  CallWithoutGil([&] { return p.ExportSqlite(path, &written); });
+  return written;
+}
+
 size_t Retrain(Pipeline& p) {
   size_t trained = 0;
   CallWithoutGil([&] { return p.Retrain(&trained); });
@@ -187,6 +193,7 @@ void BindPipeline(py::module_& m) {
       .def("recount", [](Pipeline& p) { CallWithoutGil([&] { return p.Recount(); }); })
       .def("feedback", &Feedback, arg("id"), arg("label"), arg("stage") = "", arg("text") = "")
       .def("retrain", &Retrain)
+      .def("export_sqlite", &ExportSqlite, arg("path"))
       .def(
           "on_result",
           [](Pipeline& p, py::function fn) {

@@ -1,4 +1,4 @@
-// Pipeline entry points: analytics and feedback.
+// Pipeline entry points: analytics, feedback and exporting results.
 #include "internal.h"
 
 using classiflow::FeedbackOptions;
@@ -54,6 +54,18 @@ cf_status cf_pipeline_retrain(cf_pipeline* p, size_t* trained) {
     size_t n = 0;
     CF_RETURN_IF_ERROR(p->pipeline->Retrain(&n));
     if (trained != nullptr) *trained = n;
+    return Status::OK();
+  });
+}
+
+cf_status cf_pipeline_export_sqlite(cf_pipeline* p, const char* path, size_t* written) {
+  return Guard(__func__, [&]() -> Status {
+    if (written != nullptr) *written = 0;
+    CF_RETURN_IF_ERROR(NotNull(p, "pipeline"));
+    CF_RETURN_IF_ERROR(NotNull(path, "path"));
+    size_t n = 0;
+    CF_RETURN_IF_ERROR(p->pipeline->ExportSqlite(path, &n));
+    if (written != nullptr) *written = n;
     return Status::OK();
   });
 }

@@ -2,6 +2,7 @@
 
 import json
 import math
+import os
 from collections.abc import Mapping
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
@@ -436,3 +437,19 @@ class Pipeline:
         """Trains every model on the feedback it has not trained on yet (one batch per model,
         a new version each); returns how many feedbacks that was."""
         return self._p.retrain()
+
+    def export_sqlite(self, path: str | os.PathLike) -> int:
+        """Writes the results stored now into the SQLite file ``path`` (created when missing;
+        a relative path is in the data directory) and returns how many rows that was.
+
+        It is the ``results`` table a ``{"sink": {"sqlite": FILE}}`` keeps (one row per id,
+        upserted, so exporting again adds no duplicates): ``pandas.read_sql("select label,
+        count(*) from results group by label", sqlite3.connect(path))`` reads it. Works on the
+        pipelines of a ``mode="read"`` engine too.
+
+        Raises:
+            InvalidArgumentError: the file is not SQLite, its ``results`` table is not
+                classiflow's, or it is another pipeline's sink.
+            StorageError: it cannot be written.
+        """
+        return self._p.export_sqlite(os.fspath(path))

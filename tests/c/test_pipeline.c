@@ -426,6 +426,13 @@ static void test_analytics(cf_engine *e) {
   CHECK(take_contains(json, "\"items\":0"), "a reset clears the counts");
   EXPECT(CF_OK, cf_pipeline_recount(p), "recount");
   EXPECT(CF_INVALID_ARGUMENT, cf_pipeline_analytics_json(NULL, &json), "a NULL pipeline");
+  size_t written = 99;
+  EXPECT(CF_OK, cf_pipeline_export_sqlite(p, "analytics.db", &written), "export to SQLite");
+  CHECK(written == 2, "both results exported");
+  EXPECT(CF_INVALID_ARGUMENT, cf_pipeline_export_sqlite(p, NULL, &written), "export to NULL");
+  CHECK(written == 0, "*written is 0 after a failure");
+  EXPECT(CF_IO_ERROR, cf_pipeline_export_sqlite(p, "no/such/dir/x.db", NULL),
+         "export into a missing directory");
   cf_pipeline_release(p);
 }
 

@@ -605,6 +605,14 @@ CF_API cf_status cf_pipeline_feedback(cf_pipeline *p, const char *id, const char
  * *trained (may be NULL) gets how many feedbacks that was. */
 CF_API cf_status cf_pipeline_retrain(cf_pipeline *p, size_t *trained);
 
+/* Writes the results stored now into the SQLite file `path` (created when missing; a relative
+ * path is in the data directory): the `results` table a {"sink": {"sqlite": FILE}} keeps,
+ * upserted by id in batched transactions. *written (may be NULL) gets the rows. Works on the
+ * pipelines of a mode "read" engine too. CF_INVALID_ARGUMENT for a file that is not SQLite,
+ * whose results table is not classiflow's, or that is another pipeline's sink; CF_IO_ERROR
+ * when it cannot be written. */
+CF_API cf_status cf_pipeline_export_sqlite(cf_pipeline *p, const char *path, size_t *written);
+
 /* ---- Pipelines: callbacks ------------------------------------------------------------------ */
 
 /* Result and dead-letter callbacks get the JSON of cf_pipeline_result_json() /
