@@ -14,6 +14,9 @@ one run:
    (``pipeline._p.analytics_json()``), p50 / p99 in ms.
 3. Backend speed: pipeline items/s with analytics on (the medians of 1.) and the model's
    ``train_batch`` docs/s on an engine of each backend (median of ``--repeats``).
+4. The SQLite results sink (target >= 100k results/s): on a RocksDB engine, pipeline items/s
+   without and with ``{"sink": {"sqlite": FILE}}`` (timed to ``flush()``, which returns once
+   the file holds every result), alternating, and ``export_sqlite`` rows/s.
 
     PYTHONPATH=<built classiflow> /usr/bin/python3 bench/analytics_bench.py \
         [--items 200000] [--repeats 3] [--analytics-items 1000000] [--analytics-backend rocksdb]
@@ -96,9 +99,10 @@ def uri_of(backend, tmp):
     return "sqlite:" + os.path.join(tmp, "bench.sqlite")
 
 
-def spec(analytics):
+def spec(analytics, sink_file=None):
+    sink = {"sqlite": sink_file} if sink_file else {}
     return {"stages": [{"name": "tag", "classify": "bench", "next": "out"},
-                       {"name": "out", "sink": {}}], "analytics": analytics}
+                       {"name": "out", "sink": sink}], "analytics": analytics}
 
 
 def chunks_of(texts, items, chunk):
@@ -107,9 +111,10 @@ def chunks_of(texts, items, chunk):
     return [stream[i:i + chunk] for i in range(0, items, chunk)]
 
 
-def run_pipeline(engine, name, analytics, chunks):
-    """Seconds from the first submit_many to flush() returning, on a fresh pipeline."""
-    pipeline = engine.pipeline(name, spec(analytics))
+def run_pipeline(engine, name, analytics, chunks, sink_file=None, keep=False):
+    """Seconds from the first submit_many to flush() returning (the sink file, if any, holding
+    every result then), on a fresh pipeline, dropped after unless `keep`."""
+    pipeline = engine.pipeline(name, spec(analytics, sink_file))
     start = time.perf_counter()
     for chunk in chunks:
         pipeline.submit_many(chunk)
@@ -119,7 +124,8 @@ def run_pipeline(engine, name, analytics, chunks):
     expected = sum(map(len, chunks))
     if done != expected:
         raise RuntimeError(f"{name}: {done} items completed, {expected} submitted")
-    engine.drop_pipeline(name)
+    if not keep:
+        engine.drop_pipeline(name)
     return seconds
 
 
@@ -152,6 +158,60 @@ def measure_backend(backend, corpus, opts):
                           f"{opts.items / seconds:,.0f} items/s", file=sys.stderr, flush=True)
     return {"off": statistics.median(runs[False]), "on": statistics.median(runs[True]),
             "train": train}
+
+
+def sqlite_rows(file):
+    import sqlite3
+    with sqlite3.connect(file) as db:
+        return db.execute("select count(*) from results").fetchone()[0]
+
+
+def measure_sink(corpus, opts):
+    """The SQLite results sink on a RocksDB engine (analytics on): pipeline items/s without a
+    sink file and with one (flush() returns once the file holds every result), alternating,
+    and export_sqlite rows/s of the stored results into a fresh file (the sink's write path
+    alone: decode, row, upsert)."""
+    _, _, test_texts, _ = corpus
+    labels, texts = corpus[0], corpus[1]
+    chunks = chunks_of(test_texts, opts.items, opts.chunk)
+    runs = {False: [], True: []}
+    exports = []
+    with tempfile.TemporaryDirectory(dir=opts.tmp) as tmp:
+        with cf.Engine(uri_of("rocksdb", tmp)) as engine:
+            engine.create_model("bench", **OPTIONS).train_batch(texts, labels)
+            for r in range(opts.repeats):
+                for sink in ((False, True) if r % 2 == 0 else (True, False)):
+                    file = os.path.join(tmp, f"sink{r}.db") if sink else None
+                    name = f"sink{r}_{int(sink)}"
+                    seconds = run_pipeline(engine, name, True, chunks, file, keep=True)
+                    if sink and sqlite_rows(file) != opts.items:
+                        raise RuntimeError(f"{file}: {sqlite_rows(file)} rows, {opts.items} items")
+                    runs[sink].append(opts.items / seconds)
+                    print(f"  sink {'on' if sink else 'off'} repeat {r + 1}: "
+                          f"{opts.items / seconds:,.0f} items/s", file=sys.stderr, flush=True)
+                    if not sink:
+                        out = os.path.join(tmp, f"export{r}.db")
+                        start = time.perf_counter()
+                        rows = engine.pipeline(name).export_sqlite(out)
+                        exports.append(rows / (time.perf_counter() - start))
+                    engine.drop_pipeline(name)
+    return {"off": statistics.median(runs[False]), "on": statistics.median(runs[True]),
+            "export": statistics.median(exports)}
+
+
+def print_sink(sink, opts):
+    print(f"\n## 4. SQLite results sink (RocksDB engine, analytics on, {opts.items:,} items, "
+          f"median of {opts.repeats}, alternating)\n")
+    print("| run | items/s (rows/s) |")
+    print("|---|---:|")
+    print(f"| pipeline, no sink file | {sink['off']:,.0f} |")
+    print(f"| pipeline + sink file (flush waits for the file) | {sink['on']:,.0f} |")
+    print(f"| export_sqlite of the stored results | {sink['export']:,.0f} |")
+    ok = min(sink["on"], sink["export"]) >= 100000
+    print(f"\nTarget >= 100k results/s into SQLite: {'met' if ok else 'missed'}; with the "
+          f"sink the pipeline keeps {sink['on'] / sink['off']:.2f} of its throughput.")
+    print(f"\nCommit line: SQLite sink {sink['off'] / 1000:,.0f}k -> {sink['on'] / 1000:,.0f}k "
+          f"items/s ({sink['on'] / sink['off']:.2f}), export {sink['export'] / 1000:,.0f}k rows/s")
 
 
 def load():
@@ -277,6 +337,7 @@ def main():
     reads = measure_reads(corpus, opts)
     print_reads(reads, opts)
     print_backends(results, opts)
+    print_sink(measure_sink(corpus, opts), opts)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nPeak RSS: {rss:,.0f} MB; load average at the end (1/5/15 min): {load()} "
           f"(above {os.cpu_count()}, other processes shared the cores: tails are noisy)")

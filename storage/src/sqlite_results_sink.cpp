@@ -187,8 +187,9 @@ Status OpenChecked(const std::string& path, std::string_view pipeline, bool clai
   CF_RETURN_IF_ERROR(
       sqlite::Database::Open(path, sqlite::Database::Mode::kReadWriteCreate, kBusyTimeoutMs, &db));
   CF_RETURN_IF_ERROR(CheckFile(*db, pipeline, path));
-  CF_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
-                              "setting the journal mode of"));
+  CF_RETURN_IF_ERROR(
+      db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16384",
+               "setting the journal mode of"));
   CF_RETURN_IF_ERROR(db->Exec(kSchema, "creating the results table in"));
   if (claim) {
     sqlite::Statement st;

@@ -10,7 +10,8 @@
 // (datetime(done_at, 'unixepoch')). Indexes on label and on done_at. WAL journal mode, so
 // readers (pandas, the sqlite3 shell) never block the sink, nor it them; synchronous=NORMAL:
 // a commit survives the process's crash, and what a power loss takes back the mirror writes
-// again from the pipeline's log, the cursor going back with the rows.
+// again from the pipeline's log, the cursor going back with the rows. A 16 MB page cache keeps
+// the index pages that every insert touches in memory.
 //
 // Any SQLite file may be a sink (a missing one is created), as long as its `results` table, if
 // it has one, has these columns, it is not a classiflow engine file, and no other pipeline's
