@@ -1,7 +1,9 @@
 // The SQLite results sink ({"sink": {"sqlite": FILE}}) and ExportSqlite: rows as a user reads
-// them with sqlite3, catching up from the pipeline's log after the file fell behind, and the
-// files it refuses. Kills are in crash_test.cpp.
+// them with sqlite3, catching up from the pipeline's log after the file fell behind or a write
+// failed, and the files it refuses. Kills are in crash_test.cpp.
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "pipeline_fixture.h"
@@ -183,6 +185,99 @@ TEST_F(SqliteSinkTest, FilesThatAreNotASinksAreRefusedAndNothingIsStored) {
   EXPECT_EQ(names, std::vector<std::string>{"first"});
   size_t written = 0;
   EXPECT_CODE(Get("first")->ExportSqlite(dir_.Sub("notes.txt"), &written), kInvalidArgument);
+}
+
+// A sink that keeps its rows in memory and fails while `failing` is set: the mirror's retries
+// and its replay from the log, without a disk to fill.
+struct FlakySinkState {
+  std::mutex mu;
+  bool failing = false;
+  uint64_t cursor = 0;
+  std::map<std::string, std::string> labels;  // id -> label of the last upsert
+  int failed_writes = 0;
+};
+
+class FlakySink final : public ResultsSink {
+ public:
+  explicit FlakySink(std::shared_ptr<FlakySinkState> state) : state_(std::move(state)) {}
+  Status Cursor(uint64_t* seq) override {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    *seq = state_->cursor;
+    return Status::OK();
+  }
+  Status Write(std::span<const ResultRow> rows, uint64_t seq) override {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    if (state_->failing) {
+      ++state_->failed_writes;
+      return Status::IOError("writing 'flaky': database or disk is full (SQLITE_FULL, code 13)");
+    }
+    for (const ResultRow& r : rows) state_->labels[std::string(r.id)] = std::string(r.label);
+    if (seq > 0) state_->cursor = seq;
+    return Status::OK();
+  }
+  std::string Describe() const override { return "flaky"; }
+
+ private:
+  std::shared_ptr<FlakySinkState> state_;
+};
+
+TEST(SinkMirrorTest, AFailingSinkIsReportedByFlushAndCatchesUpOnceItWritesAgain) {
+  auto state = std::make_shared<FlakySinkState>();
+  EngineServices services;
+  services.open_results_sink = [state](const std::string&, std::string_view, bool,
+                                       std::unique_ptr<ResultsSink>* out) {
+    *out = std::make_unique<FlakySink>(state);
+    return Status::OK();
+  };
+  std::unique_ptr<Store> store;
+  ASSERT_OK(OpenStore("memory:", &store));
+  std::unique_ptr<Engine> engine;
+  ASSERT_OK(Engine::Open(EngineOptions(), std::move(store), services, &engine));
+  TrainModels(*engine);
+  std::shared_ptr<Pipeline> p;
+  ASSERT_OK(engine->CreatePipeline("reviews", kSinkSpec, &p));
+  const auto submit = [&](int from, int to) {
+    for (int i = from; i < to; ++i) {
+      std::string id;
+      ASSERT_OK(p->Submit(i % 2 ? "bad awful" : "good great", "r" + std::to_string(i), "", &id));
+    }
+  };
+  submit(0, 100);
+  ASSERT_OK(p->Flush());
+  {
+    std::lock_guard<std::mutex> lock(state->mu);
+    EXPECT_EQ(state->labels.size(), 100u);
+    state->failing = true;
+  }
+  submit(100, 200);
+  Status s = p->Flush();  // the results are stored; the sink's error is reported
+  EXPECT_CODE(s, kIOError);
+  EXPECT_NE(s.message().find("the results are stored"), std::string::npos) << s.ToString();
+  PipelineResult r;
+  ASSERT_OK(p->GetResult("r150", &r));
+  {
+    std::lock_guard<std::mutex> lock(state->mu);
+    EXPECT_GT(state->failed_writes, 0);
+    EXPECT_EQ(state->labels.size(), 100u);
+    state->failing = false;
+  }
+  submit(200, 250);
+  ASSERT_OK(p->Flush());  // the retry replays the failed commits from the log
+  std::lock_guard<std::mutex> lock(state->mu);
+  EXPECT_EQ(state->labels.size(), 250u);
+  EXPECT_EQ(state->labels["r151"], "neg");
+}
+
+TEST(SinkMirrorTest, WithoutTheStorageLayerASinkFileIsNotSupported) {
+  std::unique_ptr<Store> store;
+  ASSERT_OK(OpenStore("memory:", &store));
+  std::unique_ptr<Engine> engine;
+  ASSERT_OK(Engine::Open(EngineOptions(), std::move(store), &engine));  // no services
+  TrainModels(*engine);
+  std::shared_ptr<Pipeline> p;
+  Status s = engine->CreatePipeline("reviews", kSinkSpec, &p);
+  EXPECT_CODE(s, kNotSupported);
+  EXPECT_NE(s.message().find("storage layer"), std::string::npos) << s.ToString();
 }
 
 }  // namespace
