@@ -40,10 +40,22 @@ CREATE TABLE IF NOT EXISTS classiflow_sink(
   seq INTEGER NOT NULL);
 )sql";
 
-constexpr std::string_view kUpsert =
-    "INSERT OR REPLACE INTO results(id, label, confidence, model, version, sink, route, "
-    "predictions, fields, valid, meta, text, attempts, submitted_at, done_at, expires_at) "
-    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+// Rows go in 32 per statement: one statement's start-up (its cursors on the table and the three
+// indexes) is then paid once per 32 rows. 32 x 16 parameters stay under SQLite's limit.
+constexpr int kColumnCount = 16;
+constexpr size_t kRowsPerStatement = 32;
+
+std::string UpsertSql(size_t rows) {
+  std::string sql = "INSERT OR REPLACE INTO results(";
+  for (int c = 0; c < kColumnCount; ++c) sql.append(c ? ", " : "").append(kColumns[c]);
+  sql += ") VALUES";
+  for (size_t r = 0; r < rows; ++r) {
+    sql += r ? ", (" : " (";
+    for (int c = 0; c < kColumnCount; ++c) sql += c ? ", ?" : "?";
+    sql += ")";
+  }
+  return sql;
+}
 
 double Seconds(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
 
@@ -53,7 +65,8 @@ class SqliteResultsSink final : public ResultsSink {
       : db_(std::move(db)), pipeline_(std::move(pipeline)) {}
 
   Status Prepare() {
-    CF_RETURN_IF_ERROR(db_->Prepare(kUpsert, &upsert_));
+    CF_RETURN_IF_ERROR(db_->Prepare(UpsertSql(1), &upsert_one_));
+    CF_RETURN_IF_ERROR(db_->Prepare(UpsertSql(kRowsPerStatement), &upsert_many_));
     CF_RETURN_IF_ERROR(
         db_->Prepare("UPDATE classiflow_sink SET seq = ?1 WHERE pipeline = ?2", &set_cursor_));
     return db_->Prepare("SELECT seq FROM classiflow_sink WHERE pipeline = ?1", &get_cursor_);
@@ -80,37 +93,17 @@ class SqliteResultsSink final : public ResultsSink {
 
  private:
   Status WriteRows(std::span<const ResultRow> rows, uint64_t seq) {
-    for (const ResultRow& r : rows) {
-      sqlite::Query q(upsert_);
-      q.Text(1, r.id);
-      if (r.has_label) {
-        q.Text(2, r.label);
-      } else {
-        q.Null(2);
+    size_t at = 0;
+    for (; rows.size() - at >= kRowsPerStatement; at += kRowsPerStatement) {
+      sqlite::Query q(upsert_many_);
+      for (size_t r = 0; r < kRowsPerStatement; ++r) {
+        Bind(rows[at + r], static_cast<int>(r) * kColumnCount, &q);
       }
-      if (r.has_prediction) {
-        q.Real(3, r.confidence).Text(4, r.model).Int(5, static_cast<int64_t>(r.version));
-      } else {
-        q.Null(3).Null(4).Null(5);
-      }
-      q.Text(6, r.sink).Text(7, r.route_json).Text(8, r.predictions_json);
-      q.Text(9, r.fields_json).Text(10, r.valid_json);
-      if (r.meta_json.empty()) {
-        q.Null(11);
-      } else {
-        q.Text(11, r.meta_json);
-      }
-      if (r.text.empty()) {
-        q.Null(12);
-      } else {
-        q.Text(12, r.text);
-      }
-      q.Int(13, r.attempts).Real(14, Seconds(r.submitted_at_ms)).Real(15, Seconds(r.done_at_ms));
-      if (r.expires_at_ms == 0) {
-        q.Null(16);
-      } else {
-        q.Real(16, Seconds(r.expires_at_ms));
-      }
+      CF_RETURN_IF_ERROR(q.Run("writing results to"));
+    }
+    for (; at < rows.size(); ++at) {
+      sqlite::Query q(upsert_one_);
+      Bind(rows[at], 0, &q);
       CF_RETURN_IF_ERROR(q.Run("writing results to"));
     }
     if (seq == 0) return Status::OK();
@@ -118,9 +111,39 @@ class SqliteResultsSink final : public ResultsSink {
     return q.Int(1, static_cast<int64_t>(seq)).Text(2, pipeline_).Run("writing results to");
   }
 
+  // Binds row `r` to parameters base+1 .. base+16, in kColumns' order.
+  static void Bind(const ResultRow& r, int base, sqlite::Query* q) {
+    const auto text_or_null = [&](int column, bool present, std::string_view text) {
+      if (present) {
+        q->Text(base + column, text);
+      } else {
+        q->Null(base + column);
+      }
+    };
+    q->Text(base + 1, r.id);
+    text_or_null(2, r.has_label, r.label);
+    if (r.has_prediction) {
+      q->Real(base + 3, r.confidence).Text(base + 4, r.model);
+      q->Int(base + 5, static_cast<int64_t>(r.version));
+    } else {
+      q->Null(base + 3).Null(base + 4).Null(base + 5);
+    }
+    q->Text(base + 6, r.sink).Text(base + 7, r.route_json).Text(base + 8, r.predictions_json);
+    q->Text(base + 9, r.fields_json).Text(base + 10, r.valid_json);
+    text_or_null(11, !r.meta_json.empty(), r.meta_json);
+    text_or_null(12, !r.text.empty(), r.text);
+    q->Int(base + 13, r.attempts).Real(base + 14, Seconds(r.submitted_at_ms));
+    q->Real(base + 15, Seconds(r.done_at_ms));
+    if (r.expires_at_ms == 0) {
+      q->Null(base + 16);
+    } else {
+      q->Real(base + 16, Seconds(r.expires_at_ms));
+    }
+  }
+
   std::unique_ptr<sqlite::Database> db_;
   const std::string pipeline_;
-  sqlite::Statement upsert_, set_cursor_, get_cursor_;
+  sqlite::Statement upsert_one_, upsert_many_, set_cursor_, get_cursor_;
 };
 
 // True when `table` exists in the file.

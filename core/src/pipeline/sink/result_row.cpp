@@ -51,31 +51,33 @@ void AppendJsonString(std::string_view text, std::string* out) {
   out->push_back('"');
 }
 
-void ToResultRow(const PipelineResult& result, ResultRow* row) {
-  row->id = result.id;
-  row->sink = result.route.empty() ? std::string_view() : std::string_view(result.route.back());
-  row->has_prediction = !result.predictions.empty();
+void ToResultRow(const ItemState& item, const PipelineSpec& spec, int64_t done_ms,
+                 int64_t expires_ms, ResultRow* row) {
+  row->id = item.id;
+  row->sink = item.route.empty() ? std::string_view() : spec.stages[item.route.back()].name;
+  row->has_prediction = !item.predictions.empty();
   row->has_label = false;
   if (row->has_prediction) {
-    const StagePrediction& last = result.predictions.back();
+    const ItemPrediction& last = item.predictions.back();
     row->has_label = !last.label.empty();
     row->label = last.label;
     row->confidence = last.confidence;
-    row->model = last.model;
+    row->model = spec.stages[last.stage].classify.model;
     row->version = last.version;
   }
   std::string& route = row->route_json;
   route.assign("[");
-  for (const std::string& stage : result.route) {
+  for (uint16_t stage : item.route) {
     if (route.size() > 1) route.push_back(',');
-    AppendJsonString(stage, &route);
+    AppendJsonString(spec.stages[stage].name, &route);
   }
   route.push_back(']');
   std::string& predictions = row->predictions_json;
   predictions.assign("{");
-  for (const StagePrediction& p : result.predictions) {
+  for (const ItemPrediction& p : item.predictions) {
+    const StageSpec& stage = spec.stages[p.stage];
     if (predictions.size() > 1) predictions.push_back(',');
-    AppendJsonString(p.stage, &predictions);
+    AppendJsonString(stage.name, &predictions);
     predictions.append(":{\"label\":");
     if (p.label.empty()) {
       predictions.append("null");
@@ -85,13 +87,13 @@ void ToResultRow(const PipelineResult& result, ResultRow* row) {
     predictions.append(",\"confidence\":");
     AppendDouble(p.confidence, &predictions);
     predictions.append(",\"model\":");
-    AppendJsonString(p.model, &predictions);
+    AppendJsonString(stage.classify.model, &predictions);
     predictions.append(",\"version\":").append(std::to_string(p.version)).push_back('}');
   }
   predictions.push_back('}');
   std::string& fields = row->fields_json;
   fields.assign("{");
-  for (const Field& field : result.fields) {
+  for (const ItemField& field : item.fields) {
     if (fields.size() > 1) fields.push_back(',');
     AppendJsonString(field.name, &fields);
     fields.push_back(':');
@@ -100,18 +102,18 @@ void ToResultRow(const PipelineResult& result, ResultRow* row) {
   fields.push_back('}');
   std::string& valid = row->valid_json;
   valid.assign("{");
-  for (const auto& [name, ok] : result.valid) {
+  for (const auto& [name, ok] : item.valid) {
     if (valid.size() > 1) valid.push_back(',');
     AppendJsonString(name, &valid);
     valid.append(ok ? ":true" : ":false");
   }
   valid.push_back('}');
-  row->meta_json = result.meta;
-  row->text = result.text;
-  row->attempts = result.attempts;
-  row->submitted_at_ms = result.submitted_at_ms;
-  row->done_at_ms = result.done_at_ms;
-  row->expires_at_ms = result.expires_at_ms;
+  row->meta_json = item.meta;
+  row->text = item.text;
+  row->attempts = item.max_attempts_used;
+  row->submitted_at_ms = item.submitted_at_ms;
+  row->done_at_ms = done_ms;
+  row->expires_at_ms = expires_ms;
 }
 
 }  // namespace classiflow

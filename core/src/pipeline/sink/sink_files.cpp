@@ -2,12 +2,10 @@
 
 #include <filesystem>
 #include <system_error>
-#include <vector>
 
 #include "pipeline/clock.h"
-#include "pipeline/item.h"
 #include "pipeline/records.h"
-#include "pipeline/sink/result_row.h"
+#include "pipeline/sink/row_batch.h"
 
 namespace classiflow {
 namespace {
@@ -47,29 +45,24 @@ Status ExportResults(Store& store, const std::string& name, const PipelineSpec& 
                      ResultsSink& sink, size_t* written) {
   *written = 0;
   const int64_t now = NowMs();
-  std::vector<PipelineResult> results;
-  std::vector<ResultRow> rows;
+  RowBatch batch(&spec);
   const auto write = [&]() -> Status {
-    rows.resize(results.size());
-    for (size_t i = 0; i < results.size(); ++i) ToResultRow(results[i], &rows[i]);
-    CF_RETURN_IF_ERROR(sink.Write(rows, /*seq=*/0));
-    *written += results.size();
-    results.clear();
+    const size_t rows = batch.size();
+    CF_RETURN_IF_ERROR(batch.WriteTo(sink, /*seq=*/0));
+    *written += rows;
     return Status::OK();
   };
-  CF_RETURN_IF_ERROR(
-      store.Scan(KeySpace::kResults, ItemKey(name, ""),
-                 [&](std::string_view key, std::string_view value) -> Status {
-                   ItemState item;
-                   int64_t done_ms = 0, expires_ms = 0;
-                   CF_RETURN_IF_ERROR(DecodeResultItem(IdOfKey(name, key), value, spec, &item,
-                                                       &done_ms, &expires_ms)
-                                          .WithContext("pipeline '" + name + "'"));
-                   if (expires_ms != 0 && expires_ms <= now) return Status::OK();  // expired
-                   results.push_back(ToResult(item, done_ms, expires_ms, spec, /*with_text=*/true));
-                   return results.size() >= kRowsPerExportWrite ? write() : Status::OK();
-                 }));
-  return results.empty() ? Status::OK() : write();
+  const auto unexpired = [now](const ItemState&, int64_t expires_ms) {
+    return expires_ms == 0 || expires_ms > now;
+  };
+  CF_RETURN_IF_ERROR(store.Scan(
+      KeySpace::kResults, ItemKey(name, ""),
+      [&](std::string_view key, std::string_view value) -> Status {
+        CF_RETURN_IF_ERROR(
+            batch.Add(IdOfKey(name, key), value, unexpired).WithContext("pipeline '" + name + "'"));
+        return batch.size() >= kRowsPerExportWrite ? write() : Status::OK();
+      }));
+  return batch.empty() ? Status::OK() : write();
 }
 
 }  // namespace classiflow

@@ -5,7 +5,6 @@
 
 #include "pipeline/item.h"
 #include "pipeline/records.h"
-#include "pipeline/sink/result_row.h"
 
 namespace classiflow {
 namespace {
@@ -26,7 +25,8 @@ SinkMirror::SinkMirror(std::string pipeline, const PipelineSpec* spec, Store* st
       spec_(spec),
       store_(store),
       sink_(std::move(sink)),
-      stages_(spec->stages.size(), false) {
+      stages_(spec->stages.size(), false),
+      pending_(spec) {
   for (uint16_t stage : stages) stages_[stage] = true;
 }
 
@@ -186,13 +186,12 @@ Status SinkMirror::ReplayFromStore(uint64_t to_seq) {
 }
 
 Status SinkMirror::AddRecord(std::string_view id, std::string_view value) {
-  ItemState item;
-  int64_t done_ms = 0, expires_ms = 0;
-  CF_RETURN_IF_ERROR(DecodeResultItem(id, value, *spec_, &item, &done_ms, &expires_ms)
-                         .WithContext("pipeline '" + pipeline_ + "'"));
-  if (item.route.empty() || !mirrors(item.route.back())) return Status::OK();
-  pending_.push_back(ToResult(item, done_ms, expires_ms, *spec_, /*with_text=*/true));
-  return Status::OK();
+  return pending_
+      .Add(id, value,
+           [this](const ItemState& item, int64_t) {
+             return !item.route.empty() && mirrors(item.route.back());
+           })
+      .WithContext("pipeline '" + pipeline_ + "'");
 }
 
 Status SinkMirror::WritePending(uint64_t seq) {
@@ -200,20 +199,15 @@ Status SinkMirror::WritePending(uint64_t seq) {
     std::lock_guard<std::mutex> lock(mu_);
     if (seq <= written_ && pending_.empty()) return Status::OK();
   }
-  rows_.resize(pending_.size());
-  for (size_t i = 0; i < pending_.size(); ++i) ToResultRow(pending_[i], &rows_[i]);
-  const Status s = sink_->Write(rows_, seq);
+  const size_t rows = pending_.size();
+  const Status s = pending_.WriteTo(*sink_, seq);  // empties it: after a failure, a replay
   Attempted(s);
-  if (!s.ok()) {
-    pending_.clear();  // in the store: the next round replays them
-    return s;
-  }
+  if (!s.ok()) return s;
   {
     std::lock_guard<std::mutex> lock(mu_);
     written_ = std::max(written_, seq);
-    rows_written_ += pending_.size();
+    rows_written_ += rows;
   }
-  pending_.clear();
   written_cv_.notify_all();
   return Status::OK();
 }

@@ -22,9 +22,9 @@
 #include <thread>
 #include <vector>
 
-#include "classiflow/pipeline.h"
 #include "classiflow/results_sink.h"
 #include "classiflow/store.h"
+#include "pipeline/sink/row_batch.h"
 #include "pipeline/spec.h"
 
 namespace classiflow {
@@ -71,7 +71,7 @@ class SinkMirror {
   Status WriteRound(std::deque<Chunk> chunks, uint64_t target);
   // Commits (written_, to_seq] from the store.
   Status ReplayFromStore(uint64_t to_seq);
-  // Decodes `record` into pending_ when it ended at one of the mirror's stages.
+  // Decodes `record` into pending_, kept when it ended at one of the mirror's stages.
   Status AddRecord(std::string_view id, std::string_view value);
   // Upserts pending_ with cursor `seq` (then written_ = seq).
   Status WritePending(uint64_t seq);
@@ -83,9 +83,7 @@ class SinkMirror {
   const std::unique_ptr<ResultsSink> sink_;
   std::vector<bool> stages_;  // by stage index: the mirror writes results that end there
 
-  // Mirror thread: results decoded for the next transaction, and their rows.
-  std::vector<PipelineResult> pending_;
-  std::vector<ResultRow> rows_;
+  RowBatch pending_;  // mirror thread: results decoded for the next transaction
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_, written_cv_;
