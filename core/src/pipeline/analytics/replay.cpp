@@ -1,5 +1,6 @@
 #include "pipeline/analytics/replay.h"
 
+#include "pipeline/log_reader.h"
 #include "pipeline/records.h"
 
 namespace classiflow {
@@ -16,23 +17,10 @@ AnalyticsReplay::AnalyticsReplay(Store& store, std::string pipeline, const Pipel
 
 Status AnalyticsReplay::Run(uint64_t to_seq) {
   if (to_seq <= last_seq_) return Status::OK();
-  const std::string prefix = ItemKey(pipeline_, "");
-  const std::string start = LogKey(pipeline_, last_seq_ + 1);
   Aggregates& agg = *aggregates_;
-  bool stopped = false;
-  Status s = store_.Scan(
-      KeySpace::kPipelineLog, ScanRange{prefix, start, 0, false},
-      [&](std::string_view key, std::string_view value) -> Status {
-        const uint64_t seq = SeqOfKey(pipeline_, key);
-        if (seq > to_seq) {
-          stopped = true;
-          return Status::Busy("done");  // stops the scan
-        }
-        int64_t done_ms = 0;
-        std::vector<LogEntry> entries;
-        CF_RETURN_IF_ERROR(
-            DecodeLogRecord(value, &done_ms, &entries)
-                .WithContext("pipeline '" + pipeline_ + "': log record " + std::to_string(seq)));
+  return ReadLog(
+      store_, pipeline_, last_seq_ + 1, to_seq, /*limit=*/0,
+      [&](uint64_t seq, int64_t, const std::vector<LogEntry>& entries) -> Status {
         for (const LogEntry& e : entries) {
           switch (e.kind) {
             case LogEntryKind::kResult: {
@@ -75,7 +63,6 @@ Status AnalyticsReplay::Run(uint64_t to_seq) {
         last_seq_ = seq;
         return Status::OK();
       });
-  return stopped ? Status::OK() : s;
 }
 
 Status ReadAnalyticsRecords(Store& store, std::string_view pipeline, AnalyticsRecords* out) {

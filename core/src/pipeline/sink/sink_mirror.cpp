@@ -4,7 +4,7 @@
 #include <chrono>
 
 #include "pipeline/item.h"
-#include "pipeline/records.h"
+#include "pipeline/log_reader.h"
 
 namespace classiflow {
 namespace {
@@ -150,34 +150,23 @@ Status SinkMirror::WriteRound(std::deque<Chunk> chunks, uint64_t target) {
 }
 
 Status SinkMirror::ReplayFromStore(uint64_t to_seq) {
-  const std::string prefix = ItemKey(pipeline_, "");
   uint64_t reached = written_;
   while (reached < to_seq) {
-    const std::string start = LogKey(pipeline_, reached + 1);
     uint64_t scanned_to = reached;
-    Status s = store_->Scan(
-        KeySpace::kPipelineLog, ScanRange{prefix, start, kLogRecordsPerScan, false},
-        [&](std::string_view key, std::string_view value) -> Status {
-          const uint64_t seq = SeqOfKey(pipeline_, key);
-          if (seq > to_seq) return Status::OK();
-          int64_t done_ms = 0;
-          std::vector<LogEntry> entries;
-          CF_RETURN_IF_ERROR(
-              DecodeLogRecord(value, &done_ms, &entries)
-                  .WithContext("pipeline '" + pipeline_ + "': log record " + std::to_string(seq)));
-          for (const LogEntry& e : entries) {
-            if (e.kind != LogEntryKind::kResult) continue;
-            std::string record;
-            Status got = store_->Get(KeySpace::kResults, ItemKey(pipeline_, e.id), &record);
-            if (got.code() == Status::Code::kNotFound) continue;  // expired (ttl_s) since
-            CF_RETURN_IF_ERROR(got);
-            CF_RETURN_IF_ERROR(AddRecord(e.id, record));
-          }
-          scanned_to = seq;
-          if (pending_.size() >= kRowsPerWrite) return WritePending(seq);
-          return Status::OK();
-        });
-    CF_RETURN_IF_ERROR(s);
+    CF_RETURN_IF_ERROR(
+        ReadLog(*store_, pipeline_, reached + 1, to_seq, kLogRecordsPerScan,
+                [&](uint64_t seq, int64_t, const std::vector<LogEntry>& entries) -> Status {
+                  for (const LogEntry& e : entries) {
+                    if (e.kind != LogEntryKind::kResult) continue;
+                    std::string record;
+                    Status got = store_->Get(KeySpace::kResults, ItemKey(pipeline_, e.id), &record);
+                    if (got.code() == Status::Code::kNotFound) continue;  // expired (ttl_s) since
+                    CF_RETURN_IF_ERROR(got);
+                    CF_RETURN_IF_ERROR(AddRecord(e.id, record));
+                  }
+                  scanned_to = seq;
+                  return pending_.size() >= kRowsPerWrite ? WritePending(seq) : Status::OK();
+                }));
     if (scanned_to == reached) scanned_to = to_seq;  // no log record left up to to_seq
     CF_RETURN_IF_ERROR(WritePending(scanned_to));
     reached = scanned_to;
