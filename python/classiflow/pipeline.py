@@ -257,8 +257,8 @@ class Pipeline:
         return self._p.submit_many(texts, ids, metas)
 
     def flush(self, timeout: Optional[float] = None) -> None:
-        """Wait until every item accepted before the call has its result or dead letter, and the
-        result callbacks for them have run.
+        """Wait until every item accepted before the call has its result or dead letter, the
+        result callbacks for them have run, and the SQLite sink files hold their rows.
 
         Args:
             timeout: seconds to wait at most; None waits as long as it takes.
@@ -266,6 +266,8 @@ class Pipeline:
         Raises:
             BusyError: the timeout passed first; the message says how many items still wait and
                 why (e.g. for an enrich callback that is not registered yet).
+            StorageError: a sink file's last write failed (the results are stored; the sink
+                writes them once it can).
         """
         if timeout is None:
             self._p.flush(-1)

@@ -528,7 +528,9 @@ CF_API cf_status cf_pipeline_submit_many(cf_pipeline *p, const char *const *text
  * max_delay_ms). timeout_ms < 0 waits forever. CF_BUSY when timeout_ms passes first, saying how
  * many items still wait and why (e.g. for an enrich callback not registered yet: such items wait
  * durably, across reopens, until it is). CF_UNAVAILABLE when the pipeline is dropped or its
- * engine closed while items were in flight. Not from a pipeline callback (Conventions 9). */
+ * engine closed while items were in flight. It also waits for the SQLite sink files ("sink":
+ * {"sqlite": FILE}) to hold the rows: CF_IO_ERROR when a sink's last write failed (the results
+ * are stored; the sink writes them once it can). Not from a pipeline callback (Conventions 9). */
 CF_API cf_status cf_pipeline_flush(cf_pipeline *p, int64_t timeout_ms);
 
 /* ---- Pipelines: results and dead letters --------------------------------------------------- */

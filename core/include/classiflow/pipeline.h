@@ -164,9 +164,11 @@ class CLASSIFLOW_EXPORT Pipeline {
   // before accepting any: an InvalidArgument names the first bad item (items[i]) and accepts
   // nothing. A store error may leave a prefix of the items accepted; their ids are in *ids.
   virtual Status SubmitMany(std::span<const PipelineItem> items, std::vector<std::string>* ids) = 0;
-  // Waits until every item accepted before the call is done (a result or a dead letter).
-  // timeout_ms < 0 waits forever; Busy when the timeout passes first, saying what still waits
-  // (e.g. items waiting for a callback that is not registered).
+  // Waits until every item accepted before the call is done (a result or a dead letter), its
+  // result callbacks have run and the SQLite sink files hold its rows. timeout_ms < 0 waits
+  // forever; Busy when the timeout passes first, saying what still waits (e.g. items waiting
+  // for a callback that is not registered); IOError when a sink file's last write failed (the
+  // results are stored, and the sink writes them once it can).
   virtual Status Flush(int64_t timeout_ms = -1) = 0;
 
   // NotFound when the id has no result (unknown, still in flight, dead-lettered or expired).
