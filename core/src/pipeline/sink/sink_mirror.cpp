@@ -93,11 +93,6 @@ void SinkMirror::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-uint64_t SinkMirror::rows_written() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return rows_written_;
-}
-
 void SinkMirror::Loop() {
   int64_t backoff_ms = 0;
   std::unique_lock<std::mutex> lock(mu_);
@@ -188,14 +183,12 @@ Status SinkMirror::WritePending(uint64_t seq) {
     std::lock_guard<std::mutex> lock(mu_);
     if (seq <= written_ && pending_.empty()) return Status::OK();
   }
-  const size_t rows = pending_.size();
   const Status s = pending_.WriteTo(*sink_, seq);  // empties it: after a failure, a replay
   Attempted(s);
   if (!s.ok()) return s;
   {
     std::lock_guard<std::mutex> lock(mu_);
     written_ = std::max(written_, seq);
-    rows_written_ += rows;
   }
   written_cv_.notify_all();
   return Status::OK();

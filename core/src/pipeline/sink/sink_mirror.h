@@ -55,9 +55,6 @@ class SinkMirror {
   Status Drain(int64_t timeout_ms);
   // Writes what it was handed (one attempt: what fails is replayed at the next open), stops.
   void Stop();
-  // Rows upserted since the pipeline opened.
-  uint64_t rows_written() const;
-  std::string Describe() const { return sink_->Describe(); }
 
  private:
   SinkMirror(std::string pipeline, const PipelineSpec* spec, Store* store,
@@ -93,7 +90,6 @@ class SinkMirror {
   uint64_t written_ = 0;   // the sink's cursor
   uint64_t attempts_ = 0;  // writes tried, and the last one's outcome
   Status last_;
-  uint64_t rows_written_ = 0;
   bool stop_ = false;
   std::thread thread_;
 };
