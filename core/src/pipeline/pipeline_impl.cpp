@@ -186,15 +186,19 @@ Status PipelineImpl::DeleteStored(Store& store, std::string_view name) {
   for (const KeySpace space :
        {KeySpace::kQueue, KeySpace::kResults, KeySpace::kDeadLetters, KeySpace::kPipelineLog,
         KeySpace::kAnalytics, KeySpace::kFeedback, KeySpace::kPipelines}) {
-    // In chunks: a pipeline may hold millions of results.
+    // In chunks: a pipeline may hold millions of results. Each chunk resumes after the last
+    // key deleted: a scan from the prefix again would step over every tombstone written so
+    // far (quadratic in the keys, and most of the time of dropping a big pipeline).
+    std::string resume;
     while (true) {
       std::vector<StoreWrite> batch;
-      CF_RETURN_IF_ERROR(store.Scan(space, ScanRange{prefix, "", 10000, false},
+      CF_RETURN_IF_ERROR(store.Scan(space, ScanRange{prefix, resume, 10000, false},
                                     [&](std::string_view key, std::string_view) {
                                       batch.push_back({space, std::string(key), std::nullopt});
                                       return Status::OK();
                                     }));
       if (batch.empty()) break;
+      resume = batch.back().key + '\0';
       CF_RETURN_IF_ERROR(store.Write(batch, false));
     }
   }

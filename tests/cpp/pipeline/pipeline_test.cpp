@@ -365,6 +365,24 @@ TEST_F(PipelineTest, PipelinesPersistAndSpecsAreCompared) {
   EXPECT_TRUE(names.empty());
 }
 
+TEST_F(PipelineTest, DropDeletesEveryResultOfABigPipeline) {
+  // More results than one delete chunk (10,000): each chunk resumes where the last one ended.
+  auto p = Create("big", kSentimentSpec);
+  std::vector<std::string> ids;
+  std::vector<PipelineItem> items(25000, PipelineItem{"", "good", ""});
+  ASSERT_OK(p->SubmitMany(items, &ids));
+  ASSERT_OK(p->Flush());
+  p.reset();
+  ASSERT_OK(engine_->DropPipeline("big"));
+  Reopen();
+  p = Create("big", kSentimentSpec);
+  PipelineResult r;
+  size_t found = 0;
+  for (const std::string& id : ids) found += p->GetResult(id, &r).ok() ? 1 : 0;
+  EXPECT_EQ(found, 0u);
+  EXPECT_EQ(p->Stats().completed, 0u);
+}
+
 TEST_F(PipelineTest, DurabilityNoneKeepsResultsThroughACleanClose) {
   auto p = Create("fast", R"({"stages": [
       {"name": "s", "classify": "sentiment", "next": "out"}, {"name": "out", "sink": {}}],
