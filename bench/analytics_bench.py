@@ -4,7 +4,7 @@ one run:
 
 1. Pipeline throughput with ``"analytics": true`` vs ``false``, same run, same items: the spec
    ``tag`` (classify) -> ``out`` (sink), on ``memory:``, a RocksDB data directory and
-   ``sqlite:FILE`` (both in a temp dir). Each run is a fresh pipeline fed ``--items`` texts by
+   ``sqlite:FILE`` (both in a temp dir). Each run is a fresh pipeline in a fresh store (trained anew), fed ``--items`` texts by
    ``submit_many`` in chunks of ``--chunk``, timed up to ``flush()`` returning. Off and on runs
    alternate (off first on even repeats, on first on odd ones) ``--repeats`` times; the table
    shows the medians and on/off (target >= 0.90).
@@ -142,20 +142,24 @@ def train_rate(engine, labels, texts, repeats):
 
 
 def measure_backend(backend, corpus, opts):
-    """{"off", "on": median items/s, "train": median docs/s} of one backend."""
+    """{"off", "on": median items/s, "train": median docs/s} of one backend. Every pipeline run
+    gets a fresh store: what earlier runs left behind (a dropped pipeline's tombstones, their
+    compactions) would otherwise weigh on whichever run comes later."""
     labels, texts, test_texts, _ = corpus
     chunks = chunks_of(test_texts, opts.items, opts.chunk)
     runs = {False: [], True: []}
     with tempfile.TemporaryDirectory(dir=opts.tmp) as tmp:
         with cf.Engine(uri_of(backend, tmp)) as engine:
             train = train_rate(engine, labels, texts, opts.repeats)
-            engine.create_model("bench", **OPTIONS).train_batch(texts, labels)
-            for r in range(opts.repeats):
-                for analytics in ((False, True) if r % 2 == 0 else (True, False)):
-                    seconds = run_pipeline(engine, f"run{r}_{int(analytics)}", analytics, chunks)
-                    runs[analytics].append(opts.items / seconds)
-                    print(f"  {backend} repeat {r + 1} analytics {'on' if analytics else 'off'}: "
-                          f"{opts.items / seconds:,.0f} items/s", file=sys.stderr, flush=True)
+    for r in range(opts.repeats):
+        for analytics in ((False, True) if r % 2 == 0 else (True, False)):
+            with tempfile.TemporaryDirectory(dir=opts.tmp) as tmp:
+                with cf.Engine(uri_of(backend, tmp)) as engine:
+                    engine.create_model("bench", **OPTIONS).train_batch(texts, labels)
+                    seconds = run_pipeline(engine, "run", analytics, chunks, keep=True)
+            runs[analytics].append(opts.items / seconds)
+            print(f"  {backend} repeat {r + 1} analytics {'on' if analytics else 'off'}: "
+                  f"{opts.items / seconds:,.0f} items/s", file=sys.stderr, flush=True)
     return {"off": statistics.median(runs[False]), "on": statistics.median(runs[True]),
             "train": train}
 

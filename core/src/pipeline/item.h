@@ -17,6 +17,9 @@ struct ItemPrediction {
   std::string label;  // "" below min_confidence
   double confidence = 0.0;
   uint64_t version = 0;
+  // The label's index in the answering snapshot, when this process classified the item: a
+  // hint that lets analytics find the label without hashing it (a stored result has none).
+  uint32_t label_hint = UINT32_MAX;
 };
 
 struct ItemField {

@@ -29,29 +29,52 @@ const ItemPrediction* Aggregates::LeastConfident(const ItemState& item) {
   return least;
 }
 
-uint32_t Aggregates::LabelIndex(uint16_t stage, std::string_view label) {
+Aggregates::StageTally& Aggregates::Tally(uint16_t stage) {
   StageTally& tally = classify_[stage];
   if (tally.histogram.empty()) tally.histogram.resize(settings_->histogram_bins);
-  auto it = tally.index.find(std::string(label));
-  if (it != tally.index.end()) return it->second;
-  const auto index = static_cast<uint32_t>(tally.labels.size());
-  tally.labels.push_back({std::string(label), 0, 0.0});
-  tally.index.emplace(std::string(label), index);
+  return tally;
+}
+
+uint32_t Aggregates::LabelIndex(StageTally* tally, std::string_view label, uint32_t hint) {
+  // Hashing the label was most of what counting an item cost the coordinator.
+  constexpr uint32_t kMaxHint = 1u << 20;  // a bound on the cache, not on the labels
+  if (hint < tally->by_hint.size() && tally->by_hint[hint] != 0 &&
+      tally->labels[tally->by_hint[hint] - 1].label == label) {
+    return tally->by_hint[hint] - 1;
+  }
+  uint32_t index = 0;
+  if (auto it = tally->index.find(label); it != tally->index.end()) {
+    index = it->second;
+  } else {
+    index = static_cast<uint32_t>(tally->labels.size());
+    tally->labels.push_back({std::string(label), 0, 0.0});
+    tally->index.emplace(std::string(label), index);
+  }
+  if (hint < kMaxHint) {
+    if (hint >= tally->by_hint.size()) tally->by_hint.resize(hint + 1);
+    tally->by_hint[hint] = index + 1;
+  }
   return index;
 }
 
-void Aggregates::CountBucket(Series* series, std::set<int64_t>* dirty, int64_t at, uint32_t keep,
-                             uint64_t key, char kind) {
-  if (keep == 0) return;
+Aggregates::Bucket* Aggregates::BucketAt(Series* series, std::set<int64_t>* dirty, int64_t at,
+                                         uint32_t keep, char kind) {
+  if (keep == 0) return nullptr;
+  // The common case, once per item: `at` is the newest bucket, already counted in this commit.
+  if (!series->empty() && series->rbegin()->first == at && !dirty->empty() &&
+      *dirty->rbegin() == at) {
+    return &series->rbegin()->second;
+  }
   const int64_t newest = series->empty() ? at : std::max(at, series->rbegin()->first);
-  if (at <= newest - keep) return;  // older than what is kept (a clock that went back)
-  ++(*series)[at][key];
+  if (at <= newest - keep) return nullptr;  // older than what is kept (a clock that went back)
+  Bucket* bucket = &(*series)[at];
   dirty->insert(at);
   while (series->begin()->first <= newest - keep) {
     deleted_.push_back(BucketSuffix(kind, series->begin()->first));
     dirty->erase(series->begin()->first);
     series->erase(series->begin());
   }
+  return bucket;
 }
 
 void Aggregates::AddResult(const ItemState& item, int64_t done_ms) {
@@ -63,20 +86,25 @@ void Aggregates::AddResult(const ItemState& item, int64_t done_ms) {
     if (item.route[i] < stage_items_.size()) ++stage_items_[item.route[i]];
     if (i > 0) ++routes_[uint32_t{item.route[i - 1]} << 16 | item.route[i]];
   }
-  const int64_t minute = done_ms / 60000, hour = done_ms / 3600000;
-  for (const ItemPrediction& p : item.predictions) {
-    const uint32_t index = LabelIndex(p.stage, p.label);
-    StageTally& tally = classify_[p.stage];
-    LabelTally& label = tally.labels[index];
-    ++label.count;
-    label.confidence_sum += p.confidence;
-    const double clamped = std::clamp(p.confidence, 0.0, 1.0);
-    const auto bins = static_cast<uint32_t>(tally.histogram.size());
-    ++tally.histogram[std::min(bins - 1, static_cast<uint32_t>(clamped * bins))];
-    tally.dirty_pages.insert(index / kLabelsPerPage);
-    const uint64_t key = uint64_t{p.stage} << 32 | index;
-    CountBucket(&minutes_, &dirty_minutes_, minute, settings_->minutes, key, 'm');
-    CountBucket(&hours_, &dirty_hours_, hour, settings_->hours, key, 'h');
+  if (!item.predictions.empty()) {
+    Bucket* minute = BucketAt(&minutes_, &dirty_minutes_, done_ms / 60000, settings_->minutes, 'm');
+    Bucket* hour = BucketAt(&hours_, &dirty_hours_, done_ms / 3600000, settings_->hours, 'h');
+    for (const ItemPrediction& p : item.predictions) {
+      StageTally& tally = Tally(p.stage);
+      const uint32_t index = LabelIndex(&tally, p.label, p.label_hint);
+      LabelTally& label = tally.labels[index];
+      ++label.count;
+      label.confidence_sum += p.confidence;
+      const double clamped = std::clamp(p.confidence, 0.0, 1.0);
+      const auto bins = static_cast<uint32_t>(tally.histogram.size());
+      ++tally.histogram[std::min(bins - 1, static_cast<uint32_t>(clamped * bins))];
+      const uint32_t page = index / kLabelsPerPage;
+      if (page >= tally.dirty_pages.size()) tally.dirty_pages.resize(page + 1);
+      tally.dirty_pages[page] = true;
+      const uint64_t key = uint64_t{p.stage} << 32 | index;
+      if (minute != nullptr) ++(*minute)[key];
+      if (hour != nullptr) ++(*hour)[key];
+    }
   }
   for (const ItemField& f : item.fields) {
     auto it = fields_.find(f.name);
@@ -133,9 +161,15 @@ void Aggregates::AddReview(const ItemState& item, int64_t done_ms) {
   const ItemPrediction* p = LeastConfident(item);
   if (settings_->review_keep == 0 || p == nullptr) return;
   RemoveReview(item.id);  // an id that comes again (after its result expired) is one entry
-  const std::pair<double, std::string> key(p->confidence, item.id);
-  if (review_.size() >= settings_->review_keep && !(key < *review_order_.rbegin())) return;
-  review_order_.insert(key);
+  if (review_.size() >= settings_->review_keep) {
+    // Full, and most items are more confident than the last kept: no string built for them.
+    const auto& [worst_confidence, worst_id] = *review_order_.rbegin();
+    if (!(p->confidence < worst_confidence ||
+          (p->confidence == worst_confidence && item.id < worst_id))) {
+      return;
+    }
+  }
+  review_order_.emplace(p->confidence, item.id);
   review_.emplace(item.id, ListEntry{item.id, p->stage, p->label, p->confidence, done_ms, ""});
   if (review_.size() > settings_->review_keep) {
     review_.erase(review_order_.rbegin()->second);
@@ -188,10 +222,11 @@ void Aggregates::TakeChanges(std::vector<AnalyticsRecord>* out) {
   deleted_.clear();
   if (core_dirty_) out->push_back({"c", EncodeCore()});
   for (auto& [stage, tally] : classify_) {
-    for (uint32_t page : tally.dirty_pages) {
+    for (uint32_t page = 0; page < tally.dirty_pages.size(); ++page) {
+      if (!tally.dirty_pages[page]) continue;
       out->push_back({LabelPageSuffix(stage, page), EncodeLabelPage(stage, page)});
+      tally.dirty_pages[page] = false;
     }
-    tally.dirty_pages.clear();
   }
   for (int64_t minute : dirty_minutes_) {
     out->push_back({BucketSuffix('m', minute), EncodeBucket(minutes_.at(minute))});

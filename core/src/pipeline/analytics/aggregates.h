@@ -103,11 +103,19 @@ class Aggregates {
     uint64_t count = 0;
     double confidence_sum = 0.0;
   };
+  // Finds a label or an id by string_view: no string is built per counted item.
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view label) const { return std::hash<std::string_view>()(label); }
+  };
   struct StageTally {                // a classify stage
     std::vector<LabelTally> labels;  // in order of first appearance; never shrinks
-    std::unordered_map<std::string, uint32_t> index;
+    std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> index;
+    // A snapshot's label index (ItemPrediction::label_hint) -> index + 1 (0 = not seen): a
+    // cache in front of `index`, checked against the label, so any snapshot may use it.
+    std::vector<uint32_t> by_hint;
     std::vector<uint64_t> histogram;
-    std::set<uint32_t> dirty_pages;
+    std::vector<bool> dirty_pages;  // by page: a flag, not a set insert, per prediction
   };
   struct FieldTally {
     uint64_t extracted = 0, valid = 0, invalid = 0;
@@ -126,9 +134,12 @@ class Aggregates {
   // One model version's confusion: (true label, predicted label) -> count.
   using Confusion = std::map<std::pair<std::string, std::string>, uint64_t>;
 
-  uint32_t LabelIndex(uint16_t stage, std::string_view label);
-  void CountBucket(Series* series, std::set<int64_t>* dirty, int64_t at, uint32_t keep,
-                   uint64_t key, char kind);
+  // The tally of a classify stage, made on first use.
+  StageTally& Tally(uint16_t stage);
+  static uint32_t LabelIndex(StageTally* tally, std::string_view label, uint32_t hint);
+  // The bucket of minute / hour `at`, made and marked dirty, the buckets past `keep` dropped;
+  // null when `at` is older than what is kept.
+  Bucket* BucketAt(Series* series, std::set<int64_t>* dirty, int64_t at, uint32_t keep, char kind);
   void AddUrgent(const ItemState& item, int64_t done_ms);
   void AddReview(const ItemState& item, int64_t done_ms);
   void RemoveReview(std::string_view id);
@@ -164,7 +175,8 @@ class Aggregates {
   std::deque<ListEntry> urgent_;      // newest first
   // Needs review: ordered by (confidence, id); by id for removal.
   std::set<std::pair<double, std::string>> review_order_;
-  std::map<std::string, ListEntry, std::less<>> review_;
+  // Looked up for every item counted (an id that comes again), hence hashed.
+  std::unordered_map<std::string, ListEntry, StringHash, std::equal_to<>> review_;
   std::map<std::pair<uint16_t, uint64_t>, Confusion> confusion_;  // (stage, version)
   std::set<std::pair<uint16_t, uint64_t>> dirty_confusion_;
   std::deque<bool> recent_;  // the last alert_window feedbacks: correct or not, newest last

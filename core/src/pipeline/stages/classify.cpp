@@ -39,7 +39,7 @@ Status ClassifyStage::Run(std::span<ItemState* const> items) const {
     const bool below = index == Prediction::kNoLabel;
     const std::string& label = below ? std::string() : labels[index];
     item.predictions.push_back(
-        {index_, below ? std::string() : label, predictions.confidence[i], version});
+        {index_, below ? std::string() : label, predictions.confidence[i], version, index});
     item.stage = Route(label, below);
   }
   return Status::OK();
