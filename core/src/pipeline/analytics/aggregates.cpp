@@ -2,16 +2,28 @@
 #include "pipeline/analytics/aggregates.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 namespace classiflow {
+
+Aggregates::ReviewIds::ReviewIds(uint32_t keep)
+    : slots_(std::bit_ceil(std::max<size_t>(256, size_t{keep} * 8))) {}
+
+size_t Aggregates::ReviewIds::Slot(std::string_view id) const {
+  return XXH3_64bits(id.data(), id.size()) & (slots_.size() - 1);
+}
 
 Aggregates::Aggregates(const PipelineSpec& spec)
     : spec_(&spec),
       settings_(&spec.analytics),
       stage_items_(spec.stages.size()),
       stage_retries_(spec.stages.size()),
-      stage_dead_(spec.stages.size()) {}
+      stage_dead_(spec.stages.size()),
+      review_ids_(spec.analytics.review_keep) {}
 
 void Aggregates::Reset(uint64_t seq) {
   Aggregates fresh(*spec_);
@@ -171,16 +183,21 @@ void Aggregates::AddReview(const ItemState& item, int64_t done_ms) {
   }
   review_order_.emplace(p->confidence, item.id);
   review_.emplace(item.id, ListEntry{item.id, p->stage, p->label, p->confidence, done_ms, ""});
+  review_ids_.Add(item.id);
   if (review_.size() > settings_->review_keep) {
-    review_.erase(review_order_.rbegin()->second);
+    const std::string& worst = review_order_.rbegin()->second;
+    review_ids_.Remove(worst);
+    review_.erase(worst);
     review_order_.erase(std::prev(review_order_.end()));
   }
   review_dirty_ = true;
 }
 
 void Aggregates::RemoveReview(std::string_view id) {
+  if (!review_ids_.MayHold(id)) return;
   auto it = review_.find(id);
   if (it == review_.end()) return;
+  review_ids_.Remove(id);
   review_order_.erase({it->second.confidence, it->second.id});
   review_.erase(it);
   review_dirty_ = true;

@@ -117,6 +117,20 @@ class Aggregates {
     std::vector<uint64_t> histogram;
     std::vector<bool> dirty_pages;  // by page: a flag, not a set insert, per prediction
   };
+  // Which ids may be in the needs-review list: a count per hash slot, so that the lookup every
+  // counted item needs (an id may come again once its result expired) is one read of a small
+  // array for nearly all of them, not a search of the list.
+  class ReviewIds {
+   public:
+    explicit ReviewIds(uint32_t keep);
+    void Add(std::string_view id) { ++slots_[Slot(id)]; }
+    void Remove(std::string_view id) { --slots_[Slot(id)]; }
+    bool MayHold(std::string_view id) const { return slots_[Slot(id)] != 0; }
+
+   private:
+    size_t Slot(std::string_view id) const;
+    std::vector<uint16_t> slots_;  // a power of two; review_keep (<= 10,000) bounds each count
+  };
   struct FieldTally {
     uint64_t extracted = 0, valid = 0, invalid = 0;
   };
@@ -175,8 +189,8 @@ class Aggregates {
   std::deque<ListEntry> urgent_;      // newest first
   // Needs review: ordered by (confidence, id); by id for removal.
   std::set<std::pair<double, std::string>> review_order_;
-  // Looked up for every item counted (an id that comes again), hence hashed.
-  std::unordered_map<std::string, ListEntry, StringHash, std::equal_to<>> review_;
+  std::map<std::string, ListEntry, std::less<>> review_;
+  ReviewIds review_ids_;
   std::map<std::pair<uint16_t, uint64_t>, Confusion> confusion_;  // (stage, version)
   std::set<std::pair<uint16_t, uint64_t>> dirty_confusion_;
   std::deque<bool> recent_;  // the last alert_window feedbacks: correct or not, newest last

@@ -304,6 +304,7 @@ Status Aggregates::LoadRecord(std::string_view suffix, std::string_view value) {
       }
       for (ListEntry& e : entries) {
         review_order_.insert({e.confidence, e.id});
+        review_ids_.Add(e.id);
         std::string id = e.id;
         review_.emplace(std::move(id), std::move(e));
       }
