@@ -226,71 +226,67 @@ class FlakySink final : public ResultsSink {
   std::shared_ptr<FlakySinkState> state_;
 };
 
-// An engine on memory: whose sink files are FlakySinks sharing `state`.
-std::unique_ptr<Engine> FlakyEngine(const std::shared_ptr<FlakySinkState>& state) {
-  EngineServices services;
-  services.open_results_sink = [state](const std::string&, std::string_view, bool,
-                                       std::unique_ptr<ResultsSink>* out) {
-    *out = std::make_unique<FlakySink>(state);
-    return Status::OK();
-  };
-  std::unique_ptr<Store> store;
-  std::unique_ptr<Engine> engine;
-  EXPECT_OK(OpenStore("memory:", &store));
-  EXPECT_OK(Engine::Open(EngineOptions(), std::move(store), services, &engine));
-  if (engine) TrainModels(*engine);
-  return engine;
-}
+// A pipeline on memory: whose sink file is a FlakySink sharing `state_`.
+class FlakySinkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    EngineServices services;
+    services.open_results_sink = [state = state_](const std::string&, std::string_view, bool,
+                                                  std::unique_ptr<ResultsSink>* out) {
+      *out = std::make_unique<FlakySink>(state);
+      return Status::OK();
+    };
+    std::unique_ptr<Store> store;
+    ASSERT_OK(OpenStore("memory:", &store));
+    ASSERT_OK(Engine::Open(EngineOptions(), std::move(store), services, &engine_));
+    TrainModels(*engine_);
+    ASSERT_OK(engine_->CreatePipeline("reviews", kSinkSpec, &p_));
+  }
 
-TEST(SinkMirrorTest, AFailingSinkIsReportedByFlushAndCatchesUpOnceItWritesAgain) {
-  auto state = std::make_shared<FlakySinkState>();
-  std::unique_ptr<Engine> engine = FlakyEngine(state);
-  ASSERT_NE(engine, nullptr);
-  std::shared_ptr<Pipeline> p;
-  ASSERT_OK(engine->CreatePipeline("reviews", kSinkSpec, &p));
+  std::shared_ptr<FlakySinkState> state_ = std::make_shared<FlakySinkState>();
+  std::unique_ptr<Engine> engine_;
+  std::shared_ptr<Pipeline> p_;
+};
+
+TEST_F(FlakySinkTest, AFailingSinkIsReportedByFlushAndCatchesUpOnceItWritesAgain) {
   const auto submit = [&](int from, int to) {
     for (int i = from; i < to; ++i) {
       std::string id;
-      ASSERT_OK(p->Submit(i % 2 ? "bad awful" : "good great", "r" + std::to_string(i), "", &id));
+      ASSERT_OK(p_->Submit(i % 2 ? "bad awful" : "good great", "r" + std::to_string(i), "", &id));
     }
   };
   submit(0, 100);
-  ASSERT_OK(p->Flush());
+  ASSERT_OK(p_->Flush());
   {
-    std::lock_guard<std::mutex> lock(state->mu);
-    EXPECT_EQ(state->labels.size(), 100u);
-    state->failing = true;
+    std::lock_guard<std::mutex> lock(state_->mu);
+    EXPECT_EQ(state_->labels.size(), 100u);
+    state_->failing = true;
   }
   submit(100, 200);
-  Status s = p->Flush();  // the results are stored; the sink's error is reported
+  Status s = p_->Flush();  // the results are stored; the sink's error is reported
   EXPECT_CODE(s, kIOError);
   EXPECT_NE(s.message().find("the results are stored"), std::string::npos) << s.ToString();
   PipelineResult r;
-  ASSERT_OK(p->GetResult("r150", &r));
+  ASSERT_OK(p_->GetResult("r150", &r));
   {
-    std::lock_guard<std::mutex> lock(state->mu);
-    EXPECT_GT(state->failed_writes, 0);
-    EXPECT_EQ(state->labels.size(), 100u);
-    state->failing = false;
+    std::lock_guard<std::mutex> lock(state_->mu);
+    EXPECT_GT(state_->failed_writes, 0);
+    EXPECT_EQ(state_->labels.size(), 100u);
+    state_->failing = false;
   }
   submit(200, 250);
-  ASSERT_OK(p->Flush());  // the retry replays the failed commits from the log
-  std::lock_guard<std::mutex> lock(state->mu);
-  EXPECT_EQ(state->labels.size(), 250u);
-  EXPECT_EQ(state->labels["r151"], "neg");
+  ASSERT_OK(p_->Flush());  // the retry replays the failed commits from the log
+  std::lock_guard<std::mutex> lock(state_->mu);
+  EXPECT_EQ(state_->labels.size(), 250u);
+  EXPECT_EQ(state_->labels["r151"], "neg");
 }
 
-TEST(SinkMirrorTest, MoreRowsThanTheMirrorQueuesAreReadBackFromTheLog) {
+TEST_F(FlakySinkTest, MoreRowsThanTheMirrorQueuesAreReadBackFromTheLog) {
   // A sink slower than the pipeline: the mirror queues at most kMaxQueuedRecords records in
   // memory, and reads the commits past that bound back from the pipeline's log.
-  auto state = std::make_shared<FlakySinkState>();
-  std::unique_ptr<Engine> engine = FlakyEngine(state);
-  ASSERT_NE(engine, nullptr);
-  std::shared_ptr<Pipeline> p;
-  ASSERT_OK(engine->CreatePipeline("reviews", kSinkSpec, &p));
   {
-    std::lock_guard<std::mutex> lock(state->mu);
-    state->holding = true;
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->holding = true;
   }
   const size_t total = SinkMirror::kMaxQueuedRecords + 40000;
   std::vector<std::string> ids(total);
@@ -301,18 +297,18 @@ TEST(SinkMirrorTest, MoreRowsThanTheMirrorQueuesAreReadBackFromTheLog) {
     items[i] = {ids[i], i % 2 ? "bad awful" : "good great", ""};
   }
   std::vector<std::string> given;
-  ASSERT_OK(p->SubmitMany(items, &given));  // acknowledged: stored, whatever the sink does
+  ASSERT_OK(p_->SubmitMany(items, &given));  // acknowledged: stored, whatever the sink does
   {
-    std::lock_guard<std::mutex> lock(state->mu);
-    EXPECT_TRUE(state->labels.empty());
-    state->holding = false;
+    std::lock_guard<std::mutex> lock(state_->mu);
+    EXPECT_TRUE(state_->labels.empty());
+    state_->holding = false;
   }
-  state->released.notify_all();
-  ASSERT_OK(p->Flush());
-  std::lock_guard<std::mutex> lock(state->mu);
-  EXPECT_EQ(state->labels.size(), total);
-  EXPECT_EQ(state->labels["r1"], "neg");
-  EXPECT_EQ(state->labels[ids[total - 2]], "pos");
+  state_->released.notify_all();
+  ASSERT_OK(p_->Flush());
+  std::lock_guard<std::mutex> lock(state_->mu);
+  EXPECT_EQ(state_->labels.size(), total);
+  EXPECT_EQ(state_->labels["r1"], "neg");
+  EXPECT_EQ(state_->labels[ids[total - 2]], "pos");
 }
 
 TEST(SinkMirrorTest, WithoutTheStorageLayerASinkFileIsNotSupported) {
