@@ -64,8 +64,11 @@ Status TextsArg(const char* const* texts, const size_t* lens, size_t n,
     }
     size_t len = lens == nullptr ? std::strlen(texts[i]) : lens[i];
     std::string_view view;
-    CF_RETURN_IF_ERROR(
-        TextArg(texts[i], len, &view).WithContext("texts[" + std::to_string(i) + "]"));
+    // The context is built only for a bad text: building it for every text cost ~7 % of a
+    // labels-only classify_batch of short texts.
+    if (Status s = TextArg(texts[i], len, &view); !s.ok()) {
+      return s.WithContext("texts[" + std::to_string(i) + "]");
+    }
     out->push_back(view);
   }
   return Status::OK();

@@ -50,6 +50,10 @@ class CLASSIFLOW_EXPORT Snapshot {
   // Writes label_count() unnormalised log scores whose softmax is Scores(): their argmax is
   // the most probable label. Cheaper than Scores() when only the label is wanted.
   virtual void RawScores(const uint32_t* features, size_t feature_count, double* out) const = 0;
+  // The argmax of RawScores() (the first of equal scores): the most probable label. `scratch`
+  // holds label_count() doubles the call may overwrite. A kind may find it without writing
+  // every label's score (Naive Bayes does).
+  virtual size_t RawArgmax(const uint32_t* features, size_t feature_count, double* scratch) const;
 
  protected:
   Snapshot(uint64_t version, std::shared_ptr<const std::vector<std::string>> labels)

@@ -513,9 +513,8 @@ void Model::ClassifyRange(const Snapshot& snap, std::span<const std::string_view
     for (size_t i = range.begin(); i != range.end(); ++i) {
       analyzer_.Analyze(texts[i], &features);
       if (!normalise) {
-        snap.RawScores(features.data(), features.size(), scores.data());
         out->label_index[i] =
-            static_cast<uint32_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
+            static_cast<uint32_t>(snap.RawArgmax(features.data(), features.size(), scores.data()));
         continue;
       }
       if (!options.probabilities) {

@@ -1,5 +1,7 @@
 #include "classiflow/snapshot.h"
 
+#include <algorithm>
+
 #include "models/log_math.h"
 
 namespace classiflow {
@@ -11,6 +13,11 @@ void Snapshot::Scores(const uint32_t* features, size_t feature_count, double* ou
   } else {
     NormalizeLogProbabilities(out, label_count());
   }
+}
+
+size_t Snapshot::RawArgmax(const uint32_t* features, size_t feature_count, double* scratch) const {
+  RawScores(features, feature_count, scratch);
+  return static_cast<size_t>(std::max_element(scratch, scratch + label_count()) - scratch);
 }
 
 }  // namespace classiflow

@@ -179,6 +179,36 @@ TEST(BayesTest, LabelsOnlyBatchesSkipConfidenceButAgree) {
   EXPECT_EQ(labels_only.confidence, full.confidence);
 }
 
+TEST(BayesTest, LabelsOnlyAgreeWithTheConfidencePathAtManyLabels) {
+  // The labels-only path finds the argmax as it scores (RawArgmax); the confidence path scores
+  // every label first. Same label for every text, ties (unseen words: the priors decide) too.
+  auto model = NewModel();
+  std::vector<std::string> labels, texts;
+  for (int c = 0; c < 300; ++c) {
+    const std::string id = std::to_string(c);
+    for (int d = 0; d < 1 + c % 3; ++d) {
+      labels.push_back("c" + id);
+      texts.push_back("w" + id + "a w" + id + "b shared" + std::to_string(c % 7));
+    }
+  }
+  const std::vector<std::string_view> label_views(labels.begin(), labels.end());
+  const std::vector<std::string_view> text_views(texts.begin(), texts.end());
+  ASSERT_OK(model->TrainBatch(label_views, text_views));
+  std::vector<std::string> queries = {"nothing seen", "shared3", "shared3 shared4", "w5a w5b"};
+  for (int c = 0; c < 300; c += 7) {
+    queries.push_back("w" + std::to_string(c) + "a shared" + std::to_string((c + 1) % 7));
+    queries.push_back("w" + std::to_string(c) + "b w" + std::to_string(c + 1) + "a");
+  }
+  const std::vector<std::string_view> views(queries.begin(), queries.end());
+  BatchPredictions full, labels_only;
+  ASSERT_OK(model->ClassifyBatch(views, ClassifyOptions(), &full));
+  ClassifyOptions fast;
+  fast.confidence = false;
+  ASSERT_OK(model->ClassifyBatch(views, fast, &labels_only));
+  EXPECT_EQ(labels_only.label_index, full.label_index);
+  EXPECT_EQ(full.snapshot->labels()[full.label_index[3]], "c5");
+}
+
 TEST(BayesTest, BadInputChangesNothing) {
   auto model = TrainedModel();
   const uint64_t version = model->version();

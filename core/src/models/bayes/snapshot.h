@@ -95,6 +95,7 @@ class BayesSnapshot final : public TrainableSnapshot {
 
   // Joint log-likelihoods: log P(label) + log P(features | label), up to a constant.
   void RawScores(const uint32_t* features, size_t feature_count, double* out) const override;
+  size_t RawArgmax(const uint32_t* features, size_t feature_count, double* scratch) const override;
   void Effects(const uint32_t* features, size_t feature_count, std::vector<uint32_t>* distinct,
                std::vector<uint32_t>* counts, std::vector<double>* effects,
                std::vector<double>* base) const override;
@@ -115,6 +116,9 @@ class BayesSnapshot final : public TrainableSnapshot {
   uint64_t distinct_features() const { return distinct_features_; }
 
  private:
+  // Every label's summed gains over `features` (per-thread scratch, valid until the next call
+  // on this thread).
+  const float* Gains(const uint32_t* features, size_t feature_count) const;
   struct Delta;
   // Add (subtract = false) or Remove.
   Status Update(const std::vector<TrainingDoc>& docs, bool subtract,
