@@ -224,6 +224,9 @@ size_t BayesSnapshot::RawArgmax(const uint32_t* features, size_t feature_count,
   double best_score = -std::numeric_limits<double>::infinity();
   for (size_t c = 0; c < label_count(); ++c) {
     const double score = log_prior_[c] + n * (log_alpha_ - log_norm_[c]) + acc[c];
+    // A branch, rarely taken, so the labels' scores overlap in the pipeline. Measured: a form
+    // the compiler turns into a conditional move (the first label hoisted out of the loop), or
+    // a two-lane SSE2 blend, chains every label to the last and ran 40 % slower.
     if (score > best_score || c == 0) {
       best = c;
       best_score = score;
