@@ -103,14 +103,14 @@ class Aggregates {
     uint64_t count = 0;
     double confidence_sum = 0.0;
   };
-  // Finds a label or an id by string_view: no string is built per counted item.
-  struct StringHash {
+  // Finds a label by string_view: no string is built per counted prediction.
+  struct LabelHash {
     using is_transparent = void;
     size_t operator()(std::string_view label) const { return std::hash<std::string_view>()(label); }
   };
   struct StageTally {                // a classify stage
     std::vector<LabelTally> labels;  // in order of first appearance; never shrinks
-    std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> index;
+    std::unordered_map<std::string, uint32_t, LabelHash, std::equal_to<>> index;
     // A snapshot's label index (ItemPrediction::label_hint) -> index + 1 (0 = not seen): a
     // cache in front of `index`, checked against the label, so any snapshot may use it.
     std::vector<uint32_t> by_hint;
